@@ -1,0 +1,41 @@
+/**
+ * Activations shared by every kernel that fuses one. Each kernel's WGSL declares `override ACT: u32` and
+ * `override ALPHA: f32`/`BETA: f32` and includes the `activate()` function below (via `withActivation`).
+ */
+export type Activation =
+  | { kind: 'none' }
+  | { kind: 'relu' }
+  | { kind: 'clip'; min: number; max: number }
+  | { kind: 'leakyrelu'; alpha: number }
+  | { kind: 'sigmoid' }
+  | { kind: 'silu' }
+  | { kind: 'hardsigmoid'; alpha: number; beta: number }
+  | { kind: 'hardswish' };
+
+export const ACT_CODE: Record<Activation['kind'], number> = {
+  none: 0, relu: 1, clip: 2, leakyrelu: 3, sigmoid: 4, silu: 5, hardsigmoid: 6, hardswish: 7,
+};
+
+/** The override constants that select and parameterise `activate()`. */
+export function activationConstants(act: Activation = { kind: 'none' }): Record<string, number> {
+  const c = { ACT: ACT_CODE[act.kind], ACT_A: 0, ACT_B: 0 };
+  if (act.kind === 'clip') Object.assign(c, { ACT_A: act.min, ACT_B: act.max });
+  if (act.kind === 'leakyrelu') c.ACT_A = act.alpha;
+  if (act.kind === 'hardsigmoid') Object.assign(c, { ACT_A: act.alpha, ACT_B: act.beta });
+  return c;
+}
+
+/** CPU reference of `activate()` in activation.wgsl (f32 math, rounded to f32). */
+export function activateRef(x: number, act: Activation = { kind: 'none' }): number {
+  const f = Math.fround;
+  switch (act.kind) {
+    case 'none': return x;
+    case 'relu': return Math.max(x, 0);
+    case 'clip': return Math.min(Math.max(x, f(act.min)), f(act.max));
+    case 'leakyrelu': return x >= 0 ? x : f(x * f(act.alpha));
+    case 'sigmoid': return f(1 / (1 + Math.exp(-x)));
+    case 'silu': return f(x / (1 + Math.exp(-x)));
+    case 'hardsigmoid': return Math.min(Math.max(f(f(act.alpha) * x + f(act.beta)), 0), 1);
+    case 'hardswish': return f(x * Math.min(Math.max(x / 6 + 0.5, 0), 1));
+  }
+}
