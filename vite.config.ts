@@ -1,0 +1,38 @@
+/**
+ * The one Vite config for the demos, the benchmark page and the browser tests. Root is the project, so pages
+ * import `src/` directly and `?raw` WGSL works as under the library build. Multi-page: every `index.html`
+ * under demos/ that exists becomes a build input (demos/bench now, demos/camera later).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineConfig } from 'vite';
+
+const root = import.meta.dirname;
+/** Shared test assets (models, data) live next to the project: see ../shared/assets/README.md. */
+const sharedAssets = resolve(root, '../shared');
+
+const pages = ['demos/index.html', 'demos/bench/index.html', 'demos/camera/index.html'].filter((p) => existsSync(resolve(root, p)));
+
+export default defineConfig({
+  root,
+  // Cross-origin isolation lets onnxruntime-web use threads (SharedArrayBuffer); `credentialless` still allows
+  // loading a model from another origin by URL.
+  server: {
+    host: 'localhost',
+    strictPort: false,
+    headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'credentialless' },
+    fs: { allow: [root, sharedAssets] },
+  },
+  preview: {
+    host: 'localhost',
+    headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'credentialless' },
+  },
+  // onnxruntime-web loads its own .mjs/.wasm at run time from `ort.env.wasm.wasmPaths`; pre-bundling breaks that.
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  build: {
+    outDir: 'dist/demos',
+    emptyOutDir: true,
+    target: 'es2022',
+    rollupOptions: { input: Object.fromEntries(pages.map((p) => [p.replace(/\/index\.html$|\.html$/, '').replace(/\//g, '_'), resolve(root, p)])) },
+  },
+});
