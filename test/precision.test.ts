@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { runKernel } from '../src/gpu/exec.ts';
+import { dequantizeKernel } from '../src/shaders/dequantize.ts';
+import { type KernelSpec, ceilDiv } from '../src/shaders/kernel.ts';
+import { quantizeChannelKernel, quantizeChannelParams, quantizeKernel } from '../src/shaders/quantize.ts';
+import { fixedMultiplier, mulShiftRef, requantizeMathCode } from '../src/shaders/requantize-math.ts';
+import { requantizeKernel } from '../src/shaders/requantize.ts';
+import { testGpu } from './helpers/gpu.ts';
+import { expectBindingsMatch } from './helpers/reflect.ts';
+import { type Rng, testRng } from './helpers/rng.ts';
+import {
+  channelsFirstToLast, dequantizeRef, packRows, quantizeChannelRef, quantizeRef, requantizeRef,
+} from './reference/quantize.ts';
+
+/** Floats that include exact half-way ties of x * (1/scale) when scale is a power of two. */
+function floatsWithTies(rng: Rng, n: number, scale: number): Float32Array {
+  const x = rng.floats(n, -160 * scale, 160 * scale);
+  for (let i = 0; i < n; i += 3) x[i] = (rng.int(-140, 140) + 0.5) * scale;
+  return x;
+}
+
+const words = (b: ArrayBuffer): Uint32Array => new Uint32Array(b);
+
+describe('mul_shift (64-bit emulation in WGSL)', () => {
+  it('matches the BigInt definition on extreme and random operands', async () => {
+    const { device } = await testGpu();
+    const rng = testRng();
+    const n = 4096;
+    const args = new Int32Array(n * 3);
+    const edges = [0, 1, -1, 255, -255, 65280, -65280, 2 ** 31 - 1, -(2 ** 31), 123456789, -987654321];
+    for (let i = 0; i < n; i++) {
+      const p = i < edges.length ? edges[i] : rng.next() < 0.5 ? rng.int(-70000, 70000) : rng.int(-(2 ** 31), 2 ** 31 - 1);
+      const m = rng.next() < 0.1 ? rng.int(0, 1000) : rng.int(2 ** 30, 2 ** 31 - 1);
+      args.set([p, m, rng.int(1, 62)], i * 3);
+    }
+    const spec: KernelSpec = {
+      name: 'mul_shift_probe', key: 'mul_shift_probe', entryPoint: 'main', constants: {},
+      code: `@group(0) @binding(0) var<storage, read> args: array<i32>;
+@group(0) @binding(1) var<storage, read_write> output: array<i32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3u) {
+  output[g.x] = mul_shift(args[3u * g.x], bitcast<u32>(args[3u * g.x + 1u]), bitcast<u32>(args[3u * g.x + 2u]));
+}\n${requantizeMathCode}`,
+      bindings: [{ name: 'args', kind: 'read-only-storage' }, { name: 'output', kind: 'storage' }],
+      dispatch: [n / 64, 1, 1],
+    };
+    const got = new Int32Array((await runKernel(device, spec, { args }, { output: n * 4 })).output);
+    const want = Int32Array.from({ length: n }, (_, i) => mulShiftRef(args[3 * i], args[3 * i + 1], args[3 * i + 2]));
+    expect(Array.from(got)).toEqual(Array.from(want));
+  });
+
+  it('fixedMultiplier represents ratios to 31 bits', () => {
+    const rng = testRng();
+    for (let i = 0; i < 200; i++) {
+      const r = 2 ** rng.uniform(-30, 20);
+      const { m, s } = fixedMultiplier(r);
+      expect(m).toBeGreaterThanOrEqual(2 ** 30);
+      expect(m).toBeLessThan(2 ** 31);
+      expect(Math.abs(m / 2 ** s - r) / r).toBeLessThanOrEqual(2 ** -30);
+    }
+    expect(() => fixedMultiplier(0)).toThrow(/positive/);
+  });
+});
+
+describe('quantize f32 -> packed int8', () => {
+  for (const channelsFirst of [false, true]) {
+    it(`matches the reference bit-exactly (${channelsFirst ? 'NCHW' : 'NHWC'} input, ties to even)`, async () => {
+      const { device } = await testGpu();
+      const rng = testRng();
+      const [n, h, w, c] = [rng.int(1, 2), rng.int(1, 7), rng.int(1, 7), [3, 5, 17, 8][rng.int(0, 3)]];
+      const rows = n * h * w;
+      const scale = rng.next() < 0.5 ? 2 ** -rng.int(2, 6) : rng.uniform(0.01, 0.2);
+      const p = { scale, zeroPoint: rng.int(-20, 20), channelsFirst };
+      const x = floatsWithTies(rng, rows * c, scale);
+      const spec = quantizeKernel(p, { rows, c, inner: h * w });
+      expectBindingsMatch(spec);
+      const cw = Math.ceil(c / 4);
+      const got = words((await runKernel(device, spec, { input: x }, { output: rows * cw * 4 })).output);
+      const nhwc = channelsFirst ? channelsFirstToLast(x, n, c, h * w) : x;
+      expect(Array.from(got)).toEqual(Array.from(quantizeRef(nhwc, rows, c, p)));
+    });
+  }
+});
+
+describe('dequantize packed int8 -> f32', () => {
+  for (const channelsFirst of [false, true]) {
+    it(`matches the reference bit-exactly (${channelsFirst ? 'NCHW' : 'NHWC'} output)`, async () => {
+      const { device } = await testGpu();
+      const rng = testRng();
+      const [n, hw, c] = [rng.int(1, 2), rng.int(1, 30), [3, 5, 17][rng.int(0, 2)]];
+      const rows = n * hw;
+      const packed = packRows(rng.int8s(rows * c), rows, c, 0);
+      const p = { scale: rng.uniform(0.001, 0.5), zeroPoint: rng.int(-30, 30), channelsFirst };
+      const spec = dequantizeKernel(p, { rows, c, inner: hw });
+      expectBindingsMatch(spec);
+      const got = new Float32Array((await runKernel(device, spec, { input: packed }, { output: rows * c * 4 })).output);
+      const want = dequantizeRef(packed, rows, c, p);
+      const gotNhwc = channelsFirst ? channelsFirstToLast(got, n, c, hw) : got;
+      expect(Array.from(gotNhwc)).toEqual(Array.from(want));
+    });
+  }
+});
+
+describe('requantize packed int8', () => {
+  it('matches the fixed-point reference bit-exactly', async () => {
+    const { device } = await testGpu();
+    const rng = testRng();
+    const n = rng.int(1, 700);
+    const input = new Uint32Array(new Int8Array(rng.int8s(n * 4)).buffer);
+    for (const ratio of [rng.uniform(0.05, 0.9), rng.uniform(1, 6), 0.5]) {
+      const sIn = rng.uniform(0.01, 0.1);
+      const p = { input: { scale: sIn, zeroPoint: rng.int(-10, 10) }, output: { scale: sIn / ratio, zeroPoint: rng.int(-10, 10) } };
+      const relu = { ...p, qmin: p.output.zeroPoint, qmax: 127 };
+      for (const params of [p, relu]) {
+        const spec = requantizeKernel(params, n);
+        expectBindingsMatch(spec);
+        const got = words((await runKernel(device, spec, { input }, { output: n * 4 })).output);
+        expect(Array.from(got)).toEqual(Array.from(requantizeRef(input, params)));
+      }
+    }
+  });
+});
+
+describe('quantize per-channel / int4 (flat packing)', () => {
+  for (const [bits, perChannel] of [[8, true], [4, true], [4, false], [8, false]] as const) {
+    it(`int${bits} ${perChannel ? 'per-channel' : 'per-tensor'} matches the reference bit-exactly`, async () => {
+      const { device } = await testGpu();
+      const rng = testRng();
+      const [outer, c, inner] = [rng.int(1, 5), [3, 5, 17][rng.int(0, 2)], rng.int(1, 9)];
+      const nScales = perChannel ? c : 1;
+      const scales = Array.from({ length: nScales }, () => (rng.next() < 0.7 ? 2 ** -rng.int(1, 4) : rng.uniform(0.02, 0.3)));
+      const zps = Array.from({ length: nScales }, () => (bits === 4 ? rng.int(-2, 2) : rng.int(-10, 10)));
+      const x = rng.floats(outer * c * inner, -2, 2);
+      // exact ties of x / scale for the element's own channel scale
+      for (let e = 0; e < x.length; e += 3) x[e] = (rng.int(-9, 9) + 0.5) * scales[perChannel ? Math.floor(e / inner) % c : 0];
+      const qmin = bits === 4 ? -7 : -127;
+      const qmax = bits === 4 ? 7 : 127;
+      const spec = quantizeChannelKernel({ bits, qmin, qmax }, { outer, c, inner }, perChannel);
+      expectBindingsMatch(spec);
+      const outWords = ceilDiv(x.length, 32 / bits);
+      const qparams = quantizeChannelParams(scales, zps);
+      const got = words((await runKernel(device, spec, { input: x, qparams }, { output: outWords * 4 })).output);
+      expect(Array.from(got)).toEqual(Array.from(quantizeChannelRef(x, c, inner, scales, zps, bits, qmin, qmax)));
+    });
+  }
+});
