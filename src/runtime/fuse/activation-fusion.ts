@@ -1,0 +1,120 @@
+/**
+ * Graph rewrites that fold activations and residual adds into the conv (or gemm) that produces their input, so
+ * the planner emits one kernel for Conv -> [Add residual] -> activation.
+ *
+ * Fused state is recorded on the producing node in attributes of our own (prefixed `qg_`, never written to ONNX):
+ * - `qg_activation`: JSON of an `Activation` (src/shaders/activation.ts);
+ * - `qg_residual`: the name of the residual input (also appended to the node's inputs);
+ * - `qg_fused`: names of the nodes folded in, for describePlan and profiles.
+ * The producer takes over the output name of the last folded node.
+ */
+import type { Activation } from '../../shaders/activation.ts';
+import { type Graph, type Node, attrFloat } from '../ir.ts';
+import { consumersOf, constScalar, replaceNodes } from './graph-util.ts';
+
+const FUSE_INTO = new Set(['Conv', 'Gemm', 'MatMul']);
+
+/** Reads the activation a node computes, if it is a plain activation op we can fuse. */
+export function activationOf(g: Graph, n: Node): Activation | undefined {
+  switch (n.opType) {
+    case 'Relu': return { kind: 'relu' };
+    case 'Sigmoid': return { kind: 'sigmoid' };
+    case 'HardSwish': return { kind: 'hardswish' };
+    case 'LeakyRelu': return { kind: 'leakyrelu', alpha: attrFloat(n, 'alpha', 0.01) };
+    case 'HardSigmoid': return { kind: 'hardsigmoid', alpha: attrFloat(n, 'alpha', 0.2), beta: attrFloat(n, 'beta', 0.5) };
+    case 'Clip': {
+      // opset < 11: attributes; opset >= 11: optional constant inputs.
+      const lo = n.inputs[1] ? constScalar(g, n.inputs[1]) : attrFloat(n, 'min', -3.4028234663852886e38);
+      const hi = n.inputs[2] ? constScalar(g, n.inputs[2]) : attrFloat(n, 'max', 3.4028234663852886e38);
+      if (lo === undefined || hi === undefined) return undefined;
+      return { kind: 'clip', min: lo, max: hi };
+    }
+    default: return undefined;
+  }
+}
+
+/** Rewrites x -> Sigmoid -> Mul(x, sigmoid(x)) into one `SiLU` node of our own (domain quantgpu). */
+export function fuseSiLU(g: Graph): number {
+  let count = 0;
+  for (const sig of [...g.nodes]) {
+    if (sig.opType !== 'Sigmoid') continue;
+    const x = sig.inputs[0];
+    const users = consumersOf(g, sig.outputs[0]);
+    if (users.length !== 1 || users[0].opType !== 'Mul') continue;
+    const mul = users[0];
+    if (!(mul.inputs.includes(x) && mul.inputs.includes(sig.outputs[0]))) continue;
+    const silu: Node = { name: mul.name, opType: 'SiLU', domain: 'quantgpu', inputs: [x], outputs: mul.outputs, attrs: { qg_fused: { type: 'strings', value: [sig.name, mul.name] } } };
+    replaceNodes(g, [sig, mul], silu);
+    count++;
+  }
+  return count;
+}
+
+function fusedNames(n: Node): string[] {
+  const a = n.attrs.qg_fused;
+  return a && a.type === 'strings' ? a.value : [n.name];
+}
+
+function singleConsumer(g: Graph, value: string): Node | undefined {
+  if (g.outputs.some((o) => o.name === value)) return undefined;
+  const users = consumersOf(g, value);
+  return users.length === 1 ? users[0] : undefined;
+}
+
+/** Conv -> Add(conv, skip) [-> Relu]: the add (and its activation) move into the conv. */
+export function fuseResidualAdd(g: Graph): number {
+  let count = 0;
+  for (const conv of [...g.nodes]) {
+    if (conv.opType !== 'Conv' || conv.attrs.qg_residual || conv.attrs.qg_activation) continue;
+    const add = singleConsumer(g, conv.outputs[0]);
+    if (!add || add.opType !== 'Add') continue;
+    const skip = add.inputs[0] === conv.outputs[0] ? add.inputs[1] : add.inputs[0];
+    if (skip === conv.outputs[0] || g.initializers.has(skip)) continue;
+    const outShape = g.valueInfo.get(add.outputs[0])?.shape;
+    const skipShape = g.valueInfo.get(skip)?.shape;
+    if (!outShape || !skipShape || outShape.join() !== skipShape.join()) continue;
+    const fused: Node = {
+      ...conv,
+      inputs: [...conv.inputs.slice(0, 3), ...Array(Math.max(0, 3 - conv.inputs.length)).fill(''), skip],
+      outputs: add.outputs,
+      attrs: { ...conv.attrs, qg_residual: { type: 'string', value: skip }, qg_fused: { type: 'strings', value: [...fusedNames(conv), add.name] } },
+    };
+    replaceNodes(g, [conv, add], fused);
+    count++;
+  }
+  return count;
+}
+
+/** Producer (Conv/Gemm/MatMul, possibly with a fused residual) -> activation: the activation moves in. */
+export function fuseActivations(g: Graph): number {
+  let count = 0;
+  for (const prod of [...g.nodes]) {
+    if (!FUSE_INTO.has(prod.opType) || prod.attrs.qg_activation) continue;
+    const next = singleConsumer(g, prod.outputs[0]);
+    if (!next) continue;
+    const act: Activation | undefined = next.opType === 'SiLU' ? { kind: 'silu' } : activationOf(g, next);
+    if (!act) continue;
+    const fused: Node = {
+      ...prod,
+      outputs: next.outputs,
+      attrs: { ...prod.attrs, qg_activation: { type: 'string', value: JSON.stringify(act) }, qg_fused: { type: 'strings', value: [...fusedNames(prod), ...fusedNames(next)] } },
+    };
+    replaceNodes(g, [prod, next], fused);
+    count++;
+  }
+  return count;
+}
+
+/** The activation fused into a node, if any. */
+export function fusedActivation(n: Node): Activation {
+  const a = n.attrs.qg_activation;
+  return a && a.type === 'string' ? (JSON.parse(a.value) as Activation) : { kind: 'none' };
+}
+
+/** All fusions, in the order that lets each see the previous ones' results. */
+export function fuseGraph(g: Graph): { silu: number; residual: number; activation: number } {
+  const silu = fuseSiLU(g);
+  const residual = fuseResidualAdd(g);
+  const activation = fuseActivations(g);
+  return { silu, residual, activation };
+}

@@ -1,0 +1,19 @@
+/** Walks the (prepared, topologically sorted) graph and asks each node's op to emit its steps. */
+import { ModelError } from '../ir.ts';
+import type { PlanContext } from '../plan/context.ts';
+import { LOWERINGS } from './registry.ts';
+
+export function lowerGraph(ctx: PlanContext, progress: (done: number, total: number) => void = () => {}): void {
+  const nodes = ctx.graph.nodes;
+  nodes.forEach((node, i) => {
+    const lower = LOWERINGS[node.opType];
+    if (!lower) throw new ModelError('op is not supported by the GPU planner', node.name, node.opType);
+    try {
+      lower(ctx, node);
+    } catch (e) {
+      if (e instanceof ModelError) throw e;
+      throw new ModelError((e as Error).message, node.name, node.opType);
+    }
+    progress(i + 1, nodes.length);
+  });
+}

@@ -1,0 +1,129 @@
+/**
+ * The state of planning one graph: values with their storage and layout, the steps emitted so far, constant
+ * buffers, and the conversions between storages/layouts (inserted once per value and shared by every reader).
+ */
+import type { GpuContext } from '../../gpu/device.ts';
+import type { KernelSpec } from '../../shaders/kernel.ts';
+import { type Graph, ModelError, type Node, type TensorData } from '../ir.ts';
+import type { PrecisionConfig } from '../precision.ts';
+import { convertValue } from './convert.ts';
+import { type Layout, type PlanStep, type QParams, type RtValue, type Storage, valueBytes } from './types.ts';
+
+/** A weight that a DequantizeLinear turns into float: kept quantized so integer kernels can use it as is. */
+export interface QuantizedConst {
+  /** Quantized values, one per element (int4 unpacked), in the initializer's dims order. */
+  q: Int8Array | Uint8Array | Int32Array;
+  dims: number[];
+  scale: Float32Array;
+  zeroPoint: Int32Array;
+  /** Axis of per-axis scales (-1 when per tensor). */
+  axis: number;
+  /** Block size along `axis`... for blocked (per-group) quantization, else 0. */
+  blockSize: number;
+  bits: 4 | 8 | 32;
+}
+
+export interface Want {
+  layout?: Layout;
+  storage?: Storage;
+  q?: QParams;
+}
+
+export class PlanContext {
+  readonly values = new Map<string, RtValue>();
+  /** Value name -> name of the value whose buffer it shares (Reshape, DequantizeLinear of activations). */
+  readonly aliases = new Map<string, string>();
+  readonly steps: PlanStep[] = [];
+  readonly constBuffers: GPUBuffer[] = [];
+  readonly quantizedConsts = new Map<string, QuantizedConst>();
+  weightBytes = 0;
+  private readonly conversions = new Map<string, string>();
+
+  constructor(readonly gpu: GpuContext, readonly graph: Graph, readonly config: PrecisionConfig | undefined) {}
+
+  get device(): GPUDevice {
+    return this.gpu.device;
+  }
+
+  value(name: string, node?: Node): RtValue {
+    const v = this.values.get(name);
+    if (!v) throw new ModelError(`input '${name}' has not been computed`, node?.name, node?.opType);
+    return v;
+  }
+
+  /** The value that owns the buffer `name` lives in. */
+  root(name: string): string {
+    return this.aliases.get(name) ?? name;
+  }
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  initializer(name: string): TensorData | undefined {
+    return name ? this.graph.initializers.get(name) : undefined;
+  }
+
+  /** Declares a value produced by a step. */
+  define(name: string, dims: number[], layout: Layout, storage: Storage, q?: QParams): RtValue {
+    if (storage === 'q8' && !q) throw new Error(`quantgpu: q8 value ${name} needs quantization parameters`);
+    const v: RtValue = { name, dims, layout: dims.length === 4 ? layout : 'plain', storage, q, bytes: valueBytes(dims, storage, dims.length === 4 ? layout : 'plain') };
+    this.values.set(name, v);
+    return v;
+  }
+
+  /** A value that shares `of`'s buffer (no copy), possibly with other dims (same bytes). */
+  alias(name: string, of: string, dims?: number[]): RtValue {
+    const src = this.values.get(of)!;
+    const v: RtValue = { ...src, name, dims: dims ?? src.dims };
+    if (dims) v.layout = dims.length === 4 ? src.layout : 'plain';
+    this.values.set(name, v);
+    this.aliases.set(name, this.aliases.get(of) ?? of);
+    return v;
+  }
+
+  /** The value `name` in the storage/layout a kernel wants, converting (once) if needed. */
+  as(name: string, want: Want, node?: Node): RtValue {
+    const v = this.value(name, node);
+    const layout = v.dims.length === 4 ? (want.layout ?? v.layout) : 'plain';
+    const storage = want.storage ?? v.storage;
+    const q = storage === 'q8' ? (want.q ?? v.q) : undefined;
+    if (storage === 'q8' && !q) throw new ModelError(`value '${name}' has no quantization parameters for int8`, node?.name, node?.opType);
+    const same = layout === v.layout && storage === v.storage && (storage === 'f32' || sameQ(q!, v.q!));
+    if (same) return v;
+    const key = `${name}|${layout}|${storage}|${q?.scale}|${q?.zeroPoint}`;
+    const done = this.conversions.get(key);
+    if (done) return this.values.get(done)!;
+    const out = convertValue(this, v, { layout, storage, q });
+    this.conversions.set(key, out.name);
+    return out;
+  }
+
+  /** Uploads constant data (weights, bias, tables) into a labeled storage buffer owned by the plan. */
+  constBuffer(label: string, data: ArrayBufferView, countAsWeights = true): GPUBuffer {
+    const size = Math.max(16, Math.ceil(data.byteLength / 4) * 4);
+    const buf = this.device.createBuffer({ label, size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
+    new Uint8Array(buf.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    buf.unmap();
+    this.constBuffers.push(buf);
+    if (countAsWeights) this.weightBytes += data.byteLength;
+    return buf;
+  }
+
+  /** Appends a step. `values` maps binding names to value names; `constants` binding names to buffers. */
+  step(node: Node | string, op: string, spec: KernelSpec, values: Record<string, string>, constants: Record<string, GPUBuffer> = {},
+    precision = 'fp32', weightBytes = 0): void {
+    const nodeName = typeof node === 'string' ? node : fusedName(node);
+    const roots = Object.fromEntries(Object.entries(values).map(([b, v]) => [b, this.root(v)]));
+    this.steps.push({ spec, node: nodeName, op, precision, values: roots, constants, weightBytes });
+  }
+}
+
+export function sameQ(a: QParams, b: QParams): boolean {
+  return a.zeroPoint === b.zeroPoint && Math.fround(a.scale) === Math.fround(b.scale);
+}
+
+function fusedName(n: Node): string {
+  const a = n.attrs.qg_fused;
+  return a && a.type === 'strings' ? a.value.join('+') : n.name;
+}

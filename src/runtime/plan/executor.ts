@@ -1,0 +1,162 @@
+/**
+ * Turns a list of plan steps into GPU objects once (buffers by the liveness plan, pipelines, bind groups,
+ * uniform buffers, readback buffers) and runs it: write inputs, encode every step into one compute pass, copy
+ * outputs to mappable buffers, submit once, map.
+ */
+import { PipelineCache, createBindGroup, createUniformBuffer } from '../../gpu/pipelines.ts';
+import { type Lifetime, planBuffers } from './memory.ts';
+import type { PlanStep, RtValue } from './types.ts';
+import { Profiler } from './profiler.ts';
+
+export interface ExecutableOptions {
+  profile: boolean;
+  onCompile?: (done: number, total: number) => void;
+}
+
+interface Compiled {
+  step: PlanStep;
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+}
+
+export class Executable {
+  private compiled: Compiled[] = [];
+  private readonly owned: GPUBuffer[] = [];
+  private readonly readbacks = new Map<string, GPUBuffer>();
+  readonly buffers = new Map<string, GPUBuffer>();
+  readonly peakBytes: number;
+  readonly naiveBytes: number;
+  private readonly profiler?: Profiler;
+
+  private constructor(
+    private readonly device: GPUDevice,
+    readonly steps: PlanStep[],
+    readonly values: Map<string, RtValue>,
+    readonly inputs: string[],
+    readonly outputs: string[],
+    opts: ExecutableOptions,
+  ) {
+    const lifetimes = lifetimesOf(steps, values, inputs, outputs);
+    const plan = planBuffers(lifetimes);
+    this.peakBytes = plan.peakBytes;
+    this.naiveBytes = plan.naiveBytes;
+    const slots = plan.slotBytes.map((bytes, i) => this.own(device.createBuffer({
+      label: `activations#${i}`,
+      size: Math.max(16, Math.ceil(bytes / 16) * 16),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    })));
+    for (const [name, slot] of plan.slotOf) this.buffers.set(name, slots[slot]);
+    for (const name of outputs) {
+      const v = values.get(name)!;
+      this.readbacks.set(name, this.own(device.createBuffer({
+        label: `readback:${name}`, size: Math.ceil(v.bytes / 4) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      })));
+    }
+    if (opts.profile) this.profiler = Profiler.create(device, steps.length);
+  }
+
+  /** Creates every pipeline and bind group up front. */
+  static async create(device: GPUDevice, cache: PipelineCache, steps: PlanStep[], values: Map<string, RtValue>,
+    inputs: string[], outputs: string[], opts: ExecutableOptions): Promise<Executable> {
+    const ex = new Executable(device, steps, values, inputs, outputs, opts);
+    let done = 0;
+    const pipelines = await Promise.all(steps.map(async (s) => {
+      const p = await cache.get(s.spec);
+      opts.onCompile?.(++done, steps.length);
+      return p;
+    }));
+    ex.compiled = steps.map((step, i) => {
+      const buffers: Record<string, GPUBuffer> = { ...step.constants };
+      for (const [binding, value] of Object.entries(step.values)) {
+        const b = ex.buffers.get(value);
+        if (!b) throw new Error(`quantgpu: plan step ${i} (${step.node}) reads value '${value}' that has no buffer`);
+        buffers[binding] = b;
+      }
+      const u = createUniformBuffer(device, step.spec);
+      if (u) buffers.u = ex.own(u);
+      return { step, pipeline: pipelines[i], bindGroup: createBindGroup(device, pipelines[i], step.spec, buffers) };
+    });
+    return ex;
+  }
+
+  private own(b: GPUBuffer): GPUBuffer {
+    this.owned.push(b);
+    return b;
+  }
+
+  /** Encodes all steps; the caller has written the inputs. */
+  encode(enc: GPUCommandEncoder): void {
+    if (this.profiler) {
+      this.compiled.forEach((c, i) => {
+        const pass = enc.beginComputePass({ timestampWrites: this.profiler!.writes(i) });
+        pass.setPipeline(c.pipeline);
+        pass.setBindGroup(0, c.bindGroup);
+        pass.dispatchWorkgroups(...c.step.spec.dispatch);
+        pass.end();
+      });
+      this.profiler.resolve(enc);
+      return;
+    }
+    const pass = enc.beginComputePass({ label: 'quantgpu plan' });
+    for (const c of this.compiled) {
+      pass.setPipeline(c.pipeline);
+      pass.setBindGroup(0, c.bindGroup);
+      pass.dispatchWorkgroups(...c.step.spec.dispatch);
+    }
+    pass.end();
+  }
+
+  /** Runs the plan once and returns the raw bytes of every output. */
+  async run(write: (device: GPUDevice) => void, readOutputs = true): Promise<Map<string, ArrayBuffer>> {
+    write(this.device);
+    const enc = this.device.createCommandEncoder({ label: 'quantgpu run' });
+    this.encode(enc);
+    if (readOutputs) {
+      for (const [name, rb] of this.readbacks) enc.copyBufferToBuffer(this.buffers.get(name)!, 0, rb, 0, rb.size);
+    }
+    this.device.queue.submit([enc.finish()]);
+    const out = new Map<string, ArrayBuffer>();
+    if (!readOutputs) {
+      await this.device.queue.onSubmittedWorkDone();
+      return out;
+    }
+    await Promise.all([...this.readbacks].map(async ([name, rb]) => {
+      await rb.mapAsync(GPUMapMode.READ);
+      out.set(name, rb.getMappedRange().slice(0, this.values.get(name)!.bytes));
+      rb.unmap();
+    }));
+    if (this.profiler) await this.profiler.collect();
+    return out;
+  }
+
+  /** Milliseconds per step of the last profiled run (empty without profiling). */
+  timings(): number[] {
+    return this.profiler?.last ?? [];
+  }
+
+  destroy(): void {
+    this.owned.forEach((b) => b.destroy());
+    this.profiler?.destroy();
+  }
+}
+
+function lifetimesOf(steps: PlanStep[], values: Map<string, RtValue>, inputs: string[], outputs: string[]): Lifetime[] {
+  const def = new Map<string, number>();
+  const last = new Map<string, number>();
+  inputs.forEach((n) => def.set(n, -1));
+  steps.forEach((s, i) => {
+    for (const [binding, v] of Object.entries(s.values)) {
+      const kind = s.spec.bindings.find((b) => b.name === binding)?.kind;
+      if (kind === 'storage' && !def.has(v)) def.set(v, i);
+      else last.set(v, i);
+    }
+  });
+  const pinned = new Set([...inputs, ...outputs]);
+  return [...def].map(([name, d]) => ({
+    name,
+    bytes: values.get(name)!.bytes,
+    def: d,
+    lastUse: outputs.includes(name) ? Infinity : (last.get(name) ?? d),
+    pinned: pinned.has(name),
+  }));
+}

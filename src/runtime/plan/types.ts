@@ -1,0 +1,63 @@
+/**
+ * The plan: what loading a model produces, and all that `run()` touches.
+ *
+ * Every value of the graph is float-semantic (it stands for the ONNX tensor) but is *stored* in one of two ways:
+ * - `f32`: float32, tightly packed;
+ * - `q8`: int8 with a per-tensor scale and zero point, four per u32 along the innermost axis, which for 4-D
+ *   image tensors is the channel axis of NHWC, padded to a multiple of 4.
+ * and in one of two layouts: `nhwc` (4-D image tensors as our kernels like them) or `plain` (ONNX row-major).
+ * A DequantizeLinear of an activation is therefore free (the q8 value is retagged), and a kernel that wants another
+ * storage or layout asks for a conversion, which the planner inserts once and shares.
+ */
+import type { KernelSpec } from '../../shaders/kernel.ts';
+
+export type Storage = 'f32' | 'q8';
+export type Layout = 'nhwc' | 'plain';
+
+export interface QParams {
+  scale: number;
+  zeroPoint: number;
+}
+
+export interface RtValue {
+  /** Unique name: the ONNX value name, or `<name>::<conversion>` for a converted copy. */
+  name: string;
+  /** ONNX dimension order (NCHW for 4-D), whatever the layout. */
+  dims: number[];
+  layout: Layout;
+  storage: Storage;
+  /** Set when storage is q8. */
+  q?: QParams;
+  /** Size of the GPU buffer in bytes. */
+  bytes: number;
+}
+
+/** One dispatch of the plan. Buffers are referred to by value name (activations) or held directly (weights). */
+export interface PlanStep {
+  spec: KernelSpec;
+  /** ONNX node(s) this step implements, for describePlan and profiles. */
+  node: string;
+  op: string;
+  precision: string;
+  /** Binding name -> activation value name. */
+  values: Record<string, string>;
+  /** Binding name -> constant buffer (weights, bias, lookup tables), owned by the plan. */
+  constants: Record<string, GPUBuffer>;
+  weightBytes: number;
+}
+
+/** Dimensions as NHWC when the value is stored nhwc (for kernels), else as given. */
+export function storedDims(v: RtValue): number[] {
+  if (v.layout !== 'nhwc') return v.dims;
+  const [n, c, h, w] = v.dims;
+  return [n, h, w, c];
+}
+
+/** Bytes of a value with these dims/storage/layout. q8 pads the innermost stored axis to 4. */
+export function valueBytes(dims: number[], storage: Storage, layout: Layout): number {
+  const stored = layout === 'nhwc' ? [dims[0], dims[2], dims[3], dims[1]] : dims;
+  if (storage === 'f32') return Math.max(4, stored.reduce((a, b) => a * b, 1) * 4);
+  const inner = stored.length ? stored[stored.length - 1] : 1;
+  const outer = stored.slice(0, -1).reduce((a, b) => a * b, 1);
+  return Math.max(4, outer * Math.ceil(inner / 4) * 4);
+}

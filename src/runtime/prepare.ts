@@ -1,0 +1,75 @@
+/**
+ * From model bytes to a graph ready to plan: parse, fix input shapes, check every op is supported (before any GPU
+ * work), infer shapes, fold constants and BatchNormalization, drop dead nodes, fuse activations and residual adds.
+ * Pure CPU; shared by the session, `quantgpu inspect` and the quantizer.
+ */
+import type { SessionOptions } from './api.ts';
+import { type Graph, ModelError } from './ir.ts';
+import { load } from './onnx/load.ts';
+import { inferShapes } from './shapes/infer.ts';
+import { foldConstants } from './fold.ts';
+import { removeDeadNodes } from './passes/dead-nodes.ts';
+import { foldBatchNorm } from './passes/fold-batchnorm.ts';
+import { fuseGraph } from './fuse/activation-fusion.ts';
+import { LOWERINGS } from './ops/registry.ts';
+
+/** Fixed input shapes: symbolic dims take opts.inputShapes[name] or 1 (batch). */
+export function fixInputShapes(graph: Graph, given: Record<string, number[]> = {}): Record<string, number[]> {
+  const shapes: Record<string, number[]> = {};
+  for (const i of graph.inputs) {
+    const want = given[i.name];
+    if (want) {
+      if (want.length !== i.shape.length) throw new ModelError(`input '${i.name}' has rank ${i.shape.length} ([${i.shape}]); inputShapes gives [${want}]`);
+      want.forEach((d, k) => {
+        if (typeof i.shape[k] === 'number' && i.shape[k] !== d && (i.shape[k] as number) > 0) {
+          throw new ModelError(`input '${i.name}' dimension ${k} is fixed to ${i.shape[k]} by the model; inputShapes gives ${d}`);
+        }
+      });
+      shapes[i.name] = want;
+    } else {
+      shapes[i.name] = i.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+    }
+    i.shape = shapes[i.name];
+  }
+  return shapes;
+}
+
+/** Nodes whose op the GPU planner cannot run (after folding), named with their node. */
+export function unplannableOps(graph: Graph): { node: string; op: string }[] {
+  return graph.nodes.filter((n) => !LOWERINGS[n.domain === 'quantgpu' ? n.opType : n.opType]).map((n) => ({ node: n.name, op: n.opType }));
+}
+
+export interface PrepareOptions extends Pick<SessionOptions, 'inputShapes'> {
+  /** Keep QuantizeLinear/DequantizeLinear (QDQ models); default true. */
+  keepQdq?: boolean;
+  /** Skip activation/residual fusion (e.g. to observe every activation during calibration). */
+  noFusion?: boolean;
+}
+
+export function prepareGraph(bytes: Uint8Array, opts: PrepareOptions = {}): Graph {
+  const graph = load(bytes);
+  return prepareLoaded(graph, opts);
+}
+
+export function prepareLoaded(graph: Graph, opts: PrepareOptions = {}): Graph {
+  const early = graph.nodes.filter((n) => !KNOWN_AT_LOAD.has(n.opType) && !LOWERINGS[n.opType]);
+  if (early.length) throw unsupported(early.map((n) => ({ node: n.name, op: n.opType })));
+  inferShapes(graph, fixInputShapes(graph, opts.inputShapes));
+  foldConstants(graph);
+  foldBatchNorm(graph);
+  removeDeadNodes(graph);
+  inferShapes(graph, Object.fromEntries(graph.inputs.map((i) => [i.name, i.shape as number[]])));
+  const left = unplannableOps(graph);
+  if (left.length) throw unsupported(left, ' (it could not be folded into constants)');
+  if (!opts.noFusion) fuseGraph(graph);
+  return graph;
+}
+
+/** Ops that load and shape inference understand and folding removes (they never reach the GPU planner). */
+const KNOWN_AT_LOAD = new Set(['Shape', 'Constant', 'ConstantOfShape', 'Range', 'Cast', 'BatchNormalization', 'Expand']);
+
+function unsupported(list: { node: string; op: string }[], why = ''): ModelError {
+  const ops = [...new Set(list.map((l) => l.op))].sort();
+  const where = list.slice(0, 10).map((l) => `${l.op} '${l.node}'`).join(', ');
+  return new ModelError(`unsupported op${ops.length > 1 ? 's' : ''} ${ops.join(', ')}${why}: ${where}${list.length > 10 ? ', ...' : ''}`);
+}

@@ -1,0 +1,157 @@
+/**
+ * InferenceSession: load an ONNX model, plan it once on the GPU, run it many times.
+ *
+ *   const session = await InferenceSession.create(bytesOrUrl, { precision: 'int8' });
+ *   const { logits } = await session.run({ input: { dims: [1, 3, 32, 32], data } });
+ */
+import { acquireDevice, type GpuContext } from '../gpu/device.ts';
+import { pipelineCache } from '../gpu/exec.ts';
+import type { HostTensor, MemoryStats, SessionOptions, StepInfo, StepTiming } from './api.ts';
+import { type Graph, ModelError, elementCount } from './ir.ts';
+import { uniformConfig } from './precision.ts';
+import { prepareGraph } from './prepare.ts';
+import { PlanContext } from './plan/context.ts';
+import { Executable } from './plan/executor.ts';
+import { lowerGraph } from './ops/lower.ts';
+import { storedDims } from './plan/types.ts';
+
+interface IoSpec {
+  name: string;
+  dims: number[];
+  /** Name of the value whose buffer holds it. */
+  root: string;
+}
+
+export class InferenceSession {
+  private disposed = false;
+
+  private constructor(
+    readonly graph: Graph,
+    private readonly ctx: PlanContext,
+    private readonly exe: Executable,
+    private readonly inputs: IoSpec[],
+    private readonly outputs: IoSpec[],
+    private readonly ownsDevice: boolean,
+  ) {}
+
+  get inputNames(): string[] {
+    return this.inputs.map((i) => i.name);
+  }
+  get outputNames(): string[] {
+    return this.outputs.map((o) => o.name);
+  }
+  /** Shapes the session was planned for, by input name. */
+  get inputShapes(): Record<string, number[]> {
+    return Object.fromEntries(this.inputs.map((i) => [i.name, i.dims]));
+  }
+  get context(): GpuContext {
+    return this.ctx.gpu;
+  }
+
+  /** Loads, checks, optimizes and plans a model. Unsupported ops are reported before any GPU work. */
+  static async create(model: Uint8Array | ArrayBuffer | string, opts: SessionOptions = {}): Promise<InferenceSession> {
+    const progress = opts.onProgress ?? (() => {});
+    const bytes = await readModel(model);
+    const graph = prepareGraph(bytes, opts);
+    const gpu = opts.context ?? (await acquireDevice({ gpu: opts.gpu }));
+    const config = opts.config ?? (opts.precision && opts.precision !== 'mixed' ? uniformConfig(opts.precision) : undefined);
+    const ctx = new PlanContext(gpu, graph, config);
+    try {
+      for (const input of graph.inputs) ctx.define(input.name, input.shape as number[], 'plain', 'f32');
+      lowerGraph(ctx, (done, total) => progress({ stage: 'plan', done, total }));
+      const outputs = graph.outputs.map((o) => {
+        const v = ctx.as(o.name, { layout: 'plain', storage: 'f32' });
+        return { name: o.name, dims: v.dims, root: ctx.root(v.name) };
+      });
+      const inputs = graph.inputs.map((i) => ({ name: i.name, dims: i.shape as number[], root: i.name }));
+      const exe = await Executable.create(gpu.device, pipelineCache(gpu.device), ctx.steps, ctx.values,
+        inputs.map((i) => i.root), outputs.map((o) => o.root),
+        { profile: opts.profile ?? false, onCompile: (done, total) => progress({ stage: 'compile', done, total }) });
+      return new InferenceSession(graph, ctx, exe, inputs, outputs, !opts.context);
+    } catch (e) {
+      ctx.constBuffers.forEach((b) => b.destroy());
+      throw e;
+    }
+  }
+
+  /** Runs the model. Feeds are checked by name, shape and dtype before anything is written to the GPU. */
+  async run(feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor & { data: Float32Array }>> {
+    if (this.disposed) throw new Error('quantgpu: session was disposed');
+    for (const name of Object.keys(feeds)) {
+      if (!this.inputs.some((i) => i.name === name)) {
+        throw new Error(`quantgpu: unknown input '${name}' (the model's inputs are: ${this.inputNames.join(', ')})`);
+      }
+    }
+    const data = this.inputs.map((i) => {
+      const t = feeds[i.name];
+      if (!t) throw new Error(`quantgpu: missing input '${i.name}' [${i.dims}]`);
+      if (!(t.data instanceof Float32Array)) {
+        throw new Error(`quantgpu: input '${i.name}' must be float32 (Float32Array), got ${t.data.constructor.name}`);
+      }
+      if (t.dims.length !== i.dims.length || t.dims.some((d, k) => d !== i.dims[k])) {
+        throw new Error(`quantgpu: input '${i.name}' has shape [${t.dims}], the session was planned for [${i.dims}]`);
+      }
+      if (t.data.length !== elementCount(i.dims)) {
+        throw new Error(`quantgpu: input '${i.name}' has ${t.data.length} values, shape [${t.dims}] needs ${elementCount(i.dims)}`);
+      }
+      return t.data;
+    });
+    const raw = await this.exe.run((device) => {
+      this.inputs.forEach((i, k) => device.queue.writeBuffer(this.exe.buffers.get(i.root)!, 0, data[k] as Float32Array<ArrayBuffer>));
+    });
+    const out: Record<string, HostTensor & { data: Float32Array }> = {};
+    for (const o of this.outputs) out[o.name] = { dims: o.dims, data: new Float32Array(raw.get(o.root)!), dtype: 'float32' };
+    return out;
+  }
+
+  /** One line per step: op, kernel, precision, shapes, weight bytes; then memory totals. */
+  describePlan(): string {
+    const rows = this.steps().map((s) =>
+      `${String(s.index).padStart(3)} ${s.op.padEnd(14)} ${s.kernel.padEnd(22)} ${s.precision.padEnd(9)} ` +
+      `${s.inputShapes.map((d) => `[${d}]`).join(',')} -> [${s.outputShape}] ${s.weightBytes ? `${s.weightBytes} B` : ''}  ${s.node}`);
+    const m = this.memory();
+    rows.push(`weights ${m.weightBytes} B; activations ${m.activationBytes} B with reuse (${m.naiveActivationBytes} B without)`);
+    return rows.join('\n');
+  }
+
+  steps(): StepInfo[] {
+    return this.ctx.steps.map((s, index) => {
+      const ins: number[][] = [];
+      let out: number[] = [];
+      for (const [binding, name] of Object.entries(s.values)) {
+        const v = this.ctx.values.get(name)!;
+        const kind = s.spec.bindings.find((b) => b.name === binding)?.kind;
+        if (kind === 'storage') out = storedDims(v);
+        else ins.push(storedDims(v));
+      }
+      return { index, node: s.node, op: s.op, kernel: s.spec.name, precision: s.precision, inputShapes: ins, outputShape: out, weightBytes: s.weightBytes };
+    });
+  }
+
+  /** GPU time per step of the last run (needs `profile: true` and timestamp-query). */
+  profile(): StepTiming[] {
+    const t = this.exe.timings();
+    return this.ctx.steps.map((s, index) => ({ index, node: s.node, kernel: s.spec.name, ms: t[index] ?? NaN })).filter((s) => !Number.isNaN(s.ms));
+  }
+
+  memory(): MemoryStats {
+    return { weightBytes: this.ctx.weightBytes, activationBytes: this.exe.peakBytes, naiveActivationBytes: this.exe.naiveBytes };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.exe.destroy();
+    this.ctx.constBuffers.forEach((b) => b.destroy());
+    if (this.ownsDevice) this.ctx.gpu.device.destroy();
+  }
+}
+
+async function readModel(model: Uint8Array | ArrayBuffer | string): Promise<Uint8Array> {
+  if (typeof model === 'string') {
+    const res = await fetch(model);
+    if (!res.ok) throw new ModelError(`could not fetch model ${model}: HTTP ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  }
+  return model instanceof Uint8Array ? model : new Uint8Array(model);
+}

@@ -1,0 +1,80 @@
+/** Shape rules of elementwise ops: unary activations, broadcasting binaries, Clip, Cast, BN, Softmax, Q/DQ. */
+import { attrInt, type DType } from '../ir.ts';
+import { dtypeFromCode } from '../onnx/dtypes.ts';
+import { broadcastShapes, type InferCtx, type TensorInfo } from './context.ts';
+
+/** Relu, Sigmoid, Tanh, Sqrt, Exp, Identity, LeakyRelu, HardSigmoid, HardSwish, Softmax: output = input 0. */
+export const unary = (c: InferCtx): TensorInfo[] => c.same();
+
+/** Add, Sub, Mul, Div (same dtypes) and Pow (dtype of the base): numpy broadcasting. */
+export function binary(c: InferCtx): TensorInfo[] {
+  const a = c.in(0);
+  const b = c.in(1);
+  if (c.node.opType !== 'Pow' && a.dtype !== b.dtype) c.fail(`input dtypes differ: ${a.dtype} and ${b.dtype}`);
+  return [{ dtype: a.dtype, shape: broadcastShapes([a.shape, b.shape], (m) => c.fail(m)) }];
+}
+
+/** Clip: min/max are attributes before opset 11, optional scalar inputs from 11 on. */
+export function clip(c: InferCtx): TensorInfo[] {
+  for (const i of [1, 2]) {
+    if (c.has(i) && c.in(i).shape.length !== 0 && c.in(i).shape.some((d) => d !== 1)) {
+      c.fail(`${i === 1 ? 'min' : 'max'} must be a scalar, got [${c.in(i).shape}]`);
+    }
+  }
+  return c.same();
+}
+
+/** Cast: shape of the input, dtype from `to`. */
+export function cast(c: InferCtx): TensorInfo[] {
+  const code = attrInt(c.node, 'to', 0);
+  const dtype = dtypeFromCode(code);
+  if (!dtype || dtype === 'string') c.fail(`cannot cast to data type ${code}`);
+  return [{ dtype, shape: [...c.in(0).shape] }];
+}
+
+/** Softmax: opset < 13 flattens at `axis` (default 1), 13+ works along `axis` (default -1); shape unchanged. */
+export function softmax(c: InferCtx): TensorInfo[] {
+  const x = c.in(0);
+  c.axis(attrInt(c.node, 'axis', c.opset < 13 ? 1 : -1), Math.max(x.shape.length, 1));
+  return c.same();
+}
+
+/** BatchNormalization (inference form): Y has X's shape; scale/B/mean/var are [C]. Training outputs are not produced. */
+export function batchNorm(c: InferCtx): TensorInfo[] {
+  const x = c.in(0);
+  if (x.shape.length < 2) c.fail('X needs rank >= 2');
+  const ch = x.shape[1];
+  for (let i = 1; i <= 4; i++) {
+    const s = c.in(i).shape;
+    if (s.length !== 1 || s[0] !== ch) c.fail(`input ${i} must have shape [${ch}], got [${s}]`);
+  }
+  if (c.node.outputs.filter((o) => o !== '').length > 1) c.fail('training-mode outputs (running mean/var) are not supported');
+  return c.same();
+}
+
+/** Checks a Q/DQ scale: scalar (per-tensor), or 1-D along `axis` (per-channel), or blocked (opset 21). */
+function checkQuantParams(c: InferCtx): void {
+  const x = c.in(0);
+  const s = c.in(1).shape;
+  if (c.has(2) && c.in(2).shape.join() !== s.join()) c.fail(`zero point shape [${c.in(2).shape}] differs from scale's [${s}]`);
+  const blocked = attrInt(c.node, 'block_size', 0) > 0;
+  if (s.length === 0 || (s.length === 1 && s[0] === 1) || blocked) return;
+  if (s.length !== 1) c.fail(`scale must be a scalar or 1-D, got [${s}]`);
+  const axis = c.axis(attrInt(c.node, 'axis', 1), x.shape.length);
+  if (s[0] !== x.shape[axis]) c.fail(`per-axis scale has ${s[0]} values, axis ${axis} has ${x.shape[axis]}`);
+}
+
+/** QuantizeLinear: dtype of the zero point, else `output_dtype` (opset 21), else uint8. */
+export function quantize(c: InferCtx): TensorInfo[] {
+  checkQuantParams(c);
+  let dtype: DType = 'uint8';
+  if (c.has(2)) dtype = c.in(2).dtype;
+  else if (attrInt(c.node, 'output_dtype', 0)) dtype = dtypeFromCode(attrInt(c.node, 'output_dtype', 0)) ?? 'uint8';
+  return [{ dtype, shape: [...c.in(0).shape] }];
+}
+
+/** DequantizeLinear: float32 (float16 scales are widened on load), shape of the input. */
+export function dequantize(c: InferCtx): TensorInfo[] {
+  checkQuantParams(c);
+  return [{ dtype: 'float32', shape: [...c.in(0).shape] }];
+}
