@@ -15,6 +15,8 @@ const pages = ['demos/index.html', 'demos/bench/index.html', 'demos/camera/index
 
 export default defineConfig({
   root,
+  // Where pages find the shared models (served by the dev server through /@fs/, see server.fs.allow).
+  define: { __QUANTGPU_ASSETS_URL__: JSON.stringify(`/@fs${sharedAssets}/assets/models/`) },
   // Cross-origin isolation lets onnxruntime-web use threads (SharedArrayBuffer); `credentialless` still allows
   // loading a model from another origin by URL.
   server: {
@@ -28,7 +30,12 @@ export default defineConfig({
     headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'credentialless' },
   },
   // onnxruntime-web loads its own .mjs/.wasm at run time from `ort.env.wasm.wasmPaths`; pre-bundling breaks that.
-  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  // The others are pre-bundled at startup: discovering them on first dynamic import would reload the page mid-run.
+  optimizeDeps: {
+    exclude: ['onnxruntime-web'],
+    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', 'protobufjs', 'gl-matrix'],
+    entries: [...pages, 'test/browser/*.html'],
+  },
   build: {
     outDir: 'dist/demos',
     emptyOutDir: true,
