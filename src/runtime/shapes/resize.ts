@@ -1,5 +1,5 @@
 /** Shape rules of Resize (opsets 11-21) and the deprecated Upsample, and their output-size resolution. */
-import { attrFloat, attrInts, attrString, type TensorData } from '../ir.ts';
+import { attrInts, attrString, type TensorData } from '../ir.ts';
 import type { InferCtx, TensorInfo } from './context.ts';
 
 /**
@@ -51,9 +51,8 @@ export function resize(c: InferCtx): TensorInfo[] {
 /** Upsample (deprecated in opset 10 but still exported): scales from the attribute (opset < 9) or input 1. */
 export function upsample(c: InferCtx): TensorInfo[] {
   const x = c.in(0).shape;
-  const scales = c.has(1) ? Array.from(c.value(1, 'scales').data as Float32Array) : attrInts(c.node, 'scales', []);
-  const s = scales.length ? scales : (c.node.attrs.scales?.value as number[] | undefined) ?? [];
+  // attrInts also returns a 'floats' attribute's values.
+  const s = c.has(1) ? Array.from(c.value(1, 'scales').data as Float32Array) : attrInts(c.node, 'scales', []);
   if (s.length !== x.length) c.fail(`scales [${s}] must have ${x.length} values`);
-  void attrFloat;
   return [{ dtype: c.in(0).dtype, shape: x.map((d, i) => Math.floor(d * s[i])) }];
 }
