@@ -1,0 +1,137 @@
+/**
+ * Geometry, uniforms, epilogue options and tile variants shared by the integer conv kernels
+ * (conv2d_w8a8, conv2d_w4a8, conv2d_int_dw) and the GEMMs built on them.
+ *
+ * Reduction order. Output channels are handled in blocks of 4 (one packed output word). Block `b` reads, for each
+ * tap (kh, kw), a window of `kwin` consecutive packed input words starting at word `ws(b)` of the pixel:
+ *
+ *     reduction word k = (kh * KW + kw) * kwin + cw          cw in [0, kwin)
+ *     input word       = input[((n * H + ih) * W + iw) * C4 + ws(b) + cw]
+ *
+ * For groups == 1 the window is the whole pixel (ws = 0, kwin = C4). For grouped conv the window is the smallest
+ * word range covering the input channels of every group in the block (groups need not be 4-aligned), the same
+ * width for all blocks; weights outside an output channel's own group are zero. That keeps one dense code path
+ * for groups = 2, 3, ... at the cost of some zero MACs when channels per group are not a multiple of 4.
+ */
+import type { ConvShape } from './conv-shape.ts';
+import { convOutSize } from './conv-shape.ts';
+import { type Activation, activationConstants } from './activation.ts';
+import { type DeviceCaps, type UniformField, ceilDiv, packUniforms } from './kernel.ts';
+import type { FixedMultiplier } from '../quant/fixedpoint.ts';
+
+export interface IntConvGeometry {
+  c4: number;
+  oc4: number;
+  cinG: number;
+  coutG: number;
+  /** Words of the per-tap channel window (covers a block's groups). */
+  kwin: number;
+  outH: number;
+  outW: number;
+  /** Output pixels n * outH * outW. */
+  m: number;
+}
+
+/** First input word of block `b`'s channel window. Mirrored by `window_start` in the WGSL. */
+export function windowStart(g: IntConvGeometry, block: number): number {
+  const gFirst = Math.floor((block * 4) / g.coutG);
+  return Math.min(Math.floor((gFirst * g.cinG) / 4), g.c4 - g.kwin);
+}
+
+export function intConvGeometry(s: ConvShape): IntConvGeometry {
+  const c4 = ceilDiv(s.cin, 4);
+  const oc4 = ceilDiv(s.cout, 4);
+  const cinG = s.cin / s.groups;
+  const coutG = s.cout / s.groups;
+  let kwin = 1;
+  for (let b = 0; b < oc4; b++) {
+    const gFirst = Math.floor((4 * b) / coutG);
+    const gLast = Math.floor(Math.min(4 * b + 3, s.cout - 1) / coutG);
+    const lo = Math.floor((gFirst * cinG) / 4);
+    const hi = Math.ceil(((gLast + 1) * cinG) / 4);
+    kwin = Math.max(kwin, hi - lo);
+  }
+  const { outH, outW } = convOutSize(s);
+  return { c4, oc4, cinG, coutG, kwin, outH, outW, m: s.n * outH * outW };
+}
+
+/**
+ * What happens to the i32 accumulator. `int8`: fixed-point requant to the output's scale (or to an intermediate
+ * scale followed by a 256-entry LUT for nonlinear activations), optional residual add, clamp. `f32`: dequantize
+ * (acc * s_in * s_w[oc]) and apply a float activation.
+ */
+export type IntEpilogue =
+  | { out: 'int8'; residual: boolean; lut: boolean }
+  | { out: 'f32'; act: Activation };
+
+/** Runtime (uniform) values of the epilogue: per-tensor zero points and the clamp range. */
+export interface IntQuantArgs {
+  /** Input zero point: padding pixels read as this value. */
+  zIn: number;
+  /** Output zero point (int8 epilogue; with a LUT: the intermediate zero point). */
+  zOut?: number;
+  /** Output clamp [qLo, qHi] (fused ReLU/Clip); defaults to [-128, 127]. Ignored with a LUT. */
+  qLo?: number;
+  qHi?: number;
+  /** Residual zero point and multiplier s_res / s_out (or / s_mid with a LUT). */
+  residual?: { z: number; m: FixedMultiplier };
+}
+
+/** Register tile of the barrier-free family: `tm` output pixels x `tn4` blocks of 4 output channels. */
+export interface IntTile {
+  family: 'reg';
+  tm: 1 | 2 | 4;
+  tn4: 1 | 2;
+  wg: number;
+}
+
+/** Fractional bits kept when terms are summed before the final rounding (residual add, int4 groups). */
+export const FRAC_BITS = 8;
+
+/** Candidate tiles for the autotuner. Grouped convs use tn4 = 1 (blocks of one invocation share a window). */
+export function intConvVariants(s: ConvShape, caps: Pick<DeviceCaps, 'software'>): IntTile[] {
+  const out: IntTile[] = [];
+  const tn4s: (1 | 2)[] = s.groups === 1 && s.cout > 4 ? [1, 2] : [1];
+  for (const tm of [4, 2, 1] as const) for (const tn4 of tn4s) out.push({ family: 'reg', tm, tn4, wg: caps.software ? 16 : 64 });
+  return out;
+}
+
+/** Uniform struct `IntConvU` in conv2d_int_common.wgsl, field for field. */
+export function intConvUniforms(
+  s: ConvShape, g: IntConvGeometry, tile: { tm: number; tn4: number }, q: IntQuantArgs, extra: { kwr?: number; ng?: number; gw?: number } = {},
+): { uniforms: Uint32Array<ArrayBuffer>; invocations: number } {
+  const mTiles = ceilDiv(g.m, tile.tm);
+  const ocTiles = ceilDiv(g.oc4, tile.tn4);
+  const zIn = q.zIn & 0xff;
+  const fields: UniformField[] = [
+    ['u32', s.h], ['u32', s.w], ['u32', g.c4], ['u32', g.kwin],
+    ['u32', g.outH], ['u32', g.outW], ['u32', s.cout], ['u32', g.oc4],
+    ['u32', s.kh], ['u32', s.kw], ['u32', s.strideH], ['u32', s.strideW],
+    ['u32', s.dilationH], ['u32', s.dilationW], ['u32', s.padTop], ['u32', s.padLeft],
+    ['u32', g.m], ['u32', mTiles], ['u32', ocTiles], ['u32', zIn * 0x01010101],
+    ['u32', g.cinG], ['u32', g.coutG], ['i32', q.zOut ?? 0], ['i32', q.qLo ?? -128],
+    ['i32', q.qHi ?? 127], ['i32', q.residual?.z ?? 0], ['u32', q.residual?.m.m0 ?? 0], ['u32', q.residual?.m.r ?? 31],
+    ['u32', extra.kwr ?? g.kwin], ['u32', extra.ng ?? 1], ['u32', extra.gw ?? 1], ['u32', 0],
+  ];
+  return { uniforms: packUniforms(fields), invocations: mTiles * ocTiles };
+}
+
+/** Override constants of the shared epilogue (requant.wgsl + activation.wgsl). */
+export function epilogueConstants(e: IntEpilogue, fracBits: number): Record<string, number> {
+  const c: Record<string, number> = { DEQ: 0, RES: 0, LUT: 0, S: fracBits, HALF_S: fracBits ? 2 ** (fracBits - 1) : 0 };
+  if (e.out === 'f32') {
+    c.DEQ = 1;
+    Object.assign(c, activationConstants(e.act));
+  } else {
+    c.RES = e.residual ? 1 : 0;
+    c.LUT = e.lut ? 1 : 0;
+  }
+  return c;
+}
+
+/** Checks that the residual multiplier leaves room for the fractional bits (r - S >= 1). */
+export function checkResidual(op: string, e: IntEpilogue, q: IntQuantArgs, fracBits: number): void {
+  if (e.out !== 'int8' || !e.residual) return;
+  if (!q.residual) throw new Error(`${op}: residual epilogue needs quant.residual (zero point and multiplier)`);
+  if (q.residual.m.r - fracBits < 1) throw new Error(`${op}: residual multiplier ${q.residual.m.m0}/2^${q.residual.m.r} is too large`);
+}

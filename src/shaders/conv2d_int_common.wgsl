@@ -1,0 +1,37 @@
+// Shared by the integer conv kernels: the uniform struct (filled by intConvUniforms in conv2d_int_common.ts,
+// field for field) and the pixel/window helpers.
+struct IntConvU {
+  H: u32, W: u32, C4: u32, KWIN: u32,
+  OH: u32, OW: u32, OC: u32, OC4: u32,
+  KH: u32, KW: u32, SH: u32, SW: u32,
+  DH: u32, DW: u32, PT: u32, PL: u32,
+  M: u32, M_TILES: u32, OC_TILES: u32, ZP_WORD: u32,
+  CING: u32, COUTG: u32, z_out: i32, q_lo: i32,
+  q_hi: i32, z_res: i32, m_res: u32, r_res: u32,
+  KWR: u32, NG: u32, GW: u32, _pad: u32,
+}
+
+// First input word of block `b`'s channel window (see windowStart in conv2d_int_common.ts).
+fn window_start(b: u32) -> u32 {
+  let g_first = (b * 4u) / u.COUTG;
+  return min((g_first * u.CING) / 4u, u.C4 - u.KWIN);
+}
+
+// Top-left input coordinate of output pixel m (clamped into range; callers skip writes for m >= M), and the
+// image's first row index n * H.
+fn pixel_origin(m_in: u32) -> vec3<i32> {
+  let m = min(m_in, u.M - 1u);
+  let ow = m % u.OW;
+  let t = m / u.OW;
+  let oh = t % u.OH;
+  let n = t / u.OH;
+  return vec3<i32>(i32(oh * u.SH) - i32(u.PT), i32(ow * u.SW) - i32(u.PL), i32(n * u.H));
+}
+
+// Index of the first window word of the input pixel at tap (kh, kw) from origin o, or -1 for padding.
+fn tap_base(o: vec3<i32>, kh: u32, kw: u32, ws: u32) -> i32 {
+  let iy = o.x + i32(kh * u.DH);
+  let ix = o.y + i32(kw * u.DW);
+  let inside = iy >= 0 && iy < i32(u.H) && ix >= 0 && ix < i32(u.W);
+  return select(-1, ((o.z + iy) * i32(u.W) + ix) * i32(u.C4) + i32(ws), inside);
+}

@@ -1,0 +1,82 @@
+/**
+ * W8A8 convolution builder (any kernel size, stride, padding, dilation, groups). Inputs:
+ *
+ *   input     u32[N * H * W * C4]         int8 activations (pack-int.ts), zero point z_in
+ *   weights   vec4<u32>[K * OC4]          packConvW8 (pack-int.ts), K = KH * KW * kwin
+ *   chan      vec4<u32>[OC]               packChannelParams: bias', m0, r, dequant scale
+ *   residual  u32[N * OH * OW * OC4]      int8 residual (RES only; otherwise any 16-byte buffer)
+ *   lut       u32[64]                     activationLut (LUT only; otherwise any 16-byte buffer)
+ *   output    u32[N * OH * OW * OC4]      int8 output, or f32[N * OH * OW * OC] with `out: 'f32'`
+ *   u         IntConvU                    uniforms (intConvUniforms)
+ *
+ * The accumulator is i32 (dot4I8Packed or the shift fallback); requant is fixed-point (requant.wgsl).
+ */
+import code from './conv2d_w8a8.wgsl?raw';
+import commonCode from './conv2d_int_common.wgsl?raw';
+import dotPacked from './conv2d_int_dot_packed.wgsl?raw';
+import dotFallback from './conv2d_int_dot_fallback.wgsl?raw';
+import requantCode from './requant.wgsl?raw';
+import activationCode from './activation.wgsl?raw';
+import type { ConvShape } from './conv-shape.ts';
+import { type BindingSpec, type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
+import {
+  FRAC_BITS, type IntEpilogue, type IntQuantArgs, type IntTile, checkResidual, epilogueConstants, intConvGeometry,
+  intConvUniforms, intConvVariants,
+} from './conv2d_int_common.ts';
+
+/** `packed`: dot4I8Packed (caps.packedDot); `fallback`: shifts and multiplies. */
+export type DotImpl = 'packed' | 'fallback';
+
+export interface ConvIntParams {
+  tile: IntTile;
+  dot: DotImpl;
+  epilogue: IntEpilogue;
+}
+
+/** The dot-product implementation to use on a device. */
+export const dotFor = (caps: Pick<DeviceCaps, 'packedDot'>): DotImpl => (caps.packedDot ? 'packed' : 'fallback');
+
+/** WGSL helpers of an integer kernel, in the order they are appended after the kernel's own code. */
+export function intKernelCode(main: string, dot: DotImpl): string {
+  return [main, commonCode, dot === 'packed' ? dotPacked : dotFallback, requantCode, activationCode].join('\n');
+}
+
+export const INT_CONV_BINDINGS: BindingSpec[] = [
+  { name: 'input', kind: 'read-only-storage' },
+  { name: 'weights', kind: 'read-only-storage' },
+  { name: 'chan', kind: 'read-only-storage' },
+  { name: 'residual', kind: 'read-only-storage' },
+  { name: 'lut', kind: 'read-only-storage' },
+  { name: 'output', kind: 'storage' },
+  { name: 'u', kind: 'uniform' },
+];
+
+/** Byte size of the int8 (packed) or f32 output of an integer conv. */
+export function intConvOutputBytes(s: ConvShape, e: IntEpilogue): number {
+  const g = intConvGeometry(s);
+  return e.out === 'f32' ? g.m * s.cout * 4 : g.m * g.oc4 * 4;
+}
+
+/** Candidate params for the autotuner (tiles x the device's dot implementation). */
+export function conv2dW8A8Variants(s: ConvShape, caps: DeviceCaps, epilogue: IntEpilogue): ConvIntParams[] {
+  return intConvVariants(s, caps).map((tile) => ({ tile, dot: dotFor(caps), epilogue }));
+}
+
+export function conv2dW8A8Kernel(params: ConvIntParams, s: ConvShape, q: IntQuantArgs): KernelSpec {
+  const { tile, epilogue } = params;
+  if (tile.tn4 > 1 && s.groups > 1) throw new Error(`conv2d_w8a8: tn4=${tile.tn4} needs groups=1 (got ${s.groups})`);
+  const frac = epilogue.out === 'int8' && epilogue.residual ? FRAC_BITS : 0;
+  checkResidual('conv2d_w8a8', epilogue, q, frac);
+  const g = intConvGeometry(s);
+  const { uniforms, invocations } = intConvUniforms(s, g, tile, q);
+  return {
+    name: 'conv2d_w8a8',
+    key: kernelKey('conv2d_w8a8', params),
+    code: intKernelCode(code, params.dot),
+    entryPoint: 'main',
+    constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...epilogueConstants(epilogue, frac) },
+    bindings: INT_CONV_BINDINGS,
+    dispatch: dispatch1d(ceilDiv(invocations, tile.wg)),
+    uniforms,
+  };
+}

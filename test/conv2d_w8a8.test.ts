@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import { type ConvShapeInit, convOutSize, convShape } from '../src/shaders/conv-shape.ts';
+import type { Activation } from '../src/shaders/activation.ts';
+import { conv2dW8A8Kernel, intConvOutputBytes, type DotImpl } from '../src/shaders/conv2d_w8a8.ts';
+import { conv2dIntDwKernel } from '../src/shaders/conv2d_int_dw.ts';
+import type { IntEpilogue, IntQuantArgs, IntTile } from '../src/shaders/conv2d_int_common.ts';
+import {
+  activationClamp, activationLut, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8,
+  packInt8Activations, quantizeWeightsPerChannel, unpackInt8Activations,
+} from '../src/shaders/pack-int.ts';
+import { quantizeMultiplier } from '../src/quant/fixedpoint.ts';
+import { runKernel } from '../src/gpu/exec.ts';
+import { conv2dW8A8Ref } from './reference/conv_int.ts';
+import { testGpu } from './helpers/gpu.ts';
+import { type Rng, relError, testRng } from './helpers/rng.ts';
+import { expectBindingsMatch } from './helpers/reflect.ts';
+
+interface Case {
+  name: string;
+  shape: ConvShapeInit;
+  act?: Activation;
+  residual?: boolean;
+  f32?: boolean;
+  tile?: IntTile;
+  dot?: DotImpl;
+  /** Use the depthwise kernel (groups == cin == cout). */
+  dw?: boolean;
+}
+
+const reg = (tm: 1 | 2 | 4, tn4: 1 | 2): IntTile => ({ family: 'reg', tm, tn4, wg: 16 });
+
+/** Max |value| of the float conv output, to choose output scales that use the int8 range. */
+function maxAbs(a: Float32Array): number {
+  return a.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);
+}
+
+/** Compares int8 outputs exactly; reports the first mismatch and asks for a non-trivial spread of values. */
+export function expectSameInt8(got: Int8Array, want: Int8Array, what: string): void {
+  let bad = -1;
+  let count = 0;
+  for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) { count++; if (bad < 0) bad = i; }
+  expect(count, `${what}: ${count} mismatches, first at ${bad}: got ${got[bad]} want ${want[bad]}`).toBe(0);
+  expect(new Set(want).size, `${what}: reference output is degenerate`).toBeGreaterThan(Math.min(8, want.length / 4));
+}
+
+async function runCase(c: Case, rng: Rng): Promise<void> {
+  const { device } = await testGpu();
+  const s = convShape(c.shape);
+  const { outH, outW } = convOutSize(s);
+  const cinG = s.cin / s.groups;
+  const count = s.n * outH * outW * s.cout;
+  const x = rng.int8s(s.n * s.h * s.w * s.cin);
+  const zIn = rng.int(-30, 30);
+  const sIn = rng.uniform(0.01, 0.05);
+  const { q, scales } = quantizeWeightsPerChannel(rng.floats(s.cout * cinG * s.kh * s.kw), s.cout);
+  const bias = rng.floats(s.cout, -2, 2);
+  const act = c.act ?? { kind: 'none' };
+
+  // Float view of the conv (no activation) to pick scales that spread outputs over int8.
+  const probeChan = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut: 1, bias });
+  const deq = new Float32Array(probeChan.buffer).filter((_, i) => i % 4 === 3);
+  const base = { shape: s, x, w: q, zIn, biasQ: Int32Array.from({ length: s.cout }, (_, o) => probeChan[o * 4] + zIn * sumW(q, o, cinG * s.kh * s.kw)) };
+  const real = conv2dW8A8Ref({ ...base, mult: [], deq, output: { out: 'f32', act: { kind: 'none' } } }) as Float32Array;
+  const sOut = maxAbs(real) / rng.uniform(60, 120);
+  const chan = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut, bias });
+  const mult = Array.from({ length: s.cout }, (_, o) => ({ m0: chan[o * 4 + 1], r: chan[o * 4 + 2] }));
+
+  let epilogue: IntEpilogue;
+  const quant: IntQuantArgs = { zIn };
+  let lut: Uint32Array = new Uint32Array(4);
+  let residualX: Int8Array | undefined;
+  if (c.f32) {
+    epilogue = { out: 'f32', act };
+  } else {
+    const zOut = rng.int(-20, 20);
+    quant.zOut = zOut;
+    if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
+    else lut = activationLut(act, sOut, zOut, rng.uniform(0.01, 0.05), rng.int(-10, 10));
+    if (c.residual) {
+      residualX = rng.int8s(count);
+      quant.residual = { z: rng.int(-10, 10), m: quantizeMultiplier(sOut * rng.uniform(0.5, 2) / sOut) };
+    }
+    epilogue = { out: 'int8', residual: !!c.residual, lut: !isClampActivation(act) };
+  }
+
+  const params = { tile: c.tile ?? reg(4, 1), dot: c.dot ?? 'packed', epilogue };
+  const spec = c.dw ? conv2dIntDwKernel(params, s, quant) : conv2dW8A8Kernel(params, s, quant);
+  expectBindingsMatch(spec);
+  const weights = c.dw ? packDepthwiseW8(q, s) : packConvW8(q, s);
+  const out = await runKernel(device, spec, {
+    input: packInt8Activations(x, s.n, s.h, s.w, s.cin), weights, chan, lut,
+    residual: residualX ? packInt8Activations(residualX, s.n, outH, outW, s.cout) : new Uint32Array(4),
+  }, { output: intConvOutputBytes(s, epilogue) });
+
+  const want = conv2dW8A8Ref({
+    ...base, mult, deq,
+    output: c.f32 ? { out: 'f32', act } : {
+      out: 'int8', zOut: quant.zOut!, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX,
+      residual: quant.residual, lut: isClampActivation(act) ? undefined : lut,
+    },
+  });
+  if (c.f32) {
+    expect(relError(new Float32Array(out.output), want as Float32Array)).toBeLessThanOrEqual(1e-4);
+  } else {
+    expectSameInt8(unpackInt8Activations(new Uint32Array(out.output), s.n, outH, outW, s.cout), want as Int8Array, spec.key);
+  }
+}
+
+function sumW(q: Int8Array, o: number, per: number): number {
+  let t = 0;
+  for (let i = 0; i < per; i++) t += q[o * per + i];
+  return t;
+}
+
+const cases: Case[] = [
+  { name: '3x3 cin=3 cout=5 pad 1', shape: { n: 1, h: 7, w: 6, cin: 3, cout: 5, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 } },
+  { name: 'cin=17 cout=40 stride 2 odd size, asymmetric pad', shape: { n: 1, h: 9, w: 11, cin: 17, cout: 40, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 0, padLeft: 1, padBottom: 2, padRight: 1 } },
+  { name: 'dilation 2, batch 2, cin=5', shape: { n: 2, h: 8, w: 8, cin: 5, cout: 8, kh: 3, kw: 3, dilationH: 2, dilationW: 2, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2 } },
+  { name: 'groups=2 cin=6 cout=6', shape: { n: 1, h: 6, w: 7, cin: 6, cout: 6, kh: 3, kw: 3, groups: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 } },
+  { name: 'groups=4 cin=12 cout=8 (3 channels per group)', shape: { n: 1, h: 5, w: 5, cin: 12, cout: 8, kh: 3, kw: 3, groups: 4, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 } },
+  { name: 'depthwise as grouped conv cin=cout=groups=10', shape: { n: 1, h: 6, w: 6, cin: 10, cout: 10, kh: 3, kw: 3, groups: 10, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 } },
+  { name: '1x1 cin=40 cout=24', shape: { n: 1, h: 5, w: 7, cin: 40, cout: 24, kh: 1, kw: 1 } },
+  { name: '7x7 stride-2 stem cin=3', shape: { n: 1, h: 12, w: 12, cin: 3, cout: 16, kh: 7, kw: 7, strideH: 2, strideW: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3 } },
+];
+
+describe('conv2d_w8a8', () => {
+  for (const c of cases) {
+    it(`${c.name} (tile 4x1)`, async () => runCase(c, testRng()));
+  }
+  const conv = cases[1].shape;
+  for (const [tm, tn4] of [[1, 1], [2, 2], [4, 2]] as const) {
+    it(`tile ${tm}x${tn4} on cin=17 cout=40`, async () => runCase({ name: '', shape: conv, tile: reg(tm, tn4) }, testRng()));
+  }
+  it('fallback dot product (no dot4I8Packed)', async () => runCase({ name: '', shape: conv, dot: 'fallback', act: { kind: 'relu' } }, testRng()));
+  it('fallback dot, grouped', async () => runCase({ ...cases[3], dot: 'fallback' }, testRng()));
+  const acts: Activation[] = [
+    { kind: 'relu' }, { kind: 'clip', min: 0, max: 6 }, { kind: 'sigmoid' }, { kind: 'silu' },
+    { kind: 'hardswish' }, { kind: 'leakyrelu', alpha: 0.1 }, { kind: 'hardsigmoid', alpha: 0.2, beta: 0.5 },
+  ];
+  for (const act of acts) {
+    it(`fused ${act.kind}`, async () => runCase({ name: '', shape: cases[0].shape, act }, testRng()));
+  }
+  it('residual add then relu', async () => runCase({ name: '', shape: cases[2].shape, residual: true, act: { kind: 'relu' } }, testRng()));
+  it('residual add then silu (LUT), tile 2x2', async () => runCase({ name: '', shape: conv, residual: true, act: { kind: 'silu' }, tile: reg(2, 2) }, testRng()));
+  it('f32 dequantized output with relu', async () => runCase({ name: '', shape: conv, f32: true, act: { kind: 'relu' } }, testRng()));
+  it('f32 dequantized output, grouped, silu', async () => runCase({ ...cases[3], f32: true, act: { kind: 'silu' } }, testRng()));
+});
+
+describe('conv2d_int_dw (depthwise)', () => {
+  const dw = (h: number, c: number, k: number, stride: 1 | 2, pad: number): ConvShapeInit => ({
+    n: 1, h, w: h + 1, cin: c, cout: c, kh: k, kw: k, groups: c, strideH: stride, strideW: stride,
+    padTop: pad, padLeft: pad, padBottom: pad + 1, padRight: pad,
+  });
+  it('3x3 c=17 stride 1', async () => runCase({ name: '', shape: dw(8, 17, 3, 1, 1), dw: true }, testRng()));
+  it('5x5 c=12 stride 2, relu6', async () => runCase({ name: '', shape: dw(11, 12, 5, 2, 2), dw: true, act: { kind: 'clip', min: 0, max: 6 } }, testRng()));
+  it('3x3 c=5 fallback, hardswish LUT, tm 2', async () => runCase({ name: '', shape: dw(7, 5, 3, 1, 1), dw: true, dot: 'fallback', act: { kind: 'hardswish' }, tile: reg(2, 1) }, testRng()));
+  it('dilation 2, f32 out', async () => runCase({ name: '', shape: { ...dw(9, 8, 3, 1, 2), dilationH: 2, dilationW: 2 }, dw: true, f32: true }, testRng()));
+});
