@@ -1,0 +1,98 @@
+/**
+ * Entropy (KL-divergence) calibration, the search TensorRT's entropy calibrator performs (Migacz, "8-bit
+ * Inference with TensorRT", GTC 2017), on the 2048-bin histogram of |x| (histogram.ts):
+ *
+ *   for i in [nq, used]:                       nq = number of quantized levels, used = bins holding data
+ *     P = counts[0..i-1], with the counts of every bin >= i (the clipped outliers) added to P[i-1]
+ *     Q = counts[0..i-1] merged into nq levels (bin k -> level floor(k * nq / i)), each level's total then spread
+ *         evenly over the bins of that level that are non-empty (empty bins stay empty)
+ *     KL(P || Q) = sum_k p_k ln(p_k / q_k) with P and Q normalized; infinite when some p_k > 0 has q_k = 0
+ *   threshold = i* * binWidth for the first i* of minimum KL (the upper edge of the last kept bin)
+ *
+ * nq is 2^(bits-1) (128 for int8: the levels on one side of zero), or 2^bits when all levels lie on one side
+ * (unsigned, or asymmetric on data with no negative values). If nq >= used there is nothing to clip and the
+ * threshold is max|x|. Unlike pytorch-quantization this does not overwrite bin 0 with bin 1.
+ * The range for the scheme is [max(min, -T), min(max, T)]: a symmetric search applied to both signs.
+ */
+import { type Range, type SchemeOptions, resolveScheme } from '../affine.ts';
+import { Histogram } from './histogram.ts';
+import { BaseObserver, type Observer } from './observer.ts';
+
+export class EntropyObserver extends BaseObserver {
+  readonly method = 'entropy';
+  readonly hist: Histogram;
+
+  constructor(bins = 2048) {
+    super();
+    this.hist = new Histogram(bins);
+  }
+
+  observe(batch: ArrayLike<number>): void {
+    this.hist.add(batch);
+  }
+
+  merge(other: Observer): void {
+    this.hist.merge(this.same(other).hist);
+  }
+
+  /** The clipping threshold T on |x| for the scheme (see the module comment). */
+  threshold(scheme: SchemeOptions = {}): number {
+    const h = this.hist;
+    this.checkNotEmpty(h.count);
+    const { bits, symmetric, signed } = resolveScheme(scheme);
+    const oneSided = !signed || (!symmetric && h.min >= 0);
+    const nq = 2 ** (oneSided ? bits : bits - 1);
+    const used = h.usedBins();
+    if (nq >= used) return h.amax;
+    return Math.min(h.amax, klThresholdBins(h.absCounts().subarray(0, used), nq) * h.width);
+  }
+
+  range(scheme: SchemeOptions = {}): Range {
+    const t = this.threshold(scheme);
+    return { min: Math.max(this.hist.min, -t), max: Math.min(this.hist.max, t) };
+  }
+}
+
+/**
+ * The number of bins i in [nq, counts.length] to keep that minimizes KL(P || Q) (see the module comment).
+ * Bins past the end of `counts` are taken as empty.
+ */
+export function klThresholdBins(counts: ArrayLike<number>, nq: number): number {
+  const n = counts.length;
+  if (nq < 1 || nq > n) throw new Error(`klThresholdBins: ${nq} levels for ${n} bins`);
+  const suffix = new Float64Array(n + 1); // suffix[i] = sum of counts[i..]
+  for (let i = n - 1; i >= 0; i--) suffix[i] = suffix[i + 1] + counts[i];
+  const total = suffix[0];
+  const levelSum = new Float64Array(nq);
+  const levelNz = new Float64Array(nq);
+  let best = n;
+  let bestKl = Infinity;
+  for (let i = nq; i <= n; i++) {
+    levelSum.fill(0);
+    levelNz.fill(0);
+    for (let k = 0; k < i; k++) {
+      const l = Math.floor((k * nq) / i);
+      levelSum[l] += counts[k];
+      if (counts[k] > 0) levelNz[l]++;
+    }
+    const inRange = total - suffix[i]; // sum of Q before normalization
+    let kl = 0;
+    for (let k = 0; k < i; k++) {
+      const pc = k === i - 1 ? counts[k] + suffix[i] : counts[k];
+      if (pc === 0) continue;
+      if (counts[k] === 0) {
+        kl = Infinity; // P has mass (the outliers) where Q has none
+        break;
+      }
+      const l = Math.floor((k * nq) / i);
+      const p = pc / total;
+      const q = levelSum[l] / levelNz[l] / inRange;
+      kl += p * Math.log(p / q);
+    }
+    if (kl < bestKl) {
+      bestKl = kl;
+      best = i;
+    }
+  }
+  return best;
+}
