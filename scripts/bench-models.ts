@@ -1,0 +1,57 @@
+/**
+ * Model files for a benchmark run (Node side): asset models are used in place; fixture models are generated
+ * from test/fixtures builders at the requested size into bench-results/models/ (git-ignored).
+ */
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { fixtureFile, type ModelEntry } from '../src/bench/models.ts';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const ASSETS = resolve(ROOT, '../shared/assets/models');
+export const GENERATED = resolve(ROOT, 'bench-results/models');
+
+type Builder = (opts: Record<string, unknown>) => unknown;
+
+/** Finds a builder export by name in test/fixtures/*.ts. */
+async function findBuilder(name: string): Promise<Builder | undefined> {
+  const dir = resolve(ROOT, 'test/fixtures');
+  if (!existsSync(dir)) return undefined;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.ts'))) {
+    const mod = (await import(pathToFileURL(resolve(dir, f)).href)) as Record<string, unknown>;
+    if (typeof mod[name] === 'function') return mod[name] as Builder;
+  }
+  return undefined;
+}
+
+/** Bytes from whatever a builder returns: ONNX bytes, { bytes }, { save() }, or a Graph (saved with onnx/save.ts). */
+async function toBytes(built: unknown): Promise<Uint8Array> {
+  if (built instanceof Uint8Array) return built;
+  const b = built as { bytes?: Uint8Array; save?: () => Uint8Array; nodes?: unknown };
+  if (b.bytes instanceof Uint8Array) return b.bytes;
+  if (typeof b.save === 'function') return b.save();
+  if (Array.isArray(b.nodes)) return (await import('../src/runtime/onnx/save.ts')).save(built as never);
+  throw new Error('fixture builder returned neither ONNX bytes nor a Graph');
+}
+
+/** The path of the float model (generating it when needed), or an error message. */
+export async function modelPath(m: ModelEntry, size: number): Promise<{ path?: string; error?: string }> {
+  if (m.kind === 'asset') {
+    const path = resolve(ASSETS, m.source);
+    return existsSync(path) ? { path } : { error: `asset missing: ${path}` };
+  }
+  const path = resolve(GENERATED, fixtureFile(m.id, size));
+  if (existsSync(path)) return { path };
+  const build = await findBuilder(m.source);
+  if (!build) return { error: `fixture builder ${m.source} not found in test/fixtures/` };
+  mkdirSync(GENERATED, { recursive: true });
+  const bytes = await toBytes(await build({ size, inputSize: size, height: size, width: size, batch: 1 }));
+  writeFileSync(path, bytes);
+  return { path };
+}
+
+/** The QDQ export of a model at `size` if one was written next to the generated models. */
+export function qdqPath(m: ModelEntry, size: number): string | undefined {
+  const path = resolve(GENERATED, m.kind === 'asset' ? `${m.id}.qdq.onnx` : fixtureFile(m.id, size, true));
+  return existsSync(path) ? path : undefined;
+}

@@ -1,0 +1,139 @@
+/**
+ * `npm run bench`: the default benchmark matrix in headless Chromium (or `--node`: quantgpu on Dawn plus
+ * onnxruntime-node CPU), printed as a markdown table with each runtime's ratio to onnxruntime-web WebGPU FP32,
+ * saved as bench-results/<date>.json and .html.
+ *
+ *   --models resnet8,resnet18   --runtimes quantgpu,ort-webgpu   --precisions fp32,int8
+ *   --frames 10 --warmup 3      --full (full input sizes)        --size 96 (fixture input side)
+ *   --node                      --gpu (real-GPU Chromium flags)  --headful
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MODELS, findModel, type ModelEntry } from '../src/bench/models.ts';
+import { benchCell, type FrameRunner } from '../src/bench/runner.ts';
+import { addSpeedups, markdownTable } from '../src/bench/stats.ts';
+import { RUNTIMES, type BenchReport, type BenchRow, type RuntimeId } from '../src/bench/types.ts';
+import type { Precision } from '../src/runtime/api.ts';
+import { ASSETS, GENERATED, ROOT, modelPath, qdqPath } from './bench-models.ts';
+import { reportHtml } from './report-html.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    models: { type: 'string' }, runtimes: { type: 'string' }, precisions: { type: 'string', default: 'fp32,int8' },
+    frames: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' }, size: { type: 'string' },
+    full: { type: 'boolean', default: false }, node: { type: 'boolean', default: false }, gpu: { type: 'boolean', default: false },
+    headful: { type: 'boolean', default: false }, seed: { type: 'string', default: '1234' },
+  },
+});
+
+const list = (s: string | undefined) => s?.split(',').map((x) => x.trim()).filter(Boolean);
+const models: ModelEntry[] = list(args.models)?.map(findModel) ?? MODELS.filter((m) => m.default);
+const precisions = (list(args.precisions) ?? ['fp32']) as Precision[];
+const settings = { frames: Number(args.frames), warmup: Number(args.warmup), seed: Number(args.seed) };
+const sizeOf = (m: ModelEntry) => (m.kind === 'asset' ? m.size : Number(args.size) || (args.full ? m.fullSize : m.size));
+const t0 = Date.now();
+const log = (m: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${m}`);
+
+/** Generates missing fixtures; returns ids whose QDQ export exists, and rows for models that could not be made. */
+async function prepareModels(runtimes: RuntimeId[]): Promise<{ ready: ModelEntry[]; qdq: string[]; missing: BenchRow[] }> {
+  const ready: ModelEntry[] = [], qdq: string[] = [], missing: BenchRow[] = [];
+  for (const m of models) {
+    const size = sizeOf(m);
+    const { path, error } = await modelPath(m, size);
+    if (!path) {
+      log(`${m.id}: ${error}`);
+      for (const runtime of runtimes) missing.push({ model: m.id, modelLabel: m.label, inputDims: [1, 3, size, size], runtime, precision: runtime.endsWith('-qdq') ? 'qdq' : 'fp32', status: 'not available', message: error });
+      continue;
+    }
+    ready.push(m);
+    if (qdqPath(m, size)) qdq.push(m.id);
+  }
+  return { ready, qdq, missing };
+}
+
+async function runBrowser(): Promise<BenchReport> {
+  const runtimes = (list(args.runtimes) ?? RUNTIMES) as RuntimeId[];
+  const { ready, qdq, missing } = await prepareModels(runtimes);
+  const { serve } = await import('../src/node/serve.ts');
+  const { launchChromium } = await import('../src/node/chromium.ts');
+  const server = await serve();
+  const browser = await launchChromium({ gpu: args.gpu ? 'gpu' : 'swiftshader', headless: !args.headful, logPrefix: '  [page]' });
+  try {
+    const page = await browser.newPage();
+    await page.setViewport({ width: 1200, height: 1400 });
+    await page.goto(`${server.url}demos/bench/index.html`, { waitUntil: 'load' });
+    await page.waitForFunction(() => window.quantgpuBench?.ready === true, { timeout: 120_000 });
+    let report: BenchReport | undefined;
+    const rows: BenchRow[] = [...missing];
+    // One page.evaluate per model keeps each call well under the DevTools protocol timeout.
+    for (const m of ready) {
+      log(`${m.id} at ${sizeOf(m)}x${sizeOf(m)}`);
+      const cfg = { models: [m.id], size: m.kind === 'asset' ? undefined : sizeOf(m), runtimes, precisions, qdq, ...settings };
+      report = await page.evaluate((c) => window.quantgpuBench.run(c), cfg);
+      rows.push(...report.rows);
+    }
+    mkdirSync(resolve(ROOT, 'bench-results'), { recursive: true });
+    await page.screenshot({ path: resolve(ROOT, 'bench-results/last-page.png'), fullPage: true });
+    return { date: new Date().toISOString(), userAgent: report?.userAgent ?? '', adapter: report?.adapter ?? '', settings, rows: addSpeedups(rows) };
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
+/** --node: quantgpu on Dawn and onnxruntime-node CPU, same loop as the page. */
+async function runNode(): Promise<BenchReport> {
+  const runtimes = (list(args.runtimes) ?? ['quantgpu', 'ort-node-cpu']) as RuntimeId[];
+  const { ready, missing } = await prepareModels(runtimes);
+  const { nodeGpu } = await import('../src/node/gpu.ts');
+  const { quantgpuRunner } = await import('./../src/bench/quantgpu.ts');
+  const gpu = await nodeGpu();
+  const rows: BenchRow[] = [...missing];
+  for (const m of ready) {
+    const size = sizeOf(m);
+    const bytes = new Uint8Array(readFileSync((await modelPath(m, size)).path!));
+    const ref = { id: m.id, label: m.label, url: '', inputDims: [1, 3, size, size], inputRange: m.inputRange };
+    for (const runtime of runtimes) {
+      const cells: (Precision | 'qdq')[] = runtime === 'quantgpu' ? precisions : ['fp32'];
+      for (const p of cells) {
+        const factory = runtime === 'quantgpu'
+          ? (b: Uint8Array) => quantgpuRunner(() => import('../src/index.ts' as string), b, p as Precision, { gpu })
+          : runtime === 'ort-node-cpu' ? ortNodeRunner : () => Promise.reject(new Error(`not available: ${runtime} runs only in the browser`));
+        log(`${m.id} ${runtime}/${p}`);
+        rows.push(await benchCell(ref, bytes, runtime, p, factory, settings, () => {}));
+        const r = rows[rows.length - 1];
+        log(`  ${r.status}${r.fps ? ` ${r.fps.toFixed(2)} FPS` : ` ${r.message}`}`);
+      }
+    }
+  }
+  const adapter = await gpu.requestAdapter();
+  return { date: new Date().toISOString(), userAgent: `node ${process.version}`, adapter: adapter ? `${adapter.info.vendor} ${adapter.info.description}` : 'none', settings, rows: addSpeedups(rows) };
+}
+
+async function ortNodeRunner(bytes: Uint8Array): Promise<FrameRunner> {
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['cpu'] });
+  const [inputName] = session.inputNames;
+  const [outputName] = session.outputNames;
+  return {
+    weightBytes: bytes.byteLength,
+    async run(data, dims) {
+      const out = await session.run({ [inputName]: new ort.Tensor('float32', data, dims) });
+      return { name: outputName, dims: [...out[outputName].dims], data: out[outputName].data as Float32Array };
+    },
+    describe: () => 'onnxruntime-node cpu',
+    dispose: () => session.release(),
+  };
+}
+
+const report = args.node ? await runNode() : await runBrowser();
+const md = markdownTable(report.rows);
+console.log(`\n${md}\n`);
+const stamp = report.date.replace(/[:.]/g, '-');
+mkdirSync(resolve(ROOT, 'bench-results'), { recursive: true });
+const json = resolve(ROOT, `bench-results/${stamp}.json`);
+const html = resolve(ROOT, `bench-results/${stamp}.html`);
+writeFileSync(json, JSON.stringify(report, null, 1));
+writeFileSync(html, reportHtml(report, [`models: ${ASSETS} and ${GENERATED}`]));
+log(`wrote ${json} and ${html}`);
