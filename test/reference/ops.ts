@@ -3,6 +3,7 @@
  * independently of the kernels' stride tricks. Float results are computed in f64 and compared with a tolerance.
  */
 import { activateRef, type Activation } from '../../src/shaders/activation.ts';
+import type { UnaryOp } from '../../src/shaders/unary.ts';
 
 export const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -113,4 +114,40 @@ export function reduceRef(x: ArrayLike<number>, shape: number[], axes: number[],
     for (let i = 0; i < acc.length; i++) acc[i] /= count;
   }
   return acc;
+}
+
+/** erf by its Maclaurin series (|x| <= 4; beyond, erf = sign(x) to 1e-8). */
+function erfRef(x: number): number {
+  if (Math.abs(x) > 4) return Math.sign(x);
+  let term = x;
+  let sum = x;
+  for (let n = 1; n < 200 && Math.abs(term) > 1e-17; n++) {
+    term *= (-x * x) / n;
+    sum += term / (2 * n + 1);
+  }
+  return (2 / Math.sqrt(Math.PI)) * sum;
+}
+
+/** Reference of the unary ops in unary.wgsl (f64). */
+export function unaryOpRef(x: number, op: UnaryOp): number {
+  switch (op.kind) {
+    case 'identity': return x;
+    case 'exp': return Math.exp(x);
+    case 'log': return Math.log(x);
+    case 'sqrt': return Math.sqrt(x);
+    case 'rsqrt': return 1 / Math.sqrt(x);
+    case 'tanh': return Math.tanh(x);
+    case 'neg': return -x;
+    case 'abs': return Math.abs(x);
+    case 'reciprocal': return 1 / x;
+    case 'floor': return Math.floor(x);
+    case 'ceil': return Math.ceil(x);
+    case 'round': {
+      const f = Math.floor(x);
+      return x - f === 0.5 ? (f % 2 === 0 ? f : f + 1) : Math.round(x);
+    }
+    case 'erf': return erfRef(x);
+    case 'pow': return x ** op.exponent;
+    case 'affine': return x * op.scale + op.bias;
+  }
 }
