@@ -29,7 +29,7 @@ import { type ConvShape, convOutSize } from './conv-shape.ts';
 import { type ScaleBlocks, type WeightFormat, assembleConv, convUniforms, coutGroupPadded } from './conv2d_f32_common.ts';
 import { isDepthwise } from './pack-float.ts';
 
-/** Register tile: `tm` output pixels x `tn4` vec4 output channels per invocation; `wg` invocations. */
+/** Register tile: `tm` (1..4) output pixels x `tn4` (1..4) vec4 output channels per invocation; `wg` invocations. */
 export interface RegTile {
   tm: number;
   tn4: number;
@@ -39,7 +39,9 @@ export interface RegTile {
 export type Conv2dF32Variant =
   | ({ family: 'reg' } & RegTile)
   | ({ family: '1x1' } & RegTile)
+  /** Workgroup tile (tm * wgy) pixels x (tn4 * wgx) vec4 channels, reduction chunks of `bk`; tm 1..8, tn4 1..4. */
   | { family: 'shared'; tm: number; tn4: number; wgx: number; wgy: number; bk: number }
+  /** `tm` (1..4) output pixels of a row x 4 channels per invocation. */
   | { family: 'dw'; tm: number; wg: number };
 
 export interface Conv2dF32Params {
@@ -75,7 +77,8 @@ function checkVariant(shape: ConvShape, v: Conv2dF32Variant, caps: DeviceCaps): 
   if (!convFamilies(shape).includes(v.family)) {
     throw new Error(`conv2d_f32: variant ${v.family} cannot run ${shape.kh}x${shape.kw} groups=${shape.groups} ${shape.cin}->${shape.cout}`);
   }
-  if (v.tm < 1 || v.tm > 8) throw new Error(`conv2d_f32: tm=${v.tm} outside 1..8`);
+  const maxTm = v.family === 'shared' ? 8 : 4;
+  if (v.tm < 1 || v.tm > maxTm) throw new Error(`conv2d_f32: ${v.family} tm=${v.tm} outside 1..${maxTm}`);
   if ('tn4' in v && (v.tn4 < 1 || v.tn4 > 4)) throw new Error(`conv2d_f32: tn4=${v.tn4} outside 1..4`);
   const threads = v.family === 'shared' ? v.wgx * v.wgy : v.wg;
   if (threads > caps.maxInvocations) throw new Error(`conv2d_f32: ${threads} invocations > device limit ${caps.maxInvocations}`);

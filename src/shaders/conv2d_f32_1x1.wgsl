@@ -1,41 +1,67 @@
 // 1x1 stride-1 unpadded Conv2D with one group, i.e. GEMM: output[pix][co] = sum_k input[pix][k] * W[k][co].
 // Also the GEMM / MatMul kernel (gemm_f32.ts): pixels = M rows, cin = K, cout = N; workgroup z = batch,
-// with per-batch weights when u.w_batch != 0 (batch b reads weight "group" b).
-// Register-tiled like conv2d_f32_reg.wgsl: TM rows x TN4 vec4 columns per invocation, no barriers.
+// with per-batch weights when u.w_batch != 0 (batch b reads weight rows b*K .. b*K+K-1).
+// Register-tiled like conv2d_f32_reg.wgsl (same 4x4 named-accumulator tile, same reasons), no barriers.
 override WG: u32 = 64u;
-override TM: u32 = 4u;   // 1..8
-override TN4: u32 = 2u;  // 1..4
+override TM: u32 = 4u;   // rows per invocation, 1..4
+override TN4: u32 = 2u;  // vec4 column blocks per invocation, 1..4
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let t = gid.x + gid.y * nwg.x * WG;
   let cblocks = (u.cg4 + TN4 - 1u) / TN4;
-  let c4 = (t % cblocks) * TN4;
+  let c40 = (t % cblocks) * TN4;
   let p0 = (t / cblocks) * TM;
   if (p0 >= u.pixels) { return; }
-  let z = gid.z;
-  let g = select(0u, z, u.w_batch != 0u);
-  let base = z * u.pixels;
+  let base = gid.z * u.pixels;                        // first row of this batch
+  var r = select(0u, gid.z * u.cin, u.w_batch != 0u); // first weight row of this batch
 
-  var off: array<u32, 8>;
-  for (var i = 0u; i < TM; i++) { off[i] = (base + min(p0 + i, u.pixels - 1u)) * u.cin; }
-  var acc: array<vec4f, 32>;
-  var ws: array<vec4f, 4>;
+  // Rows past the end repeat the last row, columns past the end the last vec4 (valid reads; never stored).
+  let off = (vec4u(base) + min(vec4u(p0) + vec4u(0u, 1u, 2u, 3u), vec4u(u.pixels - 1u))) * u.cin;
+  let c = min(vec4u(c40) + vec4u(0u, 1u, 2u, 3u), vec4u(u.cg4 - 1u));
+
+  var a00 = vec4f(0.0); var a01 = vec4f(0.0); var a02 = vec4f(0.0); var a03 = vec4f(0.0);
+  var a10 = vec4f(0.0); var a11 = vec4f(0.0); var a12 = vec4f(0.0); var a13 = vec4f(0.0);
+  var a20 = vec4f(0.0); var a21 = vec4f(0.0); var a22 = vec4f(0.0); var a23 = vec4f(0.0);
+  var a30 = vec4f(0.0); var a31 = vec4f(0.0); var a32 = vec4f(0.0); var a33 = vec4f(0.0);
   for (var k = 0u; k < u.cin; k++) {
-    for (var j = 0u; j < TN4; j++) { ws[j] = load_w4(g, k, min(c4 + j, u.cg4 - 1u)); }
-    for (var i = 0u; i < TM; i++) {
-      let x = vec4f(input[off[i] + k]);
-      for (var j = 0u; j < TN4; j++) { acc[i * TN4 + j] = fma(x, ws[j], acc[i * TN4 + j]); }
+    let w0 = load_w4(r, c.x);
+    var w1 = vec4f(0.0); var w2 = vec4f(0.0); var w3 = vec4f(0.0);
+    if (TN4 > 1u) { w1 = load_w4(r, c.y); }
+    if (TN4 > 2u) { w2 = load_w4(r, c.z); }
+    if (TN4 > 3u) { w3 = load_w4(r, c.w); }
+    var x = vec4f(input[off.x + k], 0.0, 0.0, 0.0);
+    if (TM > 1u) { x.y = input[off.y + k]; }
+    if (TM > 2u) { x.z = input[off.z + k]; }
+    if (TM > 3u) { x.w = input[off.w + k]; }
+    a00 = fma(vec4f(x.x), w0, a00); if (TN4 > 1u) { a01 = fma(vec4f(x.x), w1, a01); }
+    if (TN4 > 2u) { a02 = fma(vec4f(x.x), w2, a02); } if (TN4 > 3u) { a03 = fma(vec4f(x.x), w3, a03); }
+    if (TM > 1u) {
+      a10 = fma(vec4f(x.y), w0, a10); if (TN4 > 1u) { a11 = fma(vec4f(x.y), w1, a11); }
+      if (TN4 > 2u) { a12 = fma(vec4f(x.y), w2, a12); } if (TN4 > 3u) { a13 = fma(vec4f(x.y), w3, a13); }
     }
+    if (TM > 2u) {
+      a20 = fma(vec4f(x.z), w0, a20); if (TN4 > 1u) { a21 = fma(vec4f(x.z), w1, a21); }
+      if (TN4 > 2u) { a22 = fma(vec4f(x.z), w2, a22); } if (TN4 > 3u) { a23 = fma(vec4f(x.z), w3, a23); }
+    }
+    if (TM > 3u) {
+      a30 = fma(vec4f(x.w), w0, a30); if (TN4 > 1u) { a31 = fma(vec4f(x.w), w1, a31); }
+      if (TN4 > 2u) { a32 = fma(vec4f(x.w), w2, a32); } if (TN4 > 3u) { a33 = fma(vec4f(x.w), w3, a33); }
+    }
+    r += 1u;
   }
 
+  let acc = array<vec4f, 16>(
+    a00, a01, a02, a03,
+    a10, a11, a12, a13,
+    a20, a21, a22, a23,
+    a30, a31, a32, a33);
   for (var i = 0u; i < TM; i++) {
-    let p = p0 + i;
-    if (p >= u.pixels) { break; }
+    if (p0 + i >= u.pixels) { break; }
     for (var j = 0u; j < TN4; j++) {
       for (var l = 0u; l < 4u; l++) {
-        let co = (c4 + j) * 4u + l;
-        if (co < u.cout) { store(base + p, co, acc[i * TN4 + j][l]); }
+        let co = (c40 + j) * 4u + l;
+        if (co < u.cout) { store(base + p0 + i, co, acc[i * 4u + j][l]); }
       }
     }
   }

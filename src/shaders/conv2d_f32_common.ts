@@ -96,9 +96,8 @@ export function assembleConv(body: string, format: WeightFormat, residual: boole
   return { code: parts.join('\n'), bindings: list.map(({ name, kind }) => ({ name, kind })) };
 }
 
-/** Weight-only scale blocking along the reduction axis: `gs` rows per block (0 = per output channel). */
+/** Weight-only scale blocking: `gs` consecutive global weight rows share a scale per output channel. */
 export interface ScaleBlocks {
-  kb: number;
   gs: number;
 }
 
@@ -132,7 +131,7 @@ export function convUniforms(
     s.kh, s.kw, s.strideH, s.strideW,
     s.dilationH, s.dilationW, s.padTop, s.padLeft,
     wShape.groups, wShape.cin / wShape.groups, wShape.cout / wShape.groups, coutGroupPadded(wShape, format) / 4,
-    kk, blocks?.kb ?? 1, blocks?.gs ?? kk, wBatch,
+    kk, blocks?.gs ?? kk, wBatch, 0,
   ];
   return packUniforms(fields.map((v): UniformField => ['u32', v]));
 }

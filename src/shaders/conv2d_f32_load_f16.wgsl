@@ -1,5 +1,5 @@
 // fp16 weights with `shader-f16` (the builder prepends `enable f16;`): the same bytes as the packed layout,
 // read as vec4<f16>; accumulation stays f32.
-fn load_w4(g: u32, k: u32, c4: u32) -> vec4f {
-  return vec4f(weights[(g * u.kk + k) * u.cg4 + c4]);
+fn load_w4(r: u32, c4: u32) -> vec4f {
+  return vec4f(weights[r * u.cg4 + c4]);
 }

@@ -46,7 +46,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     for (var e = li; e < BK * bn4; e += WGX * WGY) {
       let k = k0 + e / bn4;
       let c4 = c40 + e % bn4;
-      b_tile[e] = select(vec4f(0.0), load_w4(g, min(k, u.kk - 1u), min(c4, u.cg4 - 1u)), k < u.kk && c4 < u.cg4);
+      b_tile[e] = select(vec4f(0.0), load_w4(g * u.kk + min(k, u.kk - 1u), min(c4, u.cg4 - 1u)), k < u.kk && c4 < u.cg4);
     }
     workgroupBarrier();
     for (var kl = 0u; kl < BK; kl++) {
