@@ -53,6 +53,7 @@ describe('binary f32 with broadcasting', () => {
       const a = rng.floats(size(as), -3, 3);
       const b = rng.floats(size(bs), -3, 3);
       const spec = binaryKernel({ op: 'add', act }, as, bs);
+      expectBindingsMatch(spec);
       const want = binaryRef('add', a, as, b, bs, act);
       const out = await runKernel(device, spec, { a, b }, { output: want.length * 4 });
       expect(relError(new Float32Array(out.output), want), act.kind).toBeLessThanOrEqual(1e-4);

@@ -33,6 +33,7 @@ const awkwardC = (rng: Rng): number => [3, 5, 17, 8][rng.int(0, 3)];
 /** Runs kernels that read `inputs[i % inputs.length]` and write `outputs[i % outputs.length]` in one pass. */
 async function runCopies(specs: KernelSpec[], inputs: Uint32Array[], outputWords: number[]): Promise<Uint32Array[]> {
   const { device } = await testGpu();
+  specs.forEach(expectBindingsMatch);
   const ins = inputs.map((x) => uploadBuffer(device, x));
   const outs = outputWords.map((n) => createStorage(device, n * 4));
   await encodeAndSubmit(device, specs.map((spec, i) => ({ spec, buffers: { input: ins[i % ins.length], output: outs[i % outs.length] } })));
@@ -51,7 +52,6 @@ describe('transpose', () => {
       const perm = shuffle(rng, shape.map((_, i) => i));
       const x = rng.floats(size(shape));
       const spec = transposeKernel(shape, perm);
-      expectBindingsMatch(spec);
       const [got] = await runCopies([spec], [f32Words(x)], [x.length]);
       expect(fromWords(got), `shape [${shape}] perm [${perm}]`).toEqual(Array.from(transposeRef(x, shape, perm), Math.fround));
     }
@@ -79,7 +79,6 @@ describe('slice', () => {
       const x = rng.floats(size(shape));
       const want = sliceRef(x, shape, starts, ends, axes, steps);
       const spec = sliceKernel(shape, { starts, ends, axes, steps });
-      expectBindingsMatch(spec);
       const [got] = await runCopies([spec], [f32Words(x)], [want.data.length]);
       expect(fromWords(got), `shape [${shape}] ${starts}:${ends}:${steps} axes ${axes}`).toEqual(want.data.map(Math.fround));
     }
@@ -105,7 +104,6 @@ describe('concat and split', () => {
     const xs = shapes.map((s) => rng.floats(size(s)));
     const want = concatRef(xs, shapes, axis);
     const specs = concatKernels(shapes, axis - (rng.next() < 0.5 ? base.length : 0));
-    specs.forEach(expectBindingsMatch);
     const [got] = await runCopies(specs, xs.map(f32Words), [want.length]);
     expect(fromWords(got)).toEqual(want.map(Math.fround));
 
@@ -127,7 +125,6 @@ describe('concat and split', () => {
     const x = rng.floats(size(shape));
     const want = splitRef(x, shape, axis, sizes);
     const specs = splitKernels(shape, axis, sizes);
-    specs.forEach(expectBindingsMatch);
     const got = await runCopies(specs, [f32Words(x)], want.map((w) => w.length));
     got.forEach((g, i) => expect(fromWords(g)).toEqual(want[i].map(Math.fround)));
 
@@ -151,7 +148,6 @@ describe('pad', () => {
         const x = rng.floats(size(shape));
         const want = padRef(x, shape, pads, mode, value);
         const spec = padKernel(shape, { mode, pads, value });
-        expectBindingsMatch(spec);
         const [got] = await runCopies([spec], [f32Words(x)], [want.length]);
         expect(fromWords(got), `[${shape}] pads [${pads}]`).toEqual(want.map(Math.fround));
       }
@@ -216,7 +212,9 @@ describe('resize (NHWC)', () => {
     const p = { mode: 'nearest' as const, coord: 'asymmetric' as const, nearest: 'floor' as const, outH: 2 * shape.h, outW: 2 * shape.w };
     const x = rng.int8s(shape.h * shape.w * shape.c);
     const want = pack(resizeRef(x, 1, shape.h, shape.w, shape.c, p), [p.outH, p.outW, shape.c]);
-    const out = await runKernel(device, resizeKernel(shape, p, 'i8x4'), { input: pack(x, [shape.h, shape.w, shape.c]), coords: resizeCoords(shape, p) }, { output: want.length * 4 });
+    const spec = resizeKernel(shape, p, 'i8x4');
+    expectBindingsMatch(spec);
+    const out = await runKernel(device, spec, { input: pack(x, [shape.h, shape.w, shape.c]), coords: resizeCoords(shape, p) }, { output: want.length * 4 });
     expect(Array.from(new Uint32Array(out.output))).toEqual(Array.from(want));
   });
 });
@@ -254,7 +252,9 @@ describe('softmax, gather, reduce', () => {
     const qidx = Int32Array.from([rng.int(-qshape[1], -1), rng.int(0, qshape[1] - 1)]);
     const q = rng.int8s(size(qshape));
     const want = pack(gatherRef(q, qshape, 1, qidx, [2]), [1, 2, qshape[2], qshape[3]]);
-    const out = await runKernel(device, gatherKernel(qshape, 1, 2, 'i8x4'), { input: pack(q, qshape), indices: qidx }, { output: want.length * 4 });
+    const qspec = gatherKernel(qshape, 1, 2, 'i8x4');
+    expectBindingsMatch(qspec);
+    const out = await runKernel(device, qspec, { input: pack(q, qshape), indices: qidx }, { output: want.length * 4 });
     expect(Array.from(new Uint32Array(out.output))).toEqual(Array.from(want));
   });
   for (const op of ['mean', 'sum', 'max', 'min'] as ReduceOp[]) {

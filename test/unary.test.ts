@@ -5,6 +5,7 @@ import { type Activation, activateRef } from '../src/shaders/activation.ts';
 import { runKernel } from '../src/gpu/exec.ts';
 import { testGpu } from './helpers/gpu.ts';
 import { relError, testRng } from './helpers/rng.ts';
+import { expectBindingsMatch } from './helpers/reflect.ts';
 
 const acts: Activation[] = [
   { kind: 'relu' }, { kind: 'clip', min: 0, max: 6 }, { kind: 'leakyrelu', alpha: 0.1 }, { kind: 'sigmoid' },
@@ -19,6 +20,7 @@ describe('unary activation kernel', () => {
       const n = rng.int(1, 3000);
       const x = rng.floats(n, -8, 8);
       const spec = unaryKernel({ act }, n);
+      expectBindingsMatch(spec);
       const out = await runKernel(device, spec, { input: x }, { output: n * 4 });
       const got = new Float32Array(out.output);
       const want = Float32Array.from(x, (v) => activateRef(v, act));
@@ -29,7 +31,6 @@ describe('unary activation kernel', () => {
 
 describe('unary bindings', () => {
   it('match the WGSL (wgsl_reflect)', async () => {
-    const { expectBindingsMatch } = await import('./helpers/reflect.ts');
     expectBindingsMatch(unaryKernel({ act: { kind: 'relu' } }, 10));
   });
 });
@@ -52,7 +53,6 @@ describe('unary ops (op then activation)', () => {
       if (op.kind === 'round') for (let i = 0; i < n; i += 4) x[i] = rng.int(-5, 4) + 0.5; // ties go to even
       const act: Activation = rng.next() < 0.5 ? { kind: 'none' } : { kind: 'relu' };
       const spec = unaryKernel({ op, act }, n);
-      const { expectBindingsMatch } = await import('./helpers/reflect.ts');
       expectBindingsMatch(spec);
       const out = await runKernel(device, spec, { input: x }, { output: n * 4 });
       const want = Float64Array.from(x, (v) => activateRef(unaryOpRef(v, op), act));
