@@ -43,6 +43,10 @@ export interface SessionOptions {
   /** Collect per-step GPU timestamps on each run (when the device supports timestamp-query). */
   profile?: boolean;
   onProgress?: (p: Progress) => void;
+  /** Intermediate values to read back as extra outputs of `run()` (e.g. for calibration). */
+  outputs?: string[];
+  /** Keep every activation as its own value (no activation/residual fusion), e.g. to observe all of them. */
+  noFusion?: boolean;
 }
 
 export interface StepInfo {

@@ -6,10 +6,8 @@
 import type { SessionOptions } from './api.ts';
 import { type Graph, ModelError } from './ir.ts';
 import { load } from './onnx/load.ts';
-import { inferShapes } from './shapes/infer.ts';
-import { foldConstants } from './fold.ts';
-import { removeDeadNodes } from './passes/dead-nodes.ts';
-import { foldBatchNorm } from './passes/fold-batchnorm.ts';
+import { inferShapes, unsupportedOps } from './shapes/infer.ts';
+import { simplify } from './passes/index.ts';
 import { fuseGraph } from './fuse/activation-fusion.ts';
 import { LOWERINGS } from './ops/registry.ts';
 
@@ -52,21 +50,17 @@ export function prepareGraph(bytes: Uint8Array, opts: PrepareOptions = {}): Grap
 }
 
 export function prepareLoaded(graph: Graph, opts: PrepareOptions = {}): Graph {
-  const early = graph.nodes.filter((n) => !KNOWN_AT_LOAD.has(n.opType) && !LOWERINGS[n.opType]);
-  if (early.length) throw unsupported(early.map((n) => ({ node: n.name, op: n.opType })));
-  inferShapes(graph, fixInputShapes(graph, opts.inputShapes));
-  foldConstants(graph);
-  foldBatchNorm(graph);
-  removeDeadNodes(graph);
+  const early = unsupportedOps(graph);
+  if (early.length) throw unsupported(early);
+  const inputShapes = fixInputShapes(graph, opts.inputShapes);
+  inferShapes(graph, inputShapes);
+  simplify(graph, { inputShapes });
   inferShapes(graph, Object.fromEntries(graph.inputs.map((i) => [i.name, i.shape as number[]])));
   const left = unplannableOps(graph);
   if (left.length) throw unsupported(left, ' (it could not be folded into constants)');
   if (!opts.noFusion) fuseGraph(graph);
   return graph;
 }
-
-/** Ops that load and shape inference understand and folding removes (they never reach the GPU planner). */
-const KNOWN_AT_LOAD = new Set(['Shape', 'Constant', 'ConstantOfShape', 'Range', 'Cast', 'BatchNormalization', 'Expand']);
 
 function unsupported(list: { node: string; op: string }[], why = ''): ModelError {
   const ops = [...new Set(list.map((l) => l.op))].sort();

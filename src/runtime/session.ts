@@ -59,9 +59,11 @@ export class InferenceSession {
     try {
       for (const input of graph.inputs) ctx.define(input.name, input.shape as number[], 'plain', 'f32');
       lowerGraph(ctx, (done, total) => progress({ stage: 'plan', done, total }));
-      const outputs = graph.outputs.map((o) => {
-        const v = ctx.as(o.name, { layout: 'plain', storage: 'f32' });
-        return { name: o.name, dims: v.dims, root: ctx.root(v.name) };
+      const names = [...new Set([...graph.outputs.map((o) => o.name), ...(opts.outputs ?? [])])];
+      const outputs = names.map((name) => {
+        if (!ctx.has(name)) throw new ModelError(`requested output '${name}' is not a value of the planned graph (fused away, constant, or unknown)`);
+        const v = ctx.as(name, { layout: 'plain', storage: 'f32' });
+        return { name, dims: v.dims, root: ctx.root(v.name) };
       });
       const inputs = graph.inputs.map((i) => ({ name: i.name, dims: i.shape as number[], root: i.name }));
       const exe = await Executable.create(gpu.device, pipelineCache(gpu.device), ctx.steps, ctx.values,

@@ -15,8 +15,8 @@ function outDims(ctx: PlanContext, node: Node): number[] {
   return info.shape as number[];
 }
 
-/** True if an NHWC value has the same bytes as its plain (NCHW) form. */
-export function layoutFree(v: RtValue): boolean {
+/** True if an NHWC value has the same bytes as its plain (NCHW) form (q8 pads channels, so C = 1 does not count). */
+function layoutFree(v: RtValue): boolean {
   if (v.dims.length !== 4) return true;
   const [, c, h, w] = v.dims;
   return h * w === 1 || (c === 1 && v.storage === 'f32');

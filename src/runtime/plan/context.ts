@@ -85,12 +85,23 @@ export class PlanContext {
   /** The value `name` in the storage/layout a kernel wants, converting (once) if needed. */
   as(name: string, want: Want, node?: Node): RtValue {
     const v = this.value(name, node);
-    const layout = v.dims.length === 4 ? (want.layout ?? v.layout) : 'plain';
     const storage = want.storage ?? v.storage;
+    // 4-D int8 is always NHWC (channels packed); non-4-D values have no layout choice.
+    const layout = v.dims.length !== 4 ? 'plain' : storage === 'q8' ? 'nhwc' : (want.layout ?? v.layout);
     const q = storage === 'q8' ? (want.q ?? v.q) : undefined;
     if (storage === 'q8' && !q) throw new ModelError(`value '${name}' has no quantization parameters for int8`, node?.name, node?.opType);
     const same = layout === v.layout && storage === v.storage && (storage === 'f32' || sameQ(q!, v.q!));
     if (same) return v;
+    if (storage === v.storage && storage === 'f32' && layoutFree(v)) {
+      // NCHW and NHWC are the same bytes (H = W = 1 or C = 1): a view, not a copy.
+      const key = `${name}|${layout}`;
+      if (!this.conversions.has(key)) {
+        const a = this.alias(`${name}::${layout}`, name);
+        a.layout = layout;
+        this.conversions.set(key, a.name);
+      }
+      return this.values.get(this.conversions.get(key)!)!;
+    }
     const key = `${name}|${layout}|${storage}|${q?.scale}|${q?.zeroPoint}`;
     const done = this.conversions.get(key);
     if (done) return this.values.get(done)!;
@@ -117,6 +128,13 @@ export class PlanContext {
     const roots = Object.fromEntries(Object.entries(values).map(([b, v]) => [b, this.root(v)]));
     this.steps.push({ spec, node: nodeName, op, precision, values: roots, constants, weightBytes });
   }
+}
+
+/** True if a 4-D f32 value has the same bytes in NCHW and NHWC order. */
+export function layoutFree(v: RtValue): boolean {
+  if (v.dims.length !== 4) return true;
+  const [, c, h, w] = v.dims;
+  return h * w === 1 || c === 1;
 }
 
 export function sameQ(a: QParams, b: QParams): boolean {
