@@ -1,0 +1,70 @@
+/**
+ * From a float graph, calibration statistics and a per-layer choice of weight bits to the QDQ graph:
+ * quantize weights (per channel, symmetric), correct biases, insert Q/DQ on activations.
+ */
+import type { ObserverMethod, WeightMethod } from '../quant/index.ts';
+import type { Graph, Node } from '../runtime/ir.ts';
+import type { PrecisionConfig } from '../runtime/precision.ts';
+import { correctBias } from './bias-correction.ts';
+import { activationParams, type CalibrationStats } from './calibrate.ts';
+import { cloneGraph, quantizableLayers } from './graph.ts';
+import { type ActQParams, activationsToQuantize, insertQdq } from './qdq.ts';
+import { quantizeNodeWeight, type QuantizedWeight, type WeightBits } from './weights.ts';
+
+/** Weight bits per layer (node name); a layer missing from the map stays float, its inputs unquantized. */
+export type LayerBits = Map<string, WeightBits>;
+
+export interface BuildOptions {
+  method: ObserverMethod;
+  weightMethod?: WeightMethod;
+  biasCorrection?: boolean;
+  /** Output opset (raised to 13, or 21 with int4). */
+  opset?: number;
+}
+
+/** Every layer at `bits`. */
+export function uniformBits(g: Graph, bits: WeightBits): LayerBits {
+  return new Map(quantizableLayers(g).map((n) => [n.name, bits]));
+}
+
+/** The conv/gemm input tensor of each quantizable layer (what bias correction needs the mean of). */
+export function layerInputs(g: Graph): string[] {
+  return [...new Set(quantizableLayers(g).map((n) => n.inputs[0]))];
+}
+
+/**
+ * The QDQ graph for `bits`. `stats` must hold observers for `opts.method` over `activationsToQuantize(g)` and,
+ * for bias correction, means of `layerInputs(g)`.
+ */
+export function buildQdq(float: Graph, stats: CalibrationStats, bits: LayerBits, opts: BuildOptions): Graph {
+  const g = cloneGraph(float);
+  const weights = new Map<string, QuantizedWeight>();
+  for (const n of quantizableLayers(g)) {
+    const b = bits.get(n.name);
+    if (!b) continue;
+    const q = quantizeNodeWeight(g, n, b, opts.weightMethod ?? 'minmax');
+    weights.set(n.name, q);
+    const mean = stats.means.get(n.inputs[0]);
+    if ((opts.biasCorrection ?? true) && mean) correctBias(g, n, q, mean);
+  }
+  const all = activationParams(stats, opts.method);
+  const skip = (n: Node): boolean => (n.opType === 'Conv' || n.opType === 'Gemm' || n.opType === 'MatMul') && !bits.has(n.name);
+  const acts = new Map<string, ActQParams>();
+  for (const name of activationsToQuantize(g, skip)) {
+    const p = all.get(name);
+    if (!p) throw new Error(`buildQdq: activation '${name}' was not calibrated`);
+    acts.set(name, p);
+  }
+  return insertQdq(g, { activations: acts, weights, opset: opts.opset });
+}
+
+/** The runtime's per-layer JSON config for `bits` (default int8 W8A8; int4 and float layers listed by name). */
+export function precisionConfig(g: Graph, bits: LayerBits): PrecisionConfig {
+  const layers: PrecisionConfig['layers'] = {};
+  for (const n of quantizableLayers(g)) {
+    const b = bits.get(n.name);
+    if (b === 4) layers[n.name] = { weights: 'int4', activations: 'int8' };
+    else if (!b) layers[n.name] = { weights: 'fp32', activations: 'fp32' };
+  }
+  return { default: { weights: 'int8', activations: 'int8', granularity: 'per-channel' }, layers };
+}

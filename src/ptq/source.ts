@@ -1,0 +1,106 @@
+/**
+ * ActivationSource: runs a model on a batch and returns named tensors (graph outputs and intermediate values).
+ * Calibration, bias correction and sensitivity analysis only see this interface, so they run the same way on the
+ * GPU runtime (default) and on onnxruntime-node (tests, the fake-quant reference).
+ */
+import type { Graph } from '../runtime/ir.ts';
+import { onnxTypes } from '../runtime/onnx/schema.ts';
+import { save } from '../runtime/onnx/save.ts';
+import { cloneGraph } from './graph.ts';
+
+/** Float tensors by name, ONNX dimension order. */
+export type Tensors = Record<string, { dims: number[]; data: Float32Array }>;
+
+export interface ActivationSource {
+  /** Runs `feeds` through the model and returns the requested `names` (values of the model's graph). */
+  run(feeds: Tensors, names: string[]): Promise<Tensors>;
+  dispose(): Promise<void>;
+  readonly label: string;
+}
+
+/** A factory: a source for a given graph (sources are per graph because the GPU runtime plans per model). */
+export type SourceFactory = (graph: Graph, inputShapes: Record<string, number[]>) => Promise<ActivationSource>;
+
+/**
+ * ONNX bytes of `g` with `names` added as graph outputs. Their value_info carries the element type but no shape
+ * (unknown rank), which the IR cannot express, so the added entries are edited in the decoded ModelProto.
+ */
+export function bytesWithOutputs(g: Graph, names: readonly string[]): Uint8Array {
+  const extra = names.filter((n) => !g.outputs.some((o) => o.name === n));
+  const copy = cloneGraph(g);
+  for (const n of extra) copy.outputs.push({ name: n, dtype: 'float32', shape: [] });
+  const T = onnxTypes().ModelProto;
+  const msg = T.decode(save(copy)) as unknown as { graph: { output: { name: string; type: { tensor_type: { shape?: unknown } } }[] } };
+  for (const o of msg.graph.output) if (extra.includes(o.name)) delete o.type.tensor_type.shape;
+  return T.encode(msg as never).finish();
+}
+
+type Ort = typeof import('onnxruntime-node');
+
+/**
+ * onnxruntime-node (CPU) as a source. `optimization: 'disabled'` keeps QuantizeLinear/DequantizeLinear as separate
+ * float computations (no QDQ fusion into integer kernels): that is the fake-quant simulation of a QDQ model.
+ * The session is built once per set of requested names and reused.
+ */
+export async function ortSource(graph: Graph, opts: { optimization?: 'disabled' | 'all' } = {}): Promise<ActivationSource> {
+  const ort: Ort = await import('onnxruntime-node');
+  const sessions = new Map<string, Promise<import('onnxruntime-node').InferenceSession>>();
+  const sessionFor = (names: string[]) => {
+    const key = [...names].sort().join('\n');
+    let s = sessions.get(key);
+    if (!s) {
+      const bytes = bytesWithOutputs(graph, names);
+      s = ort.InferenceSession.create(bytes, { graphOptimizationLevel: opts.optimization ?? 'all', intraOpNumThreads: 0 });
+      sessions.set(key, s);
+    }
+    return s;
+  };
+  return {
+    label: `onnxruntime-node (${opts.optimization ?? 'all'})`,
+    async run(feeds, names) {
+      const s = await sessionFor(names);
+      const t: Record<string, import('onnxruntime-node').Tensor> = {};
+      for (const [k, v] of Object.entries(feeds)) t[k] = new ort.Tensor('float32', v.data, v.dims);
+      const r = await s.run(t, names);
+      const out: Tensors = {};
+      for (const n of names) out[n] = { dims: [...r[n].dims], data: r[n].data as Float32Array };
+      return out;
+    },
+    async dispose() {
+      for (const s of sessions.values()) await (await s).release();
+      sessions.clear();
+    },
+  };
+}
+
+/**
+ * The quantgpu GPU runtime as a source: the graph is planned without fusion and with the requested values as
+ * extra outputs. One plan per set of names and input shape.
+ */
+export async function gpuSource(graph: Graph, inputShapes: Record<string, number[]>): Promise<ActivationSource> {
+  const { InferenceSession } = await import('../runtime/session.ts');
+  const { acquireNodeDevice } = await import('../node/gpu.ts');
+  const context = await acquireNodeDevice();
+  const bytes = save(graph);
+  const sessions = new Map<string, Promise<InstanceType<typeof InferenceSession>>>();
+  return {
+    label: 'quantgpu WebGPU runtime',
+    async run(feeds, names) {
+      const shapes = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.dims]));
+      const key = JSON.stringify([shapes, [...names].sort()]);
+      let s = sessions.get(key);
+      if (!s) {
+        s = InferenceSession.create(bytes, { context, inputShapes: { ...inputShapes, ...shapes }, outputs: names, noFusion: true });
+        sessions.set(key, s);
+      }
+      const r = await (await s).run(feeds);
+      const out: Tensors = {};
+      for (const n of names) out[n] = { dims: r[n].dims, data: r[n].data };
+      return out;
+    },
+    async dispose() {
+      for (const s of sessions.values()) (await s).dispose();
+      sessions.clear();
+    },
+  };
+}
