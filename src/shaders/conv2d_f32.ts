@@ -27,7 +27,7 @@ import { type Activation, activationConstants } from './activation.ts';
 import { type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import { type ConvShape, convOutSize } from './conv-shape.ts';
 import { type ScaleBlocks, type WeightFormat, assembleConv, convUniforms, coutGroupPadded } from './conv2d_f32_common.ts';
-import { isDepthwise } from './pack-float.ts';
+import { isDepthwise, packConvWeightsF32, packDepthwiseWeightsF32, packF16Pairs } from './pack-float.ts';
 
 /** Register tile: `tm` (1..4) output pixels x `tn4` (1..4) vec4 output channels per invocation; `wg` invocations. */
 export interface RegTile {
@@ -145,4 +145,14 @@ export function conv2dF32Kernel(shape: ConvShape, params: Conv2dF32Params, caps:
   const residual = params.residual ?? false;
   return convKernelSpec('conv2d_f32', shape, { act: params.act, residual, weights: format },
     { act: params.act, residual, format, variant }, caps);
+}
+
+/**
+ * OIHW float weights in the layout `variant` reads: `packDepthwiseWeightsF32` for `dw`, else
+ * `packConvWeightsF32`; f16 formats as f16 pairs (`packF16Pairs`).
+ */
+export function packConv2dF32Weights(w: Float32Array, shape: ConvShape, variant: Conv2dF32Variant,
+  format: Conv2dF32Params['weights'] = 'f32'): Float32Array | Uint32Array {
+  const packed = variant.family === 'dw' ? packDepthwiseWeightsF32(w, shape) : packConvWeightsF32(w, shape);
+  return format === 'f32' ? packed : packF16Pairs(packed);
 }
