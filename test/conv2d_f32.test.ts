@@ -135,3 +135,25 @@ describe('conv2d_f32 packing', () => {
     expect(p[(1 * 18 + (ky * 3 + kx) * 3 + ci) * 8 + 2]).toBe(w[((co * 3 + ci) * 2 + ky) * 3 + kx]);
   });
 });
+
+describe('f16 rounding helpers', () => {
+  it('round to nearest even, overflow to infinity, subnormals', async () => {
+    const { f32ToF16Bits, f16BitsToF32 } = await import('../src/shaders/pack-float.ts');
+    expect(f32ToF16Bits(1)).toBe(0x3c00);
+    expect(f32ToF16Bits(-2)).toBe(0xc000);
+    expect(f32ToF16Bits(65504)).toBe(0x7bff);
+    expect(f32ToF16Bits(65520)).toBe(0x7c00);
+    expect(f32ToF16Bits(1 + 2 ** -11)).toBe(0x3c00); // tie -> even
+    expect(f32ToF16Bits(1 + 3 * 2 ** -11)).toBe(0x3c02); // tie -> even (up)
+    expect(f32ToF16Bits(2 ** -24)).toBe(1);
+    expect(f32ToF16Bits(2 ** -25)).toBe(0); // tie -> even (zero)
+    expect(f16BitsToF32(0x3555)).toBe(0.333251953125);
+    const rng = testRng();
+    for (let i = 0; i < 1000; i++) {
+      const v = rng.uniform(-100, 100);
+      const r = roundToF16(v);
+      expect(Math.abs(r - v)).toBeLessThanOrEqual(Math.abs(v) * 2 ** -11);
+      expect(roundToF16(r)).toBe(r);
+    }
+  });
+});
