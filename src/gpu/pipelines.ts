@@ -34,6 +34,13 @@ export class PipelineCache {
     const device = this.device;
     device.pushErrorScope('validation');
     const module = device.createShaderModule({ label: spec.key, code: spec.code });
+    // Compiler messages first: a failed pipeline alone only says "invalid due to a previous error".
+    const info = await module.getCompilationInfo();
+    const errs = info.messages.filter((m) => m.type === 'error');
+    if (errs.length) {
+      await device.popErrorScope();
+      throw new Error(`quantgpu: WGSL of ${spec.key} does not compile:\n${errs.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('\n')}`);
+    }
     const layout = device.createBindGroupLayout({
       label: spec.key,
       entries: spec.bindings.map((b, i) => ({
@@ -51,9 +58,7 @@ export class PipelineCache {
       });
     } catch (e) {
       await device.popErrorScope();
-      const info = await module.getCompilationInfo();
-      const msgs = info.messages.map((m) => `${m.type} ${m.lineNum}:${m.linePos} ${m.message}`).join('\n');
-      throw new Error(`quantgpu: pipeline ${spec.key} failed: ${(e as Error).message}\n${msgs}`);
+      throw new Error(`quantgpu: pipeline ${spec.key} failed: ${(e as Error).message}`);
     }
     const err = await device.popErrorScope();
     if (err) throw new Error(`quantgpu: pipeline ${spec.key} failed validation: ${err.message}`);

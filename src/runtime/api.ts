@@ -43,6 +43,11 @@ export interface SessionOptions {
   /** Collect per-step GPU timestamps on each run (when the device supports timestamp-query). */
   profile?: boolean;
   onProgress?: (p: Progress) => void;
+  /**
+   * Memory order of 4-D float inputs: 'nchw' (ONNX's, default) or 'nhwc' (what the GPU kernels use: a preprocessing
+   * shader can then write the model input directly and `runGpu` feeds it without a transpose).
+   */
+  inputLayout?: 'nchw' | 'nhwc';
   /** Intermediate values to read back as extra outputs of `run()` (e.g. for calibration). */
   outputs?: string[];
   /** Keep every activation as its own value (no activation/residual fusion), e.g. to observe all of them. */

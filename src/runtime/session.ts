@@ -6,7 +6,7 @@
  */
 import { acquireDevice, type GpuContext } from '../gpu/device.ts';
 import { pipelineCache } from '../gpu/exec.ts';
-import type { HostTensor, MemoryStats, SessionOptions, StepInfo, StepTiming } from './api.ts';
+import type { GpuTensor, HostTensor, MemoryStats, SessionOptions, StepInfo, StepTiming } from './api.ts';
 import { type Graph, ModelError, elementCount } from './ir.ts';
 import { uniformConfig } from './precision.ts';
 import { prepareGraph } from './prepare.ts';
@@ -57,7 +57,8 @@ export class InferenceSession {
     const config = opts.config ?? (opts.precision && opts.precision !== 'mixed' ? uniformConfig(opts.precision) : undefined);
     const ctx = new PlanContext(gpu, graph, config);
     try {
-      for (const input of graph.inputs) ctx.define(input.name, input.shape as number[], 'plain', 'f32');
+      const inputLayout = opts.inputLayout === 'nhwc' ? 'nhwc' : 'plain';
+      for (const input of graph.inputs) ctx.define(input.name, input.shape as number[], inputLayout, 'f32');
       lowerGraph(ctx, (done, total) => progress({ stage: 'plan', done, total }));
       const names = [...new Set([...graph.outputs.map((o) => o.name), ...(opts.outputs ?? [])])];
       const outputs = names.map((name) => {
@@ -101,6 +102,34 @@ export class InferenceSession {
     const raw = await this.exe.run((device) => {
       this.inputs.forEach((i, k) => device.queue.writeBuffer(this.exe.buffers.get(i.root)!, 0, data[k] as Float32Array<ArrayBuffer>));
     });
+    const out: Record<string, HostTensor & { data: Float32Array }> = {};
+    for (const o of this.outputs) out[o.name] = { dims: o.dims, data: new Float32Array(raw.get(o.root)!), dtype: 'float32' };
+    return out;
+  }
+
+  /**
+   * Runs the model on inputs that already live on the GPU (same device), e.g. a camera frame preprocessed by a
+   * compute shader: the buffers are copied into the plan's input buffers inside the same submit. The layout of
+   * each buffer must be the session's `inputLayout`.
+   */
+  async runGpu(feeds: Record<string, GpuTensor>): Promise<Record<string, HostTensor & { data: Float32Array }>> {
+    if (this.disposed) throw new Error('quantgpu: session was disposed');
+    const srcs = this.inputs.map((i) => {
+      const t = feeds[i.name];
+      if (!t) throw new Error(`quantgpu: missing input '${i.name}' [${i.dims}]`);
+      const bytes = elementCount(i.dims) * 4;
+      if (t.buffer.size < bytes) throw new Error(`quantgpu: GPU input '${i.name}' holds ${t.buffer.size} bytes, [${i.dims}] f32 needs ${bytes}`);
+      const want = this.ctx.values.get(i.root)!.layout === 'nhwc' ? 'nhwc' : 'nchw';
+      if (i.dims.length === 4 && t.layout !== want && t.layout !== 'flat') {
+        throw new Error(`quantgpu: GPU input '${i.name}' is ${t.layout}; this session was planned for ${want} (SessionOptions.inputLayout)`);
+      }
+      return { src: t.buffer, dst: this.exe.buffers.get(i.root)!, bytes };
+    });
+    const raw = await this.exe.run((_, enc) => srcs.forEach((c) => enc.copyBufferToBuffer(c.src, 0, c.dst, 0, c.bytes)));
+    return this.collect(raw);
+  }
+
+  private collect(raw: Map<string, ArrayBuffer>): Record<string, HostTensor & { data: Float32Array }> {
     const out: Record<string, HostTensor & { data: Float32Array }> = {};
     for (const o of this.outputs) out[o.name] = { dims: o.dims, data: new Float32Array(raw.get(o.root)!), dtype: 'float32' };
     return out;

@@ -107,9 +107,9 @@ export class Executable {
   }
 
   /** Runs the plan once and returns the raw bytes of every output. */
-  async run(write: (device: GPUDevice) => void, readOutputs = true): Promise<Map<string, ArrayBuffer>> {
-    write(this.device);
+  async run(write: (device: GPUDevice, enc: GPUCommandEncoder) => void, readOutputs = true): Promise<Map<string, ArrayBuffer>> {
     const enc = this.device.createCommandEncoder({ label: 'quantgpu run' });
+    write(this.device, enc);
     this.encode(enc);
     if (readOutputs) {
       for (const [name, rb] of this.readbacks) enc.copyBufferToBuffer(this.buffers.get(name)!, 0, rb, 0, rb.size);
