@@ -57,9 +57,12 @@ export function intConvOutputBytes(s: ConvShape, e: IntEpilogue): number {
   return e.out === 'f32' ? g.m * s.cout * 4 : g.m * g.oc4 * 4;
 }
 
-/** Candidate params for the autotuner (tiles x the device's dot implementation). */
+/** Dot implementations worth timing: SwiftShader emulates dot4I8Packed and the shift fallback is often faster. */
+export const dotCandidates = (caps: Pick<DeviceCaps, 'packedDot'>): DotImpl[] => (caps.packedDot ? ['packed', 'fallback'] : ['fallback']);
+
+/** Candidate params for the autotuner: tiles x dot implementations. */
 export function conv2dW8A8Variants(s: ConvShape, caps: DeviceCaps, epilogue: IntEpilogue): ConvIntParams[] {
-  return intConvVariants(s, caps).map((tile) => ({ tile, dot: dotFor(caps), epilogue }));
+  return intConvVariants(s, caps).flatMap((tile) => dotCandidates(caps).map((dot) => ({ tile, dot, epilogue })));
 }
 
 export function conv2dW8A8Kernel(params: ConvIntParams, s: ConvShape, q: IntQuantArgs): KernelSpec {

@@ -11,11 +11,18 @@
 @group(0) @binding(6) var<uniform> u: IntConvU;
 
 override WG: u32 = 64u;
-override TM: u32 = 4u;   // output pixels per invocation, 1..4
+override TM: u32 = 4u;   // output pixels per invocation: 1, 2 or 4
 override TN4: u32 = 1u;  // blocks of 4 output channels per invocation, 1..2
 
 fn dot4x4(x: u32, w: vec4<u32>) -> vec4<i32> {
   return vec4<i32>(dot4(x, w.x), dot4(x, w.y), dot4(x, w.z), dot4(x, w.w));
+}
+
+// The folded bias of output block b (clamped into range; callers skip writes past OC4).
+fn block_bias(b: u32) -> vec4<i32> {
+  let oc = min(b, u.OC4 - 1u) * 4u;
+  return vec4<i32>(bitcast<i32>(chan[min(oc, u.OC - 1u)].x), bitcast<i32>(chan[min(oc + 1u, u.OC - 1u)].x),
+                   bitcast<i32>(chan[min(oc + 2u, u.OC - 1u)].x), bitcast<i32>(chan[min(oc + 3u, u.OC - 1u)].x));
 }
 
 @compute @workgroup_size(WG)
@@ -28,36 +35,49 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let m0 = mt * TM;
   let ws = window_start(ocb0);
 
-  // acc[i * 2 + j]: pixel i, channel block j; starts at the folded bias (bias_q - z_in * sum(w)).
-  var acc: array<vec4<i32>, 8>;
-  var org: array<vec3<i32>, 4>;
-  for (var j = 0u; j < TN4; j++) {
-    let oc = min((ocb0 + j) * 4u, (u.OC4 - 1u) * 4u);
-    let bias = vec4<i32>(bitcast<i32>(chan[min(oc, u.OC - 1u)].x), bitcast<i32>(chan[min(oc + 1u, u.OC - 1u)].x),
-                         bitcast<i32>(chan[min(oc + 2u, u.OC - 1u)].x), bitcast<i32>(chan[min(oc + 3u, u.OC - 1u)].x));
-    for (var i = 0u; i < TM; i++) { acc[i * 2u + j] = bias; }
-  }
-  for (var i = 0u; i < TM; i++) { org[i] = pixel_origin(m0 + i); }
+  // Named accumulators (a<pixel><block>), not a private array: dynamically indexed private arrays live in memory
+  // on SwiftShader and cost ~4x. Each starts at the folded bias (bias_q - z_in * sum(w)).
+  let b0 = block_bias(ocb0);
+  let b1 = block_bias(ocb0 + 1u);
+  var a00 = b0; var a10 = b0; var a20 = b0; var a30 = b0;
+  var a01 = b1; var a11 = b1; var a21 = b1; var a31 = b1;
+  let o0 = pixel_origin(m0);
+  let o1 = pixel_origin(m0 + 1u);
+  let o2 = pixel_origin(m0 + 2u);
+  let o3 = pixel_origin(m0 + 3u);
+  let wb0 = min(ocb0, u.OC4 - 1u);
+  let wb1 = min(ocb0 + 1u, u.OC4 - 1u);
 
   var wrow = 0u;
   for (var kh = 0u; kh < u.KH; kh++) {
     for (var kw = 0u; kw < u.KW; kw++) {
-      var base: array<i32, 4>;
-      for (var i = 0u; i < TM; i++) { base[i] = tap_base(org[i], kh, kw, ws); }
+      let base = vec4<i32>(tap_base(o0, kh, kw, ws), tap_base(o1, kh, kw, ws), tap_base(o2, kh, kw, ws), tap_base(o3, kh, kw, ws));
+      let ok = base >= vec4<i32>(0);
+      let idx = vec4<u32>(max(base, vec4<i32>(0)));
       for (var cw = 0u; cw < u.KWIN; cw++) {
-        var x: array<u32, 4>;
-        for (var i = 0u; i < TM; i++) {
-          // Padding reads as the input zero point (z_in in every byte), matching the folded bias.
-          x[i] = select(u.ZP_WORD, input[u32(max(base[i], 0)) + cw], base[i] >= 0);
+        // Padding reads as the input zero point (z_in in every byte), matching the folded bias.
+        let x0 = select(u.ZP_WORD, input[idx.x + cw], ok.x);
+        var x1 = 0u; var x2 = 0u; var x3 = 0u;
+        if (TM > 1u) { x1 = select(u.ZP_WORD, input[idx.y + cw], ok.y); }
+        if (TM > 2u) {
+          x2 = select(u.ZP_WORD, input[idx.z + cw], ok.z);
+          x3 = select(u.ZP_WORD, input[idx.w + cw], ok.w);
         }
-        for (var j = 0u; j < TN4; j++) {
-          let w = weights[wrow * u.OC4 + min(ocb0 + j, u.OC4 - 1u)];
-          for (var i = 0u; i < TM; i++) { acc[i * 2u + j] += dot4x4(x[i], w); }
+        let w0 = weights[wrow * u.OC4 + wb0];
+        a00 += dot4x4(x0, w0);
+        if (TM > 1u) { a10 += dot4x4(x1, w0); }
+        if (TM > 2u) { a20 += dot4x4(x2, w0); a30 += dot4x4(x3, w0); }
+        if (TN4 > 1u) {
+          let w1 = weights[wrow * u.OC4 + wb1];
+          a01 += dot4x4(x0, w1);
+          if (TM > 1u) { a11 += dot4x4(x1, w1); }
+          if (TM > 2u) { a21 += dot4x4(x2, w1); a31 += dot4x4(x3, w1); }
         }
         wrow++;
       }
     }
   }
+  let acc = array<vec4<i32>, 8>(a00, a01, a10, a11, a20, a21, a30, a31);
 
   for (var j = 0u; j < TN4; j++) {
     let ocb = ocb0 + j;
