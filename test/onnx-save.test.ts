@@ -14,8 +14,9 @@ describe.skipIf(!haveModels)('save round trip', () => {
       const bytes = readModel(m.file);
       const g = load(bytes);
       const rng = testRng();
-      const [name, shape] = Object.entries(m.input)[0];
-      const feeds = { [name]: fromNumbers('float32', [...shape], Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(0, 1))) };
+      const [name, shape] = Object.entries(m.input)[0] as [string, readonly number[]];
+      const n = shape.reduce((a, b) => a * b, 1);
+      const feeds = { [name]: fromNumbers('float32', [...shape], Array.from({ length: n }, () => rng.uniform(0, 1))) };
       const want = await ortRunModel(bytes, feeds);
       const got = await ortRunModel(save(g), feeds);
       for (const k of Object.keys(m.outputs)) {
