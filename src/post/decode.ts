@@ -83,8 +83,9 @@ export function decodeYolox(out: Float32Array, shape: number[], opts: DecodeOpti
 }
 
 /**
- * FastestDet, output [1, 5 + nc, gh, gw]: objectness (sigmoid), tx, ty (tanh), w, h (sigmoid, fraction of the
- * image), class probabilities (softmax). cx = (tx + gx) / gw of the input width; score = obj^0.6 * cls^0.4.
+ * FastestDet, output [1, 5 + nc, gh, gw]: objectness (sigmoid applied), raw tx, ty, w, h, class probabilities
+ * (softmax applied). The decoder applies the rest, as FastestDet's runtime does: cx = (tanh(tx) + gx) / gw and
+ * w = sigmoid(w) as fractions of the input; score = obj^0.6 * cls^0.4.
  */
 export function decodeFastestDet(out: Float32Array, shape: number[], opts: DecodeOptions): Detections {
   checkShape('decodeFastestDet', out, shape, 4);
@@ -99,7 +100,7 @@ export function decodeFastestDet(out: Float32Array, shape: number[], opts: Decod
       const at = (c: number): number => out[c * plane + p];
       const obj = at(0);
       const box: [number, number, number, number] = [
-        ((at(1) + gx) / gw) * W, ((at(2) + gy) / gh) * H, at(3) * W, at(4) * H,
+        ((Math.tanh(at(1)) + gx) / gw) * W, ((Math.tanh(at(2)) + gy) / gh) * H, sigmoid(at(3)) * W, sigmoid(at(4)) * H,
       ];
       emitClasses(res, box, nc, (c) => at(5 + c), (c) => obj ** 0.6 * at(5 + c) ** 0.4, opts);
     }

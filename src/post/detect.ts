@@ -66,11 +66,14 @@ export function decodeOutput(
   }
 }
 
-/** Decode, per-class NMS, and boxes mapped to frame pixels through the letterbox. Highest score first. */
+/**
+ * Decode, per-class NMS, and boxes mapped to frame pixels through the letterbox (clipped to the frame unless
+ * `clip: false`). Highest score first.
+ */
 export function postprocess(
   choice: DecoderChoice, out: Float32Array, shape: number[], lb: Letterbox,
-  opts: Partial<DecodeOptions> & NmsOptions,
+  opts: Partial<DecodeOptions> & NmsOptions & { clip?: boolean },
 ): Detections {
   const det = decodeOutput(choice, out, shape, { inputSize: [lb.inputWidth, lb.inputHeight], ...opts });
-  return detectionsToFrame(nmsDetections(det, opts), lb);
+  return detectionsToFrame(nmsDetections(det, opts), lb, opts.clip ?? true);
 }

@@ -91,8 +91,8 @@ export function nmsDetections(det: Detections, opts: NmsOptions): Detections {
   return selectDetections(det, nms(det.boxes, det.scores, det.classes, opts));
 }
 
-/** Maps boxes from model-input pixels to frame pixels (in place) through the letterbox inverse. */
-export function detectionsToFrame(det: Detections, lb: Letterbox): Detections {
-  boxesToFrame(det.boxes, lb);
+/** Maps boxes from model-input pixels to frame pixels (in place) through the letterbox inverse; clips by default. */
+export function detectionsToFrame(det: Detections, lb: Letterbox, clip = true): Detections {
+  boxesToFrame(det.boxes, lb, clip);
   return det;
 }

@@ -94,9 +94,9 @@ export function transformBoxes(boxes: Float32Array, m: mat3, clip?: [number, num
   return boxes;
 }
 
-/** Boxes in model-input pixels -> frame pixels, clipped to the frame. */
-export function boxesToFrame(boxes: Float32Array, lb: Letterbox): Float32Array {
-  return transformBoxes(boxes, lb.inverse, [lb.frameWidth, lb.frameHeight]);
+/** Boxes in model-input pixels -> frame pixels (in place), clipped to the frame unless `clip` is false. */
+export function boxesToFrame(boxes: Float32Array, lb: Letterbox, clip = true): Float32Array {
+  return transformBoxes(boxes, lb.inverse, clip ? [lb.frameWidth, lb.frameHeight] : undefined);
 }
 
 /** The inverse matrix as the 2x3 affine rows the preprocessing shader takes: u = a*x + b*y + c, v = d*x + e*y + f. */

@@ -14,9 +14,14 @@
  * Outside the content rectangle p = padValue. Then out[c] = (p[c'] * scale - mean[c]) / std[c], where c' is the
  * frame channel feeding model channel c (BGR order swaps 0 and 2). cv2 rounds the resized image to uint8 and
  * uses 11-bit fixed-point weights; we keep floats, a difference of at most about one grey level.
+ *
+ * `resample: 'antialias'` resizes like Pillow's BILINEAR instead (see antialias.ts), which is what produced the
+ * shared reference detections; the letterbox placement, mirror, padding and pixel transform are the same.
  */
+import { mat3 } from 'gl-matrix';
 import type { Letterbox } from './letterbox.ts';
 import { inverseAffine } from './letterbox.ts';
+import { resizeAntialias } from './antialias.ts';
 
 /** 8-bit RGBA pixels, row-major, 4 bytes per pixel (ImageData, jpeg-js `formatAsRGBA`). */
 export interface RgbaImage {
@@ -81,12 +86,28 @@ export function sampleBilinear(img: RgbaImage, u: number, v: number, ch: number)
   return (1 - ay) * top + ay * bottom;
 }
 
+/** `bilinear`: cv2.resize INTER_LINEAR (no antialiasing, as in YOLOX's code); `antialias`: Pillow BILINEAR. */
+export type Resample = 'bilinear' | 'antialias';
+
+/** The letterbox of an image already resized to the content size: a pure translation (and mirror). */
+function placeResized(lb: Letterbox): Letterbox {
+  const [x0, y0, x1, y1] = lb.content;
+  const mirror = lb.matrix[0] < 0;
+  const matrix = mat3.fromValues(mirror ? -1 : 1, 0, 0, 0, 1, 0, mirror ? x1 : x0, y0, 1);
+  const inverse = mat3.invert(mat3.create(), matrix) as mat3; // a translation (and mirror) is always invertible
+  return { ...lb, frameWidth: x1 - x0, frameHeight: y1 - y0, matrix, inverse };
+}
+
 /** Letterboxes `img` per `lb` into a new NCHW f32 tensor [1, 3, lb.inputHeight, lb.inputWidth]. */
-export function preprocessNCHW(img: RgbaImage, lb: Letterbox, t: PixelTransform = {}): Float32Array {
+export function preprocessNCHW(img: RgbaImage, lb: Letterbox, t: PixelTransform = {}, resample: Resample = 'bilinear'): Float32Array {
   if (img.width !== lb.frameWidth || img.height !== lb.frameHeight) {
     throw new Error(`preprocess: image ${img.width}x${img.height} but letterbox made for ${lb.frameWidth}x${lb.frameHeight}`);
   }
   if (img.data.length < img.width * img.height * 4) throw new Error('preprocess: image data shorter than w*h*4 (RGBA)');
+  if (resample === 'antialias') {
+    const [x0, y0, x1, y1] = lb.content;
+    return preprocessNCHW(resizeAntialias(img, x1 - x0, y1 - y0), placeResized(lb), t, 'bilinear');
+  }
   const { inputWidth: W, inputHeight: H, content: [cx0, cy0, cx1, cy1] } = lb;
   const [a, b, c, d, e, f] = inverseAffine(lb);
   const { src, mul, add, pad } = channelAffine(t);
