@@ -40,7 +40,8 @@ export function int64ToNumber(v: Int64 | null | undefined): number {
 /** An int64 field as an exact bigint (int64 tensors keep full range: Slice uses INT64_MAX as "to the end"). */
 export function int64ToBigInt(v: Int64 | null | undefined): bigint {
   if (v === null || v === undefined) return 0n;
-  if (typeof v === 'number') return BigInt(Math.trunc(v));
+  // Without Long (browser) protobufjs rounds beyond 2^53: INT64_MAX arrives as 2^63, so saturate rather than wrap.
+  if (typeof v === 'number') return v >= 2 ** 63 ? 2n ** 63n - 1n : v < -(2 ** 63) ? -(2n ** 63n) : BigInt(Math.trunc(v));
   if (typeof v === 'string') return BigInt(v);
   const bits = (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
   return v.unsigned ? bits : BigInt.asIntN(64, bits);

@@ -13,6 +13,7 @@ import type { PlanContext } from '../plan/context.ts';
 import { type Layout, storedDims } from '../plan/types.ts';
 import { activationOf } from '../fuse/activation-fusion.ts';
 import { quantizedConsumer } from './qdq.ts';
+import { consumersOf } from '../fuse/graph-util.ts';
 import { type Operand, dimsOf, nhwcCompatible, operand, permuteToNhwc, toNhwcDims } from './operands.ts';
 
 function chooseLayout(ops: Operand[], outDims: number[]): Layout {
@@ -55,10 +56,21 @@ function tryInt8Binary(ctx: PlanContext, node: Node, op: 'add' | 'mul', outDims:
   const [a, b] = node.inputs.map((n) => (ctx.initializer(n) ? undefined : ctx.value(n, node)));
   if (!a || !b || a.storage !== 'q8' || b.storage !== 'q8' || outDims.length !== 4) return false;
   if (a.dims.join() !== outDims.join() || b.dims.join() !== outDims.join()) return false;
-  const target = quantizedConsumer(ctx, node.outputs[0]);
+  let target = quantizedConsumer(ctx, node.outputs[0]);
+  let clamp: { qmin: number; qmax: number } | undefined;
+  const users = consumersOf(ctx.graph, node.outputs[0]);
+  if (!target && users.length === 1 && users[0].opType === 'Relu') {
+    // Add -> Relu -> QuantizeLinear (residual blocks of QDQ models): the ReLU becomes the kernel's clamp and the
+    // Relu node a view (see lowerActivation).
+    target = quantizedConsumer(ctx, users[0].outputs[0]);
+    if (target) {
+      clamp = { qmin: target.q.zeroPoint, qmax: 127 };
+      ctx.reluApplied.add(node.outputs[0]);
+    }
+  }
   if (!target) return false;
   const out = ctx.define(node.outputs[0], outDims, 'nhwc', 'q8', target.q);
-  const spec = eltwiseInt8Kernel({ op, a: a.q!, b: b.q!, output: target.q, ...target.clamp }, storedDims(a), storedDims(b));
+  const spec = eltwiseInt8Kernel({ op, a: a.q!, b: b.q!, output: target.q, ...clamp }, storedDims(a), storedDims(b));
   ctx.step(node, node.opType, spec, { a: a.name, b: b.name, output: out.name }, {}, 'int8');
   return true;
 }
@@ -68,6 +80,10 @@ export function lowerActivation(ctx: PlanContext, node: Node): void {
   const act: Activation | undefined = node.opType === 'SiLU' ? { kind: 'silu' } : activationOf(ctx.graph, node);
   if (!act) throw new Error('activation parameters must be constants');
   const x = ctx.value(node.inputs[0], node);
+  if (act.kind === 'relu' && ctx.reluApplied.has(x.name)) {
+    ctx.alias(node.outputs[0], x.name);
+    return;
+  }
   if (x.storage === 'q8' && (act.kind === 'relu' || act.kind === 'clip')) {
     const q = x.q!;
     const lo = act.kind === 'relu' ? 0 : act.min;

@@ -37,6 +37,8 @@ export class PlanContext {
   readonly constBuffers: GPUBuffer[] = [];
   readonly quantizedConsts = new Map<string, QuantizedConst>();
   weightBytes = 0;
+  /** Values whose producer already applied the ReLU that reads them (the Relu is then a view). */
+  readonly reluApplied = new Set<string>();
   private readonly conversions = new Map<string, string>();
 
   constructor(readonly gpu: GpuContext, readonly graph: Graph, readonly config: PrecisionConfig | undefined) {}
