@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ModelError, type Graph } from '../src/runtime/ir.ts';
 import { load } from '../src/runtime/onnx/load.ts';
 import { save } from '../src/runtime/onnx/save.ts';
-import { onnxTypes } from '../src/runtime/onnx/schema.ts';
+import { int64ToBigInt, int64ToNumber, onnxTypes } from '../src/runtime/onnx/schema.ts';
 import { decodeTensor, type TensorProtoMsg } from '../src/runtime/onnx/tensor-decode.ts';
 import { topoSort } from '../src/runtime/passes/toposort.ts';
 import { ASSET_MODELS, haveModels, readModel } from './fixtures/models.ts';
@@ -118,5 +118,14 @@ describe('initializer decoding', () => {
   it('names a tensor whose data does not match its dims', () => {
     expect(() => roundTripProto({ dims: [3], data_type: 1, raw_data: new Uint8Array(8) })).toThrow(/raw_data holds 8 bytes.*needs 12/);
     expect(() => roundTripProto({ dims: [2], data_type: 16, raw_data: new Uint8Array(4) })).toThrow(/bfloat16/);
+  });
+
+  it('reads int64 fields as protobufjs gives them: Long (Node) or a rounded number (browser)', () => {
+    expect(int64ToBigInt({ low: -1, high: 0x7fffffff })).toBe(2n ** 63n - 1n);
+    expect(int64ToBigInt({ low: 0, high: -0x80000000 })).toBe(-(2n ** 63n));
+    expect(int64ToBigInt(2 ** 63)).toBe(2n ** 63n - 1n); // INT64_MAX rounded up by a double saturates, never wraps
+    expect(int64ToBigInt(-(2 ** 63))).toBe(-(2n ** 63n));
+    expect(int64ToNumber({ low: 5, high: -1 })).toBe(-(2 ** 32) + 5);
+    expect(int64ToNumber({ low: -1, high: 0, unsigned: true })).toBe(2 ** 32 - 1);
   });
 });
