@@ -31,9 +31,11 @@ export default defineConfig({
   },
   // onnxruntime-web loads its own .mjs/.wasm at run time from `ort.env.wasm.wasmPaths`; pre-bundling breaks that.
   // The others are pre-bundled at startup: discovering them on first dynamic import would reload the page mid-run.
+  // No discovery at run time: a dependency found on a later dynamic import would reload the page mid-benchmark.
   optimizeDeps: {
+    noDiscovery: true,
     exclude: ['onnxruntime-web'],
-    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', 'protobufjs', 'gl-matrix'],
+    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', 'protobufjs', 'gl-matrix', 'long'],
     entries: [...pages, 'test/browser/*.html'],
   },
   build: {

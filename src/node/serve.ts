@@ -34,7 +34,11 @@ export async function serve(opts: ServeOptions = {}): Promise<Served> {
     if (!url) throw new Error('serve: vite preview reported no local URL');
     return { url: withSlash(url), close: () => server.close() };
   }
-  const server = await vite.createServer({ root, configFile, logLevel: 'warn', server: { port: opts.port ?? 0, host: 'localhost' } });
+  // No HMR and no file watching: a page under test or benchmark must never reload because a source file changed.
+  const server = await vite.createServer({
+    root, configFile, logLevel: 'warn',
+    server: { port: opts.port ?? 0, host: 'localhost', hmr: false, watch: null },
+  });
   await server.listen();
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('serve: vite dev server reported no local URL');
