@@ -31,23 +31,25 @@ export function findClePairs(g: Graph, silu = false): ClePair[] {
     const c = cons.get(t) ?? [];
     return c.length === 1 && !outputs.has(t) ? c[0] : undefined;
   };
-  const isConv = (n: Node | undefined): n is Node => !!n && n.opType === 'Conv' && g.initializers.has(n.inputs[1]);
+  const isConv = (n: Node | undefined): boolean => !!n && n.opType === 'Conv' && g.initializers.has(n.inputs[1]);
   const pairs: ClePair[] = [];
-  for (const conv2 of g.nodes.filter(isConv)) {
+  for (const conv2 of g.nodes.filter((n) => isConv(n))) {
     const mid = prod.get(conv2.inputs[0]);
     if (!mid || only(conv2.inputs[0]) !== conv2) continue;
     if (isConv(mid)) {
       pairs.push({ conv1: mid, conv2, act: 'identity' });
-    } else if (mid.opType === 'Relu') {
+      continue;
+    }
+    if (mid.opType === 'Relu') {
       const c1 = prod.get(mid.inputs[0]);
-      if (isConv(c1) && only(mid.inputs[0]) === mid) pairs.push({ conv1: c1, conv2, act: 'relu' });
+      if (c1 && isConv(c1) && only(mid.inputs[0]) === mid) pairs.push({ conv1: c1, conv2, act: 'relu' });
     } else if (silu && mid.opType === 'Mul') {
       // SiLU: Mul(x, Sigmoid(x)), x read by exactly these two nodes.
       const [a, b] = mid.inputs;
       const sig = [prod.get(a), prod.get(b)].find((p) => p?.opType === 'Sigmoid');
       const x = sig?.inputs[0];
       const c1 = x ? prod.get(x) : undefined;
-      if (sig && isConv(c1) && (a === x || b === x) && (cons.get(x!) ?? []).length === 2) pairs.push({ conv1: c1, conv2, act: 'silu' });
+      if (sig && c1 && isConv(c1) && (a === x || b === x) && (cons.get(x!) ?? []).length === 2) pairs.push({ conv1: c1, conv2, act: 'silu' });
     }
   }
   return pairs;

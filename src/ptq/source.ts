@@ -82,7 +82,7 @@ export async function gpuSource(graph: Graph, inputShapes: Record<string, number
   const { acquireNodeDevice } = await import('../node/gpu.ts');
   const context = await acquireNodeDevice();
   const bytes = save(graph);
-  const sessions = new Map<string, Promise<InstanceType<typeof InferenceSession>>>();
+  const sessions = new Map<string, ReturnType<typeof InferenceSession.create>>();
   return {
     label: 'quantgpu WebGPU runtime',
     async run(feeds, names) {

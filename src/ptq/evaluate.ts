@@ -1,0 +1,100 @@
+/**
+ * Accuracy and speed of a model on a dataset: top-1 on CIFAR-10, COCO mAP / AP50 on COCO images, and images per
+ * second of the model run itself (preprocessing, decoding and NMS excluded). The model runs through a Runner:
+ * the GPU runtime (what the README table reports) or onnxruntime-node (reference, fake quant).
+ */
+import { top1 } from '../eval/cifar.ts';
+import { evaluateCoco } from '../eval/coco-map.ts';
+import { type CocoDetection, toCocoDetections, yoloClassToCategory } from '../eval/coco.ts';
+import { postprocess } from '../post/detect.ts';
+import { load } from '../runtime/onnx/load.ts';
+import { calibrationFrom, cocoInput, type Dataset, type ModelProfile } from './datasets.ts';
+import { ortSource, type Tensors } from './source.ts';
+
+export interface Runner {
+  label: string;
+  run(feeds: Tensors): Promise<Tensors>;
+  /** Bytes of weights as the runner holds them, when it knows. */
+  weightBytes?: number;
+  dispose(): Promise<void>;
+}
+
+/** The GPU runtime (WebGPU; SwiftShader under Node without a GPU). QDQ models run on the integer kernels. */
+export async function gpuRunner(bytes: Uint8Array, inputShapes: Record<string, number[]>): Promise<Runner> {
+  const { InferenceSession } = await import('../runtime/session.ts');
+  const { acquireNodeDevice } = await import('../node/gpu.ts');
+  const s = await InferenceSession.create(bytes, { context: await acquireNodeDevice(), inputShapes });
+  return {
+    label: 'quantgpu (WebGPU)',
+    weightBytes: s.memory().weightBytes,
+    run: async (feeds) => s.run(feeds),
+    dispose: async () => s.dispose(),
+  };
+}
+
+/** onnxruntime-node CPU: 'all' runs QDQ models on ORT's integer kernels, 'disabled' is the fake-quant simulation. */
+export async function ortRunner(bytes: Uint8Array, optimization: 'all' | 'disabled' = 'all'): Promise<Runner> {
+  const g = load(bytes);
+  const src = await ortSource(g, { optimization });
+  const names = g.outputs.map((o) => o.name);
+  return { label: src.label, run: (feeds) => src.run(feeds, names), dispose: () => src.dispose() };
+}
+
+export interface EvalResult {
+  task: 'classify' | 'detect';
+  images: number;
+  top1?: number;
+  mAP?: number;
+  AP50?: number;
+  /** Milliseconds in runner.run, total, and images per second from it. */
+  runMs: number;
+  fps: number;
+}
+
+export interface EvalOptions {
+  start: number;
+  end: number;
+  /** Classifier batch size (default 50). */
+  batch?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function evaluate(runner: Runner, d: Dataset, p: ModelProfile, opts: EvalOptions): Promise<EvalResult> {
+  const { start, end } = opts;
+  let runMs = 0;
+  const timed = async (feeds: Tensors): Promise<Tensors> => {
+    const t0 = performance.now();
+    const out = await runner.run(feeds);
+    runMs += performance.now() - t0;
+    return out;
+  };
+  if (d.kind === 'cifar') {
+    const batch = opts.batch ?? 50;
+    const set = calibrationFrom(d, p, start, end, batch);
+    const logits: number[] = [];
+    const labels: number[] = [];
+    for (let b = 0; b < set.count; b++) {
+      const out = await timed(await set.batch(b));
+      logits.push(...Object.values(out)[0].data);
+      const s = start + b * batch;
+      for (let i = s; i < Math.min(end, s + batch); i++) labels.push(d.bytes[i * 3073]);
+      opts.onProgress?.(Math.min(end, s + batch) - start, end - start);
+    }
+    return { task: 'classify', images: end - start, top1: top1(logits, labels), runMs, fps: ((end - start) * 1000) / runMs };
+  }
+  const decoder = p.decoder;
+  if (!decoder?.inputSize) throw new Error('evaluate: not a detector with a known input size');
+  const classToCat = yoloClassToCategory(d.dataset);
+  const dets: CocoDetection[] = [];
+  for (let i = start; i < end; i++) {
+    const { data, lb, imageId } = await cocoInput(d, i, p, decoder.inputSize);
+    const out = Object.values(await timed({ [p.input]: { dims: [1, 3, decoder.inputSize[1], decoder.inputSize[0]], data } }))[0];
+    const det = postprocess(decoder, out.data, out.dims, lb, { confThreshold: p.confThreshold, iouThreshold: p.iouThreshold ?? 0.65, maxDetections: 100 });
+    dets.push(...toCocoDetections(imageId, det, classToCat));
+    opts.onProgress?.(i + 1 - start, end - start);
+  }
+  const ids = new Set(d.dataset.images.slice(start, end).map((im) => im.id));
+  const gt = { ...d.dataset, images: d.dataset.images.filter((im) => ids.has(im.id)), annotations: d.dataset.annotations.filter((a) => ids.has(a.image_id)) };
+  const r = evaluateCoco(gt, dets);
+  return { task: 'detect', images: end - start, mAP: r.mAP, AP50: r.AP50, runMs, fps: ((end - start) * 1000) / runMs };
+}

@@ -1,0 +1,71 @@
+/**
+ * Mixed-precision search: which layers may take int4 weights so that the model output stays within an accuracy
+ * budget, at the smallest weight size.
+ *
+ * Noise model: with only layer i at b bits the output noise power relative to the signal is
+ * n_i(b) = 10^(-SQNR_i(b) / 10); noise of independent layers adds. Starting from all int8, moving layer i to int4
+ * adds about n_i(4) - n_i(8) and saves (bytes8_i - bytes4_i). Layers are taken greedily in order of added noise
+ * per byte saved, and the longest prefix whose *measured* output SQNR stays within the budget is found by
+ * bisection (the prediction only orders the candidates; the budget is checked on real runs).
+ *
+ * Budget: the allowed drop of the output SQNR, in dB, below the all-int8 (W8A8) configuration.
+ * First and last layers stay int8 unless `quantizeEnds` is set (they are small and usually the most sensitive).
+ */
+import type { LayerSensitivity } from './sensitivity.ts';
+
+export interface MixedSearchOptions {
+  budgetDb: number;
+  quantizeEnds?: boolean;
+  /** Measured output SQNR (dB) of the configuration with exactly these layers at int4 (the rest int8). */
+  measure: (int4: Set<string>) => Promise<number>;
+  onStep?: (int4: number, sqnrDb: number) => void;
+}
+
+export interface MixedResult {
+  int4: Set<string>;
+  /** Measured output SQNR of the result and of all-int8. */
+  sqnrDb: number;
+  baselineDb: number;
+  /** Candidate order (most profitable first) and the measurements made. */
+  order: string[];
+  trials: { int4: number; sqnrDb: number }[];
+}
+
+/** Weight bytes of a layer at b bits (codes plus one f32 scale per output channel is ignored: equal for both). */
+const codeBytes = (params: number, bits: number): number => Math.ceil((params * bits) / 8);
+
+export function candidateOrder(layers: LayerSensitivity[], quantizeEnds = false): string[] {
+  const pool = quantizeEnds ? layers : layers.slice(1, -1);
+  const noise = (db: number): number => (Number.isFinite(db) ? 10 ** (-db / 10) : 0);
+  const cost = (l: LayerSensitivity): number =>
+    Math.max(0, noise(l.sqnr4) - noise(l.sqnr8)) / Math.max(1, codeBytes(l.params, 8) - codeBytes(l.params, 4));
+  return [...pool].sort((a, b) => cost(a) - cost(b)).map((l) => l.name);
+}
+
+export async function searchMixed(layers: LayerSensitivity[], opts: MixedSearchOptions): Promise<MixedResult> {
+  const order = candidateOrder(layers, opts.quantizeEnds);
+  const trials: { int4: number; sqnrDb: number }[] = [];
+  const cache = new Map<number, number>();
+  const at = async (k: number): Promise<number> => {
+    let v = cache.get(k);
+    if (v === undefined) {
+      v = await opts.measure(new Set(order.slice(0, k)));
+      cache.set(k, v);
+      trials.push({ int4: k, sqnrDb: v });
+      opts.onStep?.(k, v);
+    }
+    return v;
+  };
+  const baselineDb = await at(0);
+  const target = baselineDb - opts.budgetDb;
+  // Largest k with at(k) >= target, assuming the SQNR falls as k grows; bisection over [0, order.length].
+  let lo = 0;
+  let hi = order.length;
+  if ((await at(hi)) >= target) lo = hi;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if ((await at(mid)) >= target) lo = mid;
+    else hi = mid;
+  }
+  return { int4: new Set(order.slice(0, lo)), sqnrDb: await at(lo), baselineDb, order, trials };
+}

@@ -1,0 +1,81 @@
+/**
+ * Per-layer sensitivity: quantize one layer at a time (its weights at int8 or int4 and its input activation at
+ * int8, everything else float), run the model on calibration batches, and measure the SQNR of the model's outputs
+ * (logits, or the raw detection head) against the float model. Runs the QDQ graphs through a fake-quant source
+ * (onnxruntime-node with optimizations disabled by default) or any other ActivationSource.
+ */
+import { sqnr } from '../quant/index.ts';
+import type { Graph } from '../runtime/ir.ts';
+import { buildQdq, type BuildOptions, type LayerBits } from './build.ts';
+import type { CalibrationStats } from './calibrate.ts';
+import { quantizableLayers, weightSlot } from './graph.ts';
+import type { ActivationSource, Tensors } from './source.ts';
+
+export interface LayerSensitivity {
+  name: string;
+  op: string;
+  params: number;
+  /** Output SQNR (dB) with only this layer quantized, weights int8 / int4. */
+  sqnr8: number;
+  sqnr4: number;
+}
+
+/** Makes a source for a (QDQ) graph: the simulation path used to score configurations. */
+export type GraphRunner = (g: Graph) => Promise<ActivationSource>;
+
+/** Output SQNR (dB) of `g` against float reference outputs over the batches: total signal over total noise. */
+export async function outputSqnr(run: GraphRunner, g: Graph, batches: Tensors[], reference: Tensors[]): Promise<number> {
+  const src = await run(g);
+  try {
+    const names = g.outputs.map((o) => o.name);
+    let signal = 0;
+    let noise = 0;
+    for (let b = 0; b < batches.length; b++) {
+      const out = await src.run(batches[b], names);
+      for (const n of names) {
+        const r = reference[b][n].data;
+        const t = out[n].data;
+        for (let i = 0; i < r.length; i++) {
+          signal += r[i] * r[i];
+          noise += (r[i] - t[i]) ** 2;
+        }
+      }
+    }
+    return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
+  } finally {
+    await src.dispose();
+  }
+}
+
+/** Float reference outputs of `g` on the batches. */
+export async function referenceOutputs(run: GraphRunner, g: Graph, batches: Tensors[]): Promise<Tensors[]> {
+  const src = await run(g);
+  try {
+    const names = g.outputs.map((o) => o.name);
+    const out: Tensors[] = [];
+    for (const b of batches) out.push(await src.run(b, names));
+    return out;
+  } finally {
+    await src.dispose();
+  }
+}
+
+/** Sensitivity of every quantizable layer (2 simulated runs per layer). */
+export async function layerSensitivity(
+  g: Graph, stats: CalibrationStats, batches: Tensors[], run: GraphRunner, opts: BuildOptions,
+  onProgress?: (done: number, total: number, layer: string) => void,
+): Promise<LayerSensitivity[]> {
+  const reference = await referenceOutputs(run, g, batches);
+  const layers = quantizableLayers(g);
+  const out: LayerSensitivity[] = [];
+  for (const [k, n] of layers.entries()) {
+    const slot = weightSlot(g, n)!;
+    const params = g.initializers.get(n.inputs[slot.input])!.data.length;
+    const score = (bits: 4 | 8): Promise<number> => outputSqnr(run, buildQdq(g, stats, new Map([[n.name, bits]]) as LayerBits, opts), batches, reference);
+    out.push({ name: n.name, op: n.opType, params, sqnr8: await score(8), sqnr4: await score(4) });
+    onProgress?.(k + 1, layers.length, n.name);
+  }
+  return out;
+}
+
+export { sqnr };
