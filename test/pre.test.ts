@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mat3 } from 'gl-matrix';
 import { boxesToFrame, letterbox, transformBoxes } from '../src/pre/letterbox.ts';
+import { resizeAntialias } from '../src/pre/antialias.ts';
 import { IMAGENET_PIXELS, type RgbaImage, YOLOX_PIXELS, preprocessNCHW } from '../src/pre/preprocess.ts';
 import { testRng, type Rng } from './helpers/rng.ts';
 
@@ -89,6 +90,15 @@ describe('CPU preprocessing', () => {
         }
       }
     }
+  });
+
+  it('antialias resize is a Pillow BILINEAR triangle filter with support scaled by the downscale factor', () => {
+    // 4 -> 2: taps (0,1,2) and (1,2,3) with weights (3,3,1)/7 and (1,3,3)/7, rounded: 12.5/1.75 = 7.1, 47.5/1.75 = 27.1
+    const small = resizeAntialias(grey([[0, 10, 20, 40]]), 2, 1);
+    expect([small.data[0], small.data[4]]).toEqual([7, 27]);
+    // Upscaling keeps the support of 1: same as plain bilinear, rounded.
+    const up = preprocessNCHW(grey([[0, 100]]), letterbox(2, 1, 4, 1, { align: 'stretch' }), { scale: 1 }, 'antialias');
+    expect(Array.from(up)).toEqual([0, 25, 75, 100, 0, 25, 75, 100, 0, 25, 75, 100]);
   });
 
   it('rejects an image of the wrong size', () => {
