@@ -50,6 +50,7 @@ const shapes: Case[] = [
   { name: 'dilation 2', shape: { ...base, h: 9, w: 10, cin: 8, cout: 9, kh: 3, kw: 3, dilationH: 2, dilationW: 2, padTop: 2, padLeft: 2 } },
   { name: 'groups 2', shape: { ...base, h: 8, w: 8, cin: 10, cout: 6, kh: 3, kw: 3, groups: 2 } },
   { name: 'depthwise 3x3 stride 2', shape: { ...base, h: 9, w: 9, cin: 17, cout: 17, kh: 3, kw: 3, groups: 17, strideH: 2, strideW: 2 } },
+  { name: 'depthwise 5x5 dilation 2, asymmetric pad, 12 channels (vec4 loads)', shape: { n: 2, h: 10, w: 11, cin: 12, cout: 12, kh: 5, kw: 5, groups: 12, dilationH: 2, dilationW: 2, padTop: 4, padLeft: 3, padBottom: 2, padRight: 1 } },
   { name: '1x1', shape: { n: 2, h: 5, w: 7, cin: 17, cout: 40, kh: 1, kw: 1 } },
   { name: '7x7 stride 2 stem', shape: { n: 1, h: 12, w: 12, cin: 3, cout: 16, kh: 7, kw: 7, strideH: 2, strideW: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3 } },
 ];
@@ -103,7 +104,7 @@ describe('conv2d_f32 fp16 weights', () => {
   const shape = { ...base, h: 7, w: 7, cin: 5, cout: 17, kh: 3, kw: 3, strideH: 2 };
   it('f16pack fallback (u32 pairs, f32 compute) matches a reference with f16-rounded weights', async () => {
     expect(await convError(testRng(), { name: '', shape, variant: REG, params: { weights: 'f16pack' } })).toBeLessThanOrEqual(1e-4);
-    const dw = { ...base, h: 6, w: 6, cin: 6, cout: 6, kh: 3, kw: 3, groups: 6 };
+    const dw = { ...base, h: 6, w: 6, cin: 8, cout: 8, kh: 3, kw: 3, groups: 8 };
     expect(await convError(testRng(), { name: '', shape: dw, params: { weights: 'f16pack' } })).toBeLessThanOrEqual(1e-4);
   });
   it('f16 shader variant is selectable only with shader-f16', async () => {

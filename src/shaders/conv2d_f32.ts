@@ -123,7 +123,9 @@ export function convKernelSpec(
 ): KernelSpec {
   const { variant, format } = opts;
   checkVariant(shape, variant, caps);
-  const { code, bindings } = assembleConv(bodies[variant.family], format, opts.residual, caps);
+  // The depthwise kernel reads 4 channels at once as one vec4 when they are 16-byte aligned.
+  const vec4Input = variant.family === 'dw' && shape.cin % 4 === 0;
+  const { code, bindings } = assembleConv(bodies[variant.family], format, opts.residual, caps, vec4Input);
   const { constants, dispatch } = launch(shape, variant, format);
   const wShape = variant.family === 'dw' ? { ...shape, cin: 1, groups: 1 } : shape;
   return {

@@ -64,11 +64,14 @@ function declare(b: WgslBinding, i: number): string {
   return `@group(0) @binding(${i}) var<${space[b.kind]}> ${b.name}: ${b.type};`;
 }
 
-/** The conv kernels' bindings, in order: input, weights, [scales], bias, [residual], output, u. */
-export function convBindings(format: WeightFormat, residual: boolean): WgslBinding[] {
+/**
+ * The conv kernels' bindings, in order: input, weights, [scales], bias, [residual], output, u. `vec4Input`
+ * declares the input as array<vec4f> (same bytes; only when the channel count is a multiple of 4).
+ */
+export function convBindings(format: WeightFormat, residual: boolean, vec4Input = false): WgslBinding[] {
   const ro = 'read-only-storage' as const;
   const list: WgslBinding[] = [
-    { name: 'input', kind: ro, type: 'array<f32>' },
+    { name: 'input', kind: ro, type: vec4Input ? 'array<vec4f>' : 'array<f32>' },
     { name: 'weights', kind: ro, type: loaders[format].type },
   ];
   if (format === 'w8' || format === 'w4') list.push({ name: 'scales', kind: ro, type: 'array<vec4f>' });
@@ -78,19 +81,23 @@ export function convBindings(format: WeightFormat, residual: boolean): WgslBindi
   return list;
 }
 
-/** The full WGSL module of a float conv/GEMM kernel: bindings, `U` + `store`, `load_w4`, body, `activate`. */
-export function assembleConv(body: string, format: WeightFormat, residual: boolean, caps: DeviceCaps): {
+/**
+ * The full WGSL module of a float conv/GEMM kernel: bindings, `U` + `store`, `load_w4`, body, `activate`.
+ * Defines for `// #if`: RESIDUAL, VEC4_INPUT.
+ */
+export function assembleConv(body: string, format: WeightFormat, residual: boolean, caps: DeviceCaps, vec4Input = false): {
   code: string;
   bindings: BindingSpec[];
 } {
   if (format === 'f16' && !caps.f16) throw new Error('conv2d_f32: weight format f16 needs shader-f16 (use f16pack)');
-  const list = convBindings(format, residual);
+  const list = convBindings(format, residual, vec4Input);
+  const defines = { RESIDUAL: residual, VEC4_INPUT: vec4Input };
   const parts = [
     format === 'f16' ? 'enable f16;' : '',
     list.map(declare).join('\n'),
-    preprocess(commonCode, { RESIDUAL: residual }),
+    preprocess(commonCode, defines),
     loaders[format].code,
-    body,
+    preprocess(body, defines),
     activationCode,
   ];
   return { code: parts.join('\n'), bindings: list.map(({ name, kind }) => ({ name, kind })) };

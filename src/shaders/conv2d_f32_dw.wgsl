@@ -4,7 +4,14 @@
 override WG: u32 = 64u;
 override TM: u32 = 4u;   // 1..4
 
-// Channels c .. c+3 of input pixel `pix`, zero unless `ok` (channels past cin read a clamped value; never stored).
+// Channels c .. c+3 of input pixel `pix`, zero unless `ok`.
+// #if VEC4_INPUT
+// cin % 4 == 0: the builder declares `input` as array<vec4f>, one load per 4 channels.
+fn load_x4(pix: u32, c: u32, ok: bool) -> vec4f {
+  return select(vec4f(0.0), input[(pix * u.cin + c) / 4u], ok);
+}
+// #else
+// Channels past cin read a clamped value (never stored).
 fn load_x4(pix: u32, c: u32, ok: bool) -> vec4f {
   let b = pix * u.cin;
   let last = u.cin - 1u;
@@ -12,6 +19,7 @@ fn load_x4(pix: u32, c: u32, ok: bool) -> vec4f {
                 input[b + min(c + 3u, last)]);
   return select(vec4f(0.0), v, ok);
 }
+// #endif
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {

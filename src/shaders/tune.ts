@@ -158,14 +158,11 @@ export function defaultVariant(shape: ConvShape, caps: DeviceCaps): Conv2dF32Var
 export function convCandidates(shape: ConvShape, caps: DeviceCaps): Conv2dF32Variant[] {
   const fams = convFamilies(shape);
   const out: Conv2dF32Variant[] = [];
-  if (fams.includes('dw')) out.push({ family: 'dw', tm: 4, wg: 64 }, { family: 'dw', tm: 2, wg: 64 }, { family: 'dw', tm: 4, wg: 128 });
+  if (fams.includes('dw')) out.push({ family: 'dw', tm: 4, wg: 64 }, { family: 'dw', tm: 2, wg: 64 }, { family: 'dw', tm: 1, wg: 64 });
+  // A depthwise conv through the generic kernels pads every 1-channel group to a vec4: never worth timing.
+  if (fams.includes('dw')) return out;
   if (fams.includes('1x1')) out.push({ family: '1x1', tm: 4, tn4: 2, wg: 64 }, { family: '1x1', tm: 4, tn4: 4, wg: 64 });
-  out.push(
-    { family: 'reg', tm: 4, tn4: 2, wg: 64 },
-    { family: 'reg', tm: 4, tn4: 4, wg: 64 },
-    { family: 'reg', tm: 4, tn4: 3, wg: 64 },
-    { family: 'reg', tm: 2, tn4: 2, wg: 64 },
-  );
+  out.push({ family: 'reg', tm: 4, tn4: 2, wg: 64 }, { family: 'reg', tm: 4, tn4: 4, wg: 64 }, { family: 'reg', tm: 4, tn4: 3, wg: 64 });
   // Shared-memory tiles lose on software devices (barriers cost more than they save): not worth timing there.
   if (!caps.software) {
     out.push({ family: 'shared', tm: 4, tn4: 1, wgx: 8, wgy: 8, bk: 16 }, { family: 'shared', tm: 4, tn4: 2, wgx: 8, wgy: 16, bk: 8 });
