@@ -45,7 +45,7 @@ export async function modelPath(m: ModelEntry, size: number): Promise<{ path?: s
   const build = await findBuilder(m.source);
   if (!build) return { error: `fixture builder ${m.source} not found in test/fixtures/` };
   mkdirSync(GENERATED, { recursive: true });
-  const bytes = await toBytes(await build({ size, inputSize: size, height: size, width: size, batch: 1 }));
+  const bytes = await toBytes(await build({ resolution: size, batch: 1 }));
   writeFileSync(path, bytes);
   return { path };
 }
@@ -54,4 +54,30 @@ export async function modelPath(m: ModelEntry, size: number): Promise<{ path?: s
 export function qdqPath(m: ModelEntry, size: number): string | undefined {
   const path = resolve(GENERATED, m.kind === 'asset' ? `${m.id}.qdq.onnx` : fixtureFile(m.id, size, true));
   return existsSync(path) ? path : undefined;
+}
+
+/**
+ * Writes the int8 QDQ export of a model (quantgpu's own quantizer, per-channel weights, min/max activations) next to
+ * the generated models. Calibration uses random inputs in the model's input range: enough for speed measurements,
+ * not for accuracy (see scripts/ptq-table.ts for that).
+ */
+export async function ensureQdq(m: ModelEntry, size: number, floatPath: string): Promise<string> {
+  const path = resolve(GENERATED, m.kind === 'asset' ? `${m.id}.qdq.onnx` : fixtureFile(m.id, size, true));
+  if (existsSync(path)) return path;
+  const { quantize } = await import('../src/ptq/quantize.ts');
+  const { calibrationSet } = await import('../src/ptq/calibrate.ts');
+  const { ortSource } = await import('../src/ptq/source.ts');
+  const { readFileSync } = await import('node:fs');
+  const [lo, hi] = m.inputRange;
+  let seed = 1;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const dims = [1, 3, size, size];
+  const { load } = await import('../src/runtime/onnx/load.ts');
+  const bytes = new Uint8Array(readFileSync(floatPath));
+  const input = load(bytes).inputs[0].name;
+  const batches = [0, 1].map(() => ({ [input]: { dims, data: Float32Array.from({ length: 3 * size * size }, () => lo + (hi - lo) * rand()) } }));
+  const r = await quantize(bytes, calibrationSet(batches), { method: 'minmax', weights: 'int8', source: (g) => ortSource(g) });
+  mkdirSync(GENERATED, { recursive: true });
+  writeFileSync(path, r.bytes);
+  return path;
 }

@@ -15,7 +15,7 @@ import { benchCell, type FrameRunner } from '../src/bench/runner.ts';
 import { addSpeedups, markdownTable } from '../src/bench/stats.ts';
 import { RUNTIMES, type BenchReport, type BenchRow, type RuntimeId } from '../src/bench/types.ts';
 import type { Precision } from '../src/runtime/api.ts';
-import { ASSETS, GENERATED, ROOT, modelPath, qdqPath } from './bench-models.ts';
+import { ASSETS, GENERATED, ROOT, ensureQdq, modelPath, qdqPath } from './bench-models.ts';
 import { reportHtml } from './report-html.ts';
 
 const { values: args } = parseArgs({
@@ -47,6 +47,11 @@ async function prepareModels(runtimes: RuntimeId[]): Promise<{ ready: ModelEntry
       continue;
     }
     ready.push(m);
+    const wantsQdq = runtimes.some((r) => r.endsWith('-qdq')) || (runtimes.includes('quantgpu') && precisions.includes('int8'));
+    if (wantsQdq && !qdqPath(m, size)) {
+      log(`${m.id}: quantizing to a QDQ model (int8, random calibration: for speed only)`);
+      await ensureQdq(m, size, path);
+    }
     if (qdqPath(m, size)) qdq.push(m.id);
   }
   return { ready, qdq, missing };
@@ -93,6 +98,8 @@ async function runNode(): Promise<BenchReport> {
   for (const m of ready) {
     const size = sizeOf(m);
     const bytes = new Uint8Array(readFileSync((await modelPath(m, size)).path!));
+    const q = qdqPath(m, size);
+    const qdqBytes = q ? new Uint8Array(readFileSync(q)) : undefined;
     const ref = { id: m.id, label: m.label, url: '', inputDims: [1, 3, size, size], inputRange: m.inputRange };
     for (const runtime of runtimes) {
       const cells: (Precision | 'qdq')[] = runtime === 'quantgpu' ? precisions : ['fp32'];
@@ -101,7 +108,8 @@ async function runNode(): Promise<BenchReport> {
           ? (b: Uint8Array) => quantgpuRunner(() => import('../src/index.ts' as string), b, p as Precision, { gpu })
           : runtime === 'ort-node-cpu' ? ortNodeRunner : () => Promise.reject(new Error(`not available: ${runtime} runs only in the browser`));
         log(`${m.id} ${runtime}/${p}`);
-        rows.push(await benchCell(ref, bytes, runtime, p, factory, settings, () => {}));
+        const cellBytes = runtime === 'quantgpu' && p === 'int8' ? qdqBytes : bytes;
+        rows.push(await benchCell(ref, cellBytes, runtime, p, factory, settings, () => {}));
         const r = rows[rows.length - 1];
         log(`  ${r.status}${r.fps ? ` ${r.fps.toFixed(2)} FPS` : ` ${r.message}`}`);
       }

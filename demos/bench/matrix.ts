@@ -41,6 +41,14 @@ async function adapterName(): Promise<string> {
   return a ? `${a.info.vendor} ${a.info.architecture} ${a.info.description}`.trim() : 'no WebGPU adapter';
 }
 
+/**
+ * Which model file a cell runs: the QDQ export for the QDQ peers and for quantgpu int8 (W8A8: integer kernels
+ * need the calibrated activation scales the export carries), the float model otherwise.
+ */
+export function usesQdq(runtime: RuntimeId, p: Precision | 'qdq'): boolean {
+  return runtime.endsWith('-qdq') || (runtime === 'quantgpu' && p === 'int8');
+}
+
 /** Runs the matrix; `onRow` sees each row as soon as it is measured. */
 export async function runMatrix(cfg: MatrixConfig, onRow: (row: BenchRow, rows: BenchRow[]) => void, log: (m: string) => void): Promise<BenchReport> {
   const urls = { ...DEFAULT_URLS, ...cfg.urls };
@@ -65,7 +73,7 @@ export async function runMatrix(cfg: MatrixConfig, onRow: (row: BenchRow, rows: 
       const precisions: (Precision | 'qdq')[] = runtime === 'quantgpu' ? cfg.precisions : [qdq ? 'qdq' : 'fp32'];
       for (const p of precisions) {
         log(`running ${m.ref.id} ${runtime}/${p}`);
-        const row = await benchCell(m.ref, qdq ? m.qdq : m.bytes, runtime, p, factoryFor(runtime, p), settings, log);
+        const row = await benchCell(m.ref, usesQdq(runtime, p) ? m.qdq : m.bytes, runtime, p, factoryFor(runtime, p), settings, log);
         rows.push(row);
         addSpeedups(rows);
         onRow(row, rows);
