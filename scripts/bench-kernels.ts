@@ -92,8 +92,12 @@ const summary: string[] = [
 const tuner = new Autotuner();
 for (const name of names) {
   const s = layers[name];
+  // The tuner's candidates, plus (for the table) one shared-memory tile, which it skips on software devices.
+  const candidates = convCandidates(s, gpu.caps);
+  const shared: Conv2dF32Variant = { family: 'shared', tm: 4, tn4: 1, wgx: 8, wgy: 8, bk: 16 };
+  if (s.groups === 1 && !candidates.some((c) => c.family === 'shared')) candidates.push(shared);
   const tuned = await tuneConv(tuner, gpu, 'conv2d_f32', s, (variant) => conv2dF32Kernel(s, { variant }, gpu.caps),
-    { reps, candidates: convCandidates(s, gpu.caps) });
+    { reps, candidates });
   for (const t of tuned.timings) variantRows.push(`| ${describe(s)} | ${variantName(t.variant)} | ${t.ms.toFixed(1)} | ${gflops(s, t.ms).toFixed(2)} |`);
   const fp32 = Math.min(...tuned.timings.map((t) => t.ms));
   const wo: string[] = [];

@@ -26,7 +26,9 @@ import oneByOneCode from './conv2d_f32_1x1.wgsl?raw';
 import { type Activation, activationConstants } from './activation.ts';
 import { type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import { type ConvShape, convOutSize } from './conv-shape.ts';
-import { type ScaleBlocks, type WeightFormat, assembleConv, convUniforms, coutGroupPadded } from './conv2d_f32_common.ts';
+import {
+  type ScaleBlocks, type WeightFormat, assembleConv, convUniforms, coutGroupPadded, reductionLength, woConstants,
+} from './conv2d_f32_common.ts';
 import { isDepthwise, packConvWeightsF32, packDepthwiseWeightsF32, packF16Pairs } from './pack-float.ts';
 
 /** Register tile: `tm` (1..4) output pixels x `tn4` (1..4) vec4 output channels per invocation; `wg` invocations. */
@@ -133,7 +135,7 @@ export function convKernelSpec(
     key: kernelKey(name, { shape, ...keyParams, variant }),
     code,
     entryPoint: 'main',
-    constants: { ...constants, ...activationConstants(opts.act) },
+    constants: { ...constants, ...activationConstants(opts.act), ...woConstants(opts.format, opts.blocks, reductionLength(wShape)) },
     bindings,
     dispatch,
     uniforms: convUniforms(shape, wShape, format, opts.blocks),

@@ -108,6 +108,12 @@ export interface ScaleBlocks {
   gs: number;
 }
 
+/** `WO_GROUPED` of the weight-only loaders: false when one scale block is exactly one group's `rows`. */
+export function woConstants(format: WeightFormat, blocks: ScaleBlocks | undefined, rows: number): Record<string, number> {
+  if (format !== 'w8' && format !== 'w4') return {};
+  return { WO_GROUPED: (blocks?.gs ?? rows) === rows ? 0 : 1 };
+}
+
 /** Output channels per group rounded up to whole vec4 (int4 to whole u32: 8 channels). */
 export function coutGroupPadded(shape: ConvShape, format: WeightFormat): number {
   const coutG = shape.cout / shape.groups;

@@ -56,7 +56,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     if (ox >= u.out_w) { break; }
     let p = (n * u.out_h + oy) * u.out_w + ox;
     for (var l = 0u; l < 4u; l++) {
-      if (c + l < u.cout) { store(p, c + l, acc[i][l]); }
+      if (c + l < u.cout) { store(p, c + l, acc[i][l] * out_scale(0u, c + l)); }
     }
   }
 }

@@ -80,7 +80,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     for (var j = 0u; j < TN4; j++) {
       for (var l = 0u; l < 4u; l++) {
         let co = (c40 + j) * 4u + l;
-        if (co < u.cout_g) { store(p0 + i, g * u.cout_g + co, acc[i * 4u + j][l]); }
+        if (co < u.cout_g) { store(p0 + i, g * u.cout_g + co, acc[i * 4u + j][l] * out_scale(g, co)); }
       }
     }
   }

@@ -66,7 +66,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     for (var j = 0u; j < TN4; j++) {
       for (var l = 0u; l < 4u; l++) {
         let co = (c40 + lid.x * TN4 + j) * 4u + l;
-        if (co < u.cout_g) { store(p, g * u.cout_g + co, acc[i * TN4 + j][l]); }
+        if (co < u.cout_g) { store(p, g * u.cout_g + co, acc[i * TN4 + j][l] * out_scale(g, co)); }
       }
     }
   }

@@ -17,7 +17,7 @@
 import { type Activation, activationConstants } from './activation.ts';
 import { type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import { type ConvShape, convShape } from './conv-shape.ts';
-import { type ScaleBlocks, type WeightFormat, assembleConv, convUniforms, coutGroupPadded } from './conv2d_f32_common.ts';
+import { type ScaleBlocks, type WeightFormat, assembleConv, convUniforms, coutGroupPadded, woConstants } from './conv2d_f32_common.ts';
 import type { RegTile } from './conv2d_f32.ts';
 import oneByOneCode from './conv2d_f32_1x1.wgsl?raw';
 
@@ -72,7 +72,7 @@ export function gemmKernelSpec(
     key: kernelKey(name, { shape, ...keyParams, tile }),
     code,
     entryPoint: 'main',
-    constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...activationConstants(opts.act) },
+    constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...activationConstants(opts.act), ...woConstants(opts.format, opts.blocks, shape.k) },
     bindings,
     dispatch: [x, y, batch],
     uniforms: convUniforms(cs, cs, opts.format, opts.blocks, shape.bBatched ? 1 : 0),
