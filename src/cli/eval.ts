@@ -2,7 +2,7 @@
  * `quantgpu eval <model.onnx> --dataset <data> [--runtime gpu|ort|ort-fakequant] [--start N] [--limit N] [--pixels ...]`
  * Top-1 for classifiers (CIFAR-10 binary), COCO mAP / AP50 for detectors (COCO JSON + images), and FPS.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { load } from '../runtime/onnx/load.ts';
 import { datasetSize, modelProfile, openDataset, type PixelsName } from '../ptq/datasets.ts';
 import { evaluate, gpuRunner, ortRunner, type Runner } from '../ptq/evaluate.ts';
@@ -25,7 +25,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const dataPath = flag(a, 'dataset');
   if (!path || !dataPath) throw new Error('usage: quantgpu eval <model.onnx> --dataset <cifar.bin | instances.json | dir> [--runtime gpu|ort|ort-fakequant] [--start N] [--limit N] [--batch N]');
   const bytes = new Uint8Array(readFileSync(path));
-  const profile = modelProfile(load(bytes), path, flag(a, 'pixels') as PixelsName | undefined);
+  const profile = modelProfile(load(bytes), path, (flag(a, 'pixels') ?? sidecarPixels(path)) as PixelsName | undefined);
   const data = openDataset(dataPath);
   const start = Number(flag(a, 'start') ?? 0);
   const end = Math.min(datasetSize(data), start + Number(flag(a, 'limit') ?? datasetSize(data)));
@@ -39,4 +39,11 @@ export async function evalCommand(argv: string[]): Promise<void> {
   } finally {
     await runner.dispose();
   }
+}
+
+/** The preprocessing `quantgpu quantize` recorded next to a model it wrote (`<model>.config.json`), if any. */
+function sidecarPixels(model: string): string | undefined {
+  const file = `${model}.config.json`;
+  if (!existsSync(file)) return undefined;
+  return (JSON.parse(readFileSync(file, 'utf8')) as { ptq?: { pixels?: string } }).ptq?.pixels;
 }

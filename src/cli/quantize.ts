@@ -48,7 +48,9 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
     onProgress: (stage, d, t, note) => bars[stage](d, t, note),
   });
   writeFileSync(out, r.bytes);
-  writeFileSync(`${out}.config.json`, `${JSON.stringify(r.config, null, 2)}\n`);
+  // The runtime reads `default` / `layers`; `ptq` records how the model was made (eval reads `pixels` from it).
+  const ptq = { pixels: profile.pixels, method, weights, calibration: { data: calibPath, start, end } };
+  writeFileSync(`${out}.config.json`, `${JSON.stringify({ ...r.config, ptq }, null, 2)}\n`);
   if (r.report) {
     writeFileSync(`${out}.report.md`, `${r.report.markdown}\n`);
     writeFileSync(`${out}.report.svg`, r.report.svg);

@@ -1,0 +1,104 @@
+/**
+ * The PTQ accuracy table: per model FP32, W8A8 with each calibrator, W4A8 and the mixed config the search finds;
+ * accuracy, weight bytes and images/s, evaluated on images disjoint from the calibration images.
+ *
+ *   node --import tsx --import ./scripts/raw-hook.mjs scripts/ptq-table.ts [--models resnet20,resnet8,yolox,fastestdet]
+ *     [--runtime gpu|ort|ort-fakequant] [--source gpu|ort] [--calib-limit N] [--eval-limit N] [--budget dB]
+ *     [--cle off|relu|silu] [--out docs/ptq-results]
+ *
+ * Calibration: CIFAR-10 images [0, 200), coco128 images [0, 32). Evaluation: CIFAR-10 [200, 200 + limit) (default
+ * all 800), coco128 [32, 32 + limit) (default all 96). The FP32 row uses the same evaluation images.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openRunner } from '../src/cli/eval.ts';
+import { flag, parseArgs } from '../src/cli/args.ts';
+import { progressBar } from '../src/cli/progress.ts';
+import { assetPath } from '../src/eval/assets.ts';
+import type { ObserverMethod } from '../src/quant/index.ts';
+import { save } from '../src/runtime/onnx/save.ts';
+import { buildQdq, uniformBits } from '../src/ptq/build.ts';
+import { calibrationFrom, datasetSize, modelProfile, openDataset } from '../src/ptq/datasets.ts';
+import { evaluate } from '../src/ptq/evaluate.ts';
+import { calibrateGraph, fakeQuantRunner, floatGraph } from '../src/ptq/quantize.ts';
+import { crossLayerEqualize } from '../src/ptq/cle.ts';
+import { searchMixed } from '../src/ptq/mixed.ts';
+import { sensitivitySvg, sensitivityTable } from '../src/ptq/report.ts';
+import { layerSensitivity, outputSqnr, referenceOutputs } from '../src/ptq/sensitivity.ts';
+import { gpuSource, ortSource, type Tensors } from '../src/ptq/source.ts';
+import { weightBytes } from '../src/ptq/weights.ts';
+
+const MODELS: Record<string, { file: string; data: string; calib: number }> = {
+  resnet20: { file: 'models/resnet20_cifar10.onnx', data: 'data/cifar10_test_1000.bin', calib: 200 },
+  resnet8: { file: 'models/resnet8_cifar10_mlperf_tiny.onnx', data: 'data/cifar10_test_1000.bin', calib: 200 },
+  yolox: { file: 'models/yolox_nano_coco_416.onnx', data: 'data/coco128-val2017', calib: 32 },
+  fastestdet: { file: 'models/fastestdet_coco_352.onnx', data: 'data/coco128-val2017', calib: 32 },
+};
+const METHODS: ObserverMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
+
+const a = parseArgs(process.argv.slice(2));
+const runtime = flag(a, 'runtime') ?? 'gpu';
+const outDir = flag(a, 'out') ?? 'docs/ptq-results';
+mkdirSync(outDir, { recursive: true });
+const rows: string[] = [];
+for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').split(',')) {
+  const m = MODELS[key];
+  if (!m) throw new Error(`unknown model '${key}' (${Object.keys(MODELS).join(', ')})`);
+  const g = floatGraph(new Uint8Array(readFileSync(assetPath(m.file))));
+  const cle = flag(a, 'cle') ?? 'off';
+  if (cle !== 'off') console.error(`${key}: CLE equalized ${crossLayerEqualize(g, { silu: cle === 'silu' }).length} pairs`);
+  const profile = modelProfile(g, m.file);
+  const data = openDataset(assetPath(m.data));
+  const calibEnd = Math.min(m.calib, Number(flag(a, 'calib-limit') ?? m.calib));
+  const evalEnd = Math.min(datasetSize(data), m.calib + Number(flag(a, 'eval-limit') ?? datasetSize(data)));
+  const calib = calibrationFrom(data, profile, 0, calibEnd);
+  const source = (flag(a, 'source') ?? 'gpu') === 'ort' ? (x: typeof g) => ortSource(x) : gpuSource;
+  const t0 = performance.now();
+  const bar = progressBar(`${key} calibrate`);
+  const stats = await calibrateGraph(g, calib, METHODS, { source, onProgress: (_s, d, t) => bar(d, t) });
+  console.error(`${key}: calibrated on [0, ${calibEnd}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const shape = profile.task === 'classify' ? [50, 3, 32, 32] : [1, 3, profile.decoder!.inputSize![1], profile.decoder!.inputSize![0]];
+  const row = async (label: string, bytes: Uint8Array, wb: number): Promise<void> => {
+    const runner = await openRunner(runtime, bytes, { [profile.input]: shape });
+    try {
+      const r = await evaluate(runner, data, profile, { start: m.calib, end: evalEnd, onProgress: progressBar(`${key} ${label}`) });
+      const acc = r.task === 'classify' ? `${(100 * r.top1!).toFixed(2)} | -` : `${(100 * r.mAP!).toFixed(1)} | ${(100 * r.AP50!).toFixed(1)}`;
+      const line = `| ${key} | ${label} | ${acc} | ${wb} | ${(weightBytes(g) / wb).toFixed(2)}x | ${r.fps.toFixed(1)} |`;
+      console.log(line);
+      rows.push(line);
+    } finally {
+      await runner.dispose();
+    }
+  };
+  await row('FP32', save(g), weightBytes(g));
+  for (const method of METHODS) {
+    const q = buildQdq(g, stats, uniformBits(g, 8), { method });
+    await row(`W8A8 ${method}`, save(q), weightBytes(q));
+  }
+  const method: ObserverMethod = 'entropy';
+  const q4 = buildQdq(g, stats, uniformBits(g, 4), { method });
+  await row(`W4A8 ${method}`, save(q4), weightBytes(q4));
+  // Mixed: sensitivity and search in fake quant on the first 2 calibration batches.
+  const batches: Tensors[] = [];
+  for (let b = 0; b < Math.min(2, calib.count); b++) batches.push(await calib.batch(b));
+  const sens = await layerSensitivity(g, stats, batches, fakeQuantRunner, { method }, progressBar(`${key} sensitivity`));
+  const ref = await referenceOutputs(fakeQuantRunner, g, batches);
+  const budgetDb = Number(flag(a, 'budget') ?? 12);
+  const mixed = await searchMixed(sens, {
+    budgetDb,
+    measure: (int4) => {
+      const bits = uniformBits(g, 8);
+      for (const n of int4) bits.set(n, 4);
+      return outputSqnr(fakeQuantRunner, buildQdq(g, stats, bits, { method }), batches, ref);
+    },
+  });
+  const bits = uniformBits(g, 8);
+  for (const n of mixed.int4) bits.set(n, 4);
+  const qm = buildQdq(g, stats, bits, { method });
+  writeFileSync(join(outDir, `${key}.sensitivity.md`), `# ${key}: per-layer sensitivity (budget ${budgetDb} dB)\n\n${sensitivityTable(sens, mixed)}\n`);
+  writeFileSync(join(outDir, `${key}.sensitivity.svg`), sensitivitySvg(sens, mixed, key));
+  await row(`mixed ${mixed.int4.size}/${sens.length} int4 (${budgetDb} dB)`, save(qm), weightBytes(qm));
+}
+const header = ['| model | config | top-1 % or mAP | AP50 | weight bytes | vs FP32 | images/s |', '|---|---|---|---|---|---|---|'];
+writeFileSync(join(outDir, `table-${runtime}.md`), `${[...header, ...rows].join('\n')}\n`);
+console.log([...header, ...rows].join('\n'));
