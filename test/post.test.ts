@@ -78,11 +78,13 @@ describe('decoders', () => {
     expect(multi.scores.length).toBe(planted.reduce((s, p) => s + above(p.cls), 0));
   });
 
-  it('FastestDet: cell-relative tanh offsets, fractional sizes, score obj^0.6 cls^0.4', () => {
+  it('FastestDet: cell-relative tanh offsets, sigmoid fractional sizes, score obj^0.6 cls^0.4', () => {
     const [gh, gw, nc] = [4, 5, 2];
     const out = new Float32Array((5 + nc) * gh * gw);
     const at = (c: number, y: number, x: number, v: number): void => void (out[(c * gh + y) * gw + x] = v);
-    [[0, 0.9], [1, -0.5], [2, 0.25], [3, 0.2], [4, 0.5], [5, 0.3], [6, 0.7]].forEach(([c, v]) => at(c, 2, 3, v));
+    const logit = (p: number): number => Math.log(p / (1 - p));
+    [[0, 0.9], [1, Math.atanh(-0.5)], [2, Math.atanh(0.25)], [3, logit(0.2)], [4, logit(0.5)], [5, 0.3], [6, 0.7]]
+      .forEach(([c, v]) => at(c, 2, 3, v));
     const det = decodeFastestDet(out, [1, 5 + nc, gh, gw], { inputSize: [100, 80], confThreshold: 0.1 });
     const [cx, cy, w, h] = [((-0.5 + 3) / gw) * 100, ((0.25 + 2) / gh) * 80, 20, 40];
     expect(Array.from(det.boxes)).toEqual([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2].map((v) => expect.closeTo(v, 3)));
