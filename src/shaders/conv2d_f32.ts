@@ -71,7 +71,8 @@ export function defaultConvVariant(shape: ConvShape, caps: DeviceCaps): Conv2dF3
   const fams = convFamilies(shape);
   if (fams.includes('dw')) return { family: 'dw', tm: 4, wg: 64 };
   if (fams.includes('1x1')) return { family: '1x1', tm: 4, tn4: 2, wg: 64 };
-  if (caps.software) return { family: 'reg', tm: 4, tn4: 2, wg: 64 };
+  // Wider channel tiles amortise the input loads once there are enough output channels (bench-kernels.ts).
+  if (caps.software) return { family: 'reg', tm: 4, tn4: shape.cout / shape.groups >= 128 ? 4 : 2, wg: 64 };
   return { family: 'shared', tm: 4, tn4: 1, wgx: 8, wgy: 8, bk: 16 };
 }
 
