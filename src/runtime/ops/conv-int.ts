@@ -89,11 +89,11 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
   const consts: Record<string, GPUBuffer> = {};
   let spec;
   let weightBytes: number;
-  if (bits === 4 && !isDepthwise(shape)) {
+  // int4 values are int8 values too: depthwise and f32-output layers with int4 weights run the W8 kernels.
+  if (bits === 4 && !isDepthwise(shape) && epilogue.out === 'int8') {
     const layout = w4Layout(shape);
     const packed = packConvW4(sym.q, shape, layout);
     const { chan, qgroups } = packW4Params(sym.q, shape, layout, { sIn, zIn, sW: sym.scales, sOut: sAcc, bias: w.bias });
-    if (epilogue.out !== 'int8') throw new Error('W4A8 conv writes int8 only: its output must feed a QuantizeLinear');
     spec = conv2dW4A8Kernel(conv2dW4A8Variants(shape, caps, epilogue)[0], shape, layout, quant);
     consts.weights = ctx.constBuffer(`${node.name}:weights`, packed);
     consts.chan = ctx.constBuffer(`${node.name}:chan`, chan, false);
