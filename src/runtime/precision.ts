@@ -18,14 +18,15 @@ export interface LayerPrecision {
 
 export interface PrecisionConfig {
   default: LayerPrecision;
-  /** Node name or glob pattern (`*` any run of characters, `?` one) -> precision. First match in insertion order wins; exact names beat patterns. */
+  /** Node name or glob pattern (`*` any run of characters, `?` one, `[...]` a class) -> precision. First match in insertion order wins; exact names beat patterns. */
   layers?: Record<string, Partial<LayerPrecision>>;
 }
 
 const FP32: LayerPrecision = { weights: 'fp32', activations: 'fp32', granularity: 'per-channel' };
 
 function globToRegExp(glob: string): RegExp {
-  const esc = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  // `*`, `?` and `[...]` character classes, as in shell globs.
+  const esc = glob.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
   return new RegExp(`^${esc}$`);
 }
 
