@@ -112,7 +112,7 @@ export class InferenceSession {
    * compute shader: the buffers are copied into the plan's input buffers inside the same submit. The layout of
    * each buffer must be the session's `inputLayout`.
    */
-  async runGpu(feeds: Record<string, GpuTensor>): Promise<Record<string, HostTensor & { data: Float32Array }>> {
+  async runGpu(feeds: Record<string, GpuTensor>, opts: { read?: boolean } = {}): Promise<Record<string, HostTensor & { data: Float32Array }>> {
     if (this.disposed) throw new Error('quantgpu: session was disposed');
     const srcs = this.inputs.map((i) => {
       const t = feeds[i.name];
@@ -125,8 +125,17 @@ export class InferenceSession {
       }
       return { src: t.buffer, dst: this.exe.buffers.get(i.root)!, bytes };
     });
-    const raw = await this.exe.run((_, enc) => srcs.forEach((c) => enc.copyBufferToBuffer(c.src, 0, c.dst, 0, c.bytes)));
-    return this.collect(raw);
+    const read = opts.read ?? true;
+    const raw = await this.exe.run((_, enc) => srcs.forEach((c) => enc.copyBufferToBuffer(c.src, 0, c.dst, 0, c.bytes)), read);
+    return read ? this.collect(raw) : {};
+  }
+
+  /**
+   * The GPU buffers that hold the outputs after a run (f32, ONNX order), valid until the next run: for consumers
+   * on the same device (e.g. a decoding shader) with `runGpu(feeds, { read: false })`.
+   */
+  outputBuffers(): Record<string, GpuTensor> {
+    return Object.fromEntries(this.outputs.map((o) => [o.name, { dims: o.dims, buffer: this.exe.buffers.get(o.root)!, layout: 'flat' as const }]));
   }
 
   private collect(raw: Map<string, ArrayBuffer>): Record<string, HostTensor & { data: Float32Array }> {
