@@ -2,18 +2,8 @@
 import { type ConvShape, convShape } from '../../shaders/conv-shape.ts';
 import { type Node, attrInt, attrInts, attrString } from '../ir.ts';
 
-export interface Window {
-  kh: number;
-  kw: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  padTop: number;
-  padLeft: number;
-  padBottom: number;
-  padRight: number;
-}
+/** A conv/pool window: the geometry of ConvShape without the tensor sizes. */
+export type Window = Omit<ConvShape, 'n' | 'h' | 'w' | 'cin' | 'cout' | 'groups'>;
 
 /**
  * Resolves the window of a Conv/MaxPool/AveragePool on an input of spatial size h x w. auto_pad SAME_UPPER /
