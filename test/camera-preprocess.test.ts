@@ -51,7 +51,7 @@ describe('camera preprocessing kernel', () => {
       for (let k = 0; k < 2; k++) {
         const img = randomImage(rng, rng.int(3, 70), rng.int(3, 70));
         const lb = letterbox(img.width, img.height, iw, ih, geom);
-        pre.upload(img);
+        await pre.upload(img);
         pre.setLetterbox(lb);
         const raw = await pre.runToHost();
         const got = layout === 'nhwc' ? toNchw(raw, ih, iw) : raw;

@@ -75,6 +75,8 @@ export class GpuPreprocessor {
   private texture?: GPUTexture;
   private bindGroup?: GPUBindGroup;
   private spec?: KernelSpec;
+  /** Set once a direct copy from a <video> has failed on this device. */
+  private videoViaBitmap = false;
 
   private constructor(
     readonly device: GPUDevice,
@@ -115,15 +117,35 @@ export class GpuPreprocessor {
     return new GpuPreprocessor(device, opts, pipeline);
   }
 
-  /** Copies a frame into the frame texture (on the GPU for external images). */
-  upload(frame: FrameInput): void {
+  /**
+   * Copies a frame into the frame texture, on the GPU. Some configurations cannot copy from a <video> or
+   * VideoFrame directly (Chromium on SwiftShader: "Failed to copy content from video element"); there the frame
+   * goes through `createImageBitmap`, still without touching pixels on the CPU in our code, from then on.
+   */
+  async upload(frame: FrameInput): Promise<void> {
     const { width, height } = frame;
     this.ensureTexture(width, height);
     const texture = this.texture!;
-    if ('source' in frame) {
-      this.device.queue.copyExternalImageToTexture({ source: frame.source }, { texture }, [width, height]);
-    } else {
+    if (!('source' in frame)) {
       this.device.queue.writeTexture({ texture }, frame.data as Uint8Array<ArrayBuffer>, { bytesPerRow: width * 4 }, [width, height]);
+      return;
+    }
+    const isVideo = typeof HTMLVideoElement !== 'undefined' && frame.source instanceof HTMLVideoElement;
+    if (!(isVideo && this.videoViaBitmap)) {
+      try {
+        this.device.queue.copyExternalImageToTexture({ source: frame.source }, { texture }, [width, height]);
+        return;
+      } catch (e) {
+        if (!isVideo) throw e;
+        this.videoViaBitmap = true;
+        console.warn(`camera_preprocess: direct video copy failed (${(e as Error).message}); using createImageBitmap`);
+      }
+    }
+    const bitmap = await createImageBitmap(frame.source as HTMLVideoElement);
+    try {
+      this.device.queue.copyExternalImageToTexture({ source: bitmap }, { texture }, [width, height]);
+    } finally {
+      bitmap.close();
     }
   }
 
