@@ -80,8 +80,21 @@ export function datasetSize(d: Dataset): number {
   return d.kind === 'cifar' ? d.count : d.dataset.images.length;
 }
 
-/** A COCO image letterboxed for the model: NCHW data and the letterbox. */
-export async function cocoInput(d: CocoData, index: number, p: ModelProfile, size: [number, number]): Promise<{ data: Float32Array; lb: Letterbox; imageId: number }> {
+type CocoInput = { data: Float32Array; lb: Letterbox; imageId: number };
+/** Decoded, letterboxed images, kept while the process runs (evaluation reruns the same images per config). */
+const inputCache = new Map<string, CocoInput>();
+
+/** A COCO image letterboxed for the model: NCHW data and the letterbox (cached). */
+export async function cocoInput(d: CocoData, index: number, p: ModelProfile, size: [number, number]): Promise<CocoInput> {
+  const key = `${d.imageDir}|${index}|${p.pixels}|${size}`;
+  const hit = inputCache.get(key);
+  if (hit) return hit;
+  const r = await decodeCocoInput(d, index, p, size);
+  inputCache.set(key, r);
+  return r;
+}
+
+async function decodeCocoInput(d: CocoData, index: number, p: ModelProfile, size: [number, number]): Promise<CocoInput> {
   const img = d.dataset.images[index];
   const rgba = await readJpeg(join(d.imageDir, img.file_name));
   const lb = letterbox(rgba.width, rgba.height, size[0], size[1], { align: p.pixels === 'fastestdet' ? 'stretch' : 'top-left' });

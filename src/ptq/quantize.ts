@@ -23,7 +23,7 @@ import { gpuSource, ortSource, type SourceFactory, type Tensors } from './source
 export type WeightMode = 'int8' | 'int4' | 'mixed';
 
 export interface QuantizeOptions {
-  /** Activation calibration method (default 'entropy'... 'minmax' | 'percentile' | 'entropy' | 'mse'). */
+  /** Activation calibration method: 'minmax' | 'percentile' | 'entropy' (default) | 'mse'. */
   method?: ObserverMethod;
   observer?: ObserverOptions;
   weights?: WeightMode;
