@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Autotuner, convCandidates, defaultVariant, timeKernel, tuneConv } from '../src/shaders/tune.ts';
+import { Autotuner, convCandidates, convShapeKey, defaultVariant, timeKernel, tuneConv } from '../src/shaders/tune.ts';
 import { conv2dF32Kernel, packConv2dF32Weights } from '../src/shaders/conv2d_f32.ts';
 import { convOutSize, convShape } from '../src/shaders/conv-shape.ts';
 import { packBias } from '../src/shaders/pack-float.ts';
@@ -38,8 +38,8 @@ describe('autotuner', () => {
 
     const restored = new Autotuner();
     restored.importJSON(tuner.exportJSON());
-    expect(restored.lookup(gpu.caps, 'conv2d_f32:relu', '1x8x8x12x12x3x3x1x1x1x1x1x1x1x1x12')).toEqual(first.best);
-    expect(restored.lookup({ ...gpu.caps, adapterKey: 'other gpu' }, 'conv2d_f32:relu', '1x8x8x12x12x3x3x1x1x1x1x1x1x1x1x12')).toBeUndefined();
+    expect(restored.lookup(gpu.caps, 'conv2d_f32:relu', convShapeKey(s))).toEqual(first.best);
+    expect(restored.lookup({ ...gpu.caps, adapterKey: 'other gpu' }, 'conv2d_f32:relu', convShapeKey(s))).toBeUndefined();
     expect(() => restored.importJSON('{"a":1}')).toThrow(/array/);
   });
 
