@@ -1,13 +1,29 @@
 /**
- * Browser kernel suite: runs the WGSL kernels inside headless Chromium (its own Dawn, SwiftShader by default)
- * and compares them with the CPU references. Run alone with `npx vitest run test/browser`.
- * Fails (never skips) when the page has no navigator.gpu or no adapter.
+ * Browser kernel suite: runs every case of test/browser/cases/ inside headless Chromium (its own Dawn, SwiftShader
+ * by default) against the CPU references, and ResNet-8 end to end against onnxruntime-node. Run alone with
+ * `npx vitest run test/browser`. Fails (never skips) when the page has no navigator.gpu or no adapter.
+ *
+ * SEED=n replays a run; KERNEL_CASE=<regexp> runs only the matching cases. A case that fails in the browser is
+ * replayed at once under Node's Dawn with the same seed, so the report says whether the kernel or the browser
+ * is at fault.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium } from '../../src/node/chromium.ts';
 import { serve, type Served } from '../../src/node/serve.ts';
+import { REPO_ROOT } from '../helpers/assets.ts';
+import { testGpu } from '../helpers/gpu.ts';
+import { ortRun } from '../helpers/ort.ts';
+import { type CaseResult, runCases } from './run-cases.ts';
 import type { SuiteResult } from './kernel-suite.ts';
+import { RESNET8_DIMS, RESNET8_FILE, RESNET8_INPUT, resnet8Input } from './e2e.ts';
+import { floatOutcome } from './suite.ts';
+
+/** The path Vite serves as __QUANTGPU_ASSETS_URL__ (vite.config.ts): the page can only load the model from there. */
+const RESNET8_PATH = resolve(REPO_ROOT, '../shared/assets/models', RESNET8_FILE);
+const SEED = process.env.SEED ? Number(process.env.SEED) : (Math.random() * 2 ** 32) >>> 0;
 
 let server: Served;
 let browser: Browser;
@@ -26,6 +42,16 @@ afterAll(async () => {
   await server?.close();
 });
 
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Non-finite numbers come back from the page as null (JSON). */
+const errorOf = (r: CaseResult): number => (typeof r.error === 'number' ? r.error : Infinity);
+const failed = (r: CaseResult): boolean => !r.skipped && !(errorOf(r) <= r.tolerance);
+
+function report(r: CaseResult): string {
+  const score = r.tolerance === 0 ? `${errorOf(r)} mismatches` : `rel err ${errorOf(r).toExponential(2)}`;
+  return `${failed(r) ? 'FAIL' : r.skipped ? 'skip' : 'ok  '} ${r.ms.toFixed(0).padStart(6)} ms  ${r.name}: ${r.skipped ?? score}`;
+}
+
 describe('kernels in Chromium (browser WebGPU)', () => {
   it('navigator.gpu and an adapter exist', async () => {
     const state = await page.evaluate(async () => {
@@ -37,14 +63,45 @@ describe('kernels in Chromium (browser WebGPU)', () => {
     expect(state.adapter, 'requestAdapter() result').not.toBe('');
   });
 
-  it('every present kernel matches its CPU reference', async () => {
-    const seed = process.env.SEED ? Number(process.env.SEED) : (Math.random() * 2 ** 32) >>> 0;
-    const suite: SuiteResult = await page.evaluate((s) => window.kernelSuite(s), seed);
-    console.log(`[kernel-suite] adapter: ${suite.adapter}; seed ${seed}; ${suite.results.length} cases run`);
-    for (const a of suite.absent) console.log(`[kernel-suite] absent: ${a}`);
-    expect(suite.results.length, 'at least the unary kernel ran').toBeGreaterThan(0);
-    for (const r of suite.results) {
-      expect(r.error, `${r.name} (replay with SEED=${seed})`).toBeLessThanOrEqual(r.tolerance);
+  it('every kernel case matches its CPU reference', async () => {
+    const filter = process.env.KERNEL_CASE ?? '';
+    const t0 = performance.now();
+    const suite: SuiteResult = await page.evaluate((s, f) => window.kernelSuite(s, f), SEED, filter);
+    const wall = (performance.now() - t0) / 1000;
+    console.log(`[kernel-suite] adapter: ${suite.adapter} (${suite.caps}); SEED=${SEED}; ${suite.results.length} cases in ${wall.toFixed(1)} s\n`
+      + suite.results.map(report).join('\n'));
+    expect(suite.results.length, 'cases run').toBeGreaterThan(filter ? 0 : 40);
+
+    // Replay the browser failures under Node (Dawn) with the same seed: a case that passes there is a browser finding.
+    const failures = suite.results.filter(failed);
+    const verdicts: string[] = [];
+    if (failures.length) {
+      const node = await runCases(await testGpu(), SEED, `^(${failures.map((f) => escape(f.name)).join('|')})$`);
+      for (const f of failures) {
+        const n = node.find((x) => x.name === f.name);
+        const where = n && !failed(n) ? 'PASSES under Node (Dawn): browser-only failure' : `fails under Node too (${n?.detail ?? 'not run'})`;
+        verdicts.push(`${f.name} [SEED=${SEED} KERNEL_CASE='^${escape(f.name)}$', case seed ${f.seed}]: ${f.detail ?? ''}; ${where}`);
+      }
+      console.error(`[kernel-suite] failures:\n${verdicts.join('\n')}`);
     }
-  });
+    expect(verdicts, `failing cases (replay with SEED=${SEED})`).toEqual([]);
+  }, 600_000);
+
+  it('ResNet-8 FP32 in the browser matches onnxruntime-node', async (ctx) => {
+    if (!existsSync(RESNET8_PATH)) {
+      const why = `ResNet-8 asset absent: ${RESNET8_PATH} (see ../shared/assets/README.md)`;
+      console.warn(`[kernel-suite] skipped: ${why}`);
+      ctx.skip(why);
+    }
+    const got = await page.evaluate((s) => window.resnet8(s), SEED);
+    const feeds = { [RESNET8_INPUT]: { dims: RESNET8_DIMS, data: resnet8Input(SEED) } };
+    const want = await ortRun(new Uint8Array(readFileSync(RESNET8_PATH)), feeds);
+    expect(Object.keys(got.outputs).sort()).toEqual(Object.keys(want).sort());
+    for (const [name, ref] of Object.entries(want)) {
+      expect(got.outputs[name].dims, name).toEqual(ref.dims);
+      const out = floatOutcome(got.outputs[name].data, ref.data, name);
+      console.log(`[kernel-suite] ResNet-8 ${name} in ${got.ms.toFixed(0)} ms: rel err ${out.error.toExponential(2)} (SEED=${SEED})`);
+      expect(out.error, `${name}: ${out.detail} (replay with SEED=${SEED})`).toBeLessThanOrEqual(1e-4);
+    }
+  }, 300_000);
 });

@@ -1,0 +1,132 @@
+/**
+ * W8A8 convolution (conv2d_w8a8 and the depthwise conv2d_int_dw), both dot products ('packed' dot4I8Packed and
+ * the shift 'fallback'), clamp and LUT activations, residual add, f32 dequantized output. Set up as runCase in
+ * test/conv2d_w8a8.test.ts; reference test/reference/conv_int.ts. Integer outputs must match bit for bit.
+ */
+import type { GpuContext } from '../../../src/gpu/device.ts';
+import { runKernel } from '../../../src/gpu/exec.ts';
+import { quantizeMultiplier } from '../../../src/quant/fixedpoint.ts';
+import type { Activation } from '../../../src/shaders/activation.ts';
+import { type ConvShapeInit, convOutSize, convShape } from '../../../src/shaders/conv-shape.ts';
+import type { IntEpilogue, IntQuantArgs, IntTile } from '../../../src/shaders/conv2d_int_common.ts';
+import { conv2dIntDwKernel } from '../../../src/shaders/conv2d_int_dw.ts';
+import { type DotImpl, conv2dW8A8Kernel, intConvOutputBytes } from '../../../src/shaders/conv2d_w8a8.ts';
+import {
+  activationClamp, activationLut, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8,
+  packInt8Activations, quantizeWeightsPerChannel, unpackInt8Activations,
+} from '../../../src/shaders/pack-int.ts';
+import { conv2dW8A8Ref } from '../../reference/conv_int.ts';
+import { type Case, EXACT, FLOAT_TOL, type Outcome, type Rng, exactOutcome, floatOutcome } from '../suite.ts';
+
+interface W8Case {
+  shape: ConvShapeInit;
+  act?: Activation;
+  residual?: boolean;
+  f32?: boolean;
+  tile?: IntTile;
+  dot?: DotImpl;
+  /** The depthwise kernel (groups == cin == cout). */
+  dw?: boolean;
+}
+
+const reg = (tm: 1 | 2 | 4, tn4: 1 | 2): IntTile => ({ family: 'reg', tm, tn4, wg: 16 });
+
+function sumW(q: Int8Array, o: number, per: number): number {
+  let t = 0;
+  for (let i = 0; i < per; i++) t += q[o * per + i];
+  return t;
+}
+
+async function w8Outcome({ device }: GpuContext, r: Rng, c: W8Case): Promise<Outcome> {
+  const s = convShape(c.shape);
+  const { outH, outW } = convOutSize(s);
+  const cinG = s.cin / s.groups;
+  const count = s.n * outH * outW * s.cout;
+  const x = r.int8s(s.n * s.h * s.w * s.cin);
+  const zIn = r.int(-30, 30);
+  const sIn = r.uniform(0.01, 0.05);
+  const { q, scales } = quantizeWeightsPerChannel(r.floats(s.cout * cinG * s.kh * s.kw), s.cout);
+  const bias = r.floats(s.cout, -2, 2);
+  const act = c.act ?? { kind: 'none' };
+
+  // The float conv (no activation) first, to pick an output scale that spreads outputs over int8.
+  const probe = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut: 1, bias });
+  const deq = new Float32Array(probe.buffer).filter((_, i) => i % 4 === 3);
+  const biasQ = Int32Array.from({ length: s.cout }, (_, o) => probe[o * 4] + zIn * sumW(q, o, cinG * s.kh * s.kw));
+  const base = { shape: s, x, w: q, zIn, biasQ };
+  const real = conv2dW8A8Ref({ ...base, mult: [], deq, output: { out: 'f32', act: { kind: 'none' } } }) as Float32Array;
+  const sOut = real.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6) / r.uniform(60, 120);
+  const chan = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut, bias });
+  const mult = Array.from({ length: s.cout }, (_, o) => ({ m0: chan[o * 4 + 1], r: chan[o * 4 + 2] }));
+
+  let epilogue: IntEpilogue;
+  const quant: IntQuantArgs = { zIn };
+  let lut: Uint32Array = new Uint32Array(4);
+  let residualX: Int8Array | undefined;
+  if (c.f32) {
+    epilogue = { out: 'f32', act };
+  } else {
+    const zOut = r.int(-20, 20);
+    quant.zOut = zOut;
+    if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
+    else lut = activationLut(act, sOut, zOut, r.uniform(0.01, 0.05), r.int(-10, 10));
+    if (c.residual) {
+      residualX = r.int8s(count);
+      quant.residual = { z: r.int(-10, 10), m: quantizeMultiplier(r.uniform(0.5, 2)) };
+    }
+    epilogue = { out: 'int8', residual: !!c.residual, lut: !isClampActivation(act) };
+  }
+
+  const params = { tile: c.tile ?? reg(4, 1), dot: c.dot ?? 'packed', epilogue };
+  const spec = c.dw ? conv2dIntDwKernel(params, s, quant) : conv2dW8A8Kernel(params, s, quant);
+  const out = await runKernel(device, spec, {
+    input: packInt8Activations(x, s.n, s.h, s.w, s.cin), weights: c.dw ? packDepthwiseW8(q, s) : packConvW8(q, s), chan, lut,
+    residual: residualX ? packInt8Activations(residualX, s.n, outH, outW, s.cout) : new Uint32Array(4),
+  }, { output: intConvOutputBytes(s, epilogue) });
+
+  const want = conv2dW8A8Ref({
+    ...base, mult, deq,
+    output: c.f32 ? { out: 'f32', act } : {
+      out: 'int8', zOut: quant.zOut!, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX,
+      residual: quant.residual, lut: isClampActivation(act) ? undefined : lut,
+    },
+  });
+  if (c.f32) return floatOutcome(new Float32Array(out.output), want, spec.key);
+  return exactOutcome(unpackInt8Activations(new Uint32Array(out.output), s.n, outH, outW, s.cout), want, spec.key);
+}
+
+const pad1 = { padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 };
+const SMALL: ConvShapeInit = { n: 1, h: 7, w: 6, cin: 3, cout: 5, kh: 3, kw: 3, ...pad1 };
+const ODD17: ConvShapeInit = { n: 1, h: 9, w: 11, cin: 17, cout: 40, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 0, padLeft: 1, padBottom: 2, padRight: 1 };
+const DIL5: ConvShapeInit = { n: 2, h: 8, w: 8, cin: 5, cout: 8, kh: 3, kw: 3, dilationH: 2, dilationW: 2, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2 };
+const GROUPS4: ConvShapeInit = { n: 1, h: 5, w: 5, cin: 12, cout: 8, kh: 3, kw: 3, groups: 4, ...pad1 };
+const ONE: ConvShapeInit = { n: 1, h: 5, w: 7, cin: 40, cout: 24, kh: 1, kw: 1 };
+const dw = (h: number, ch: number, k: number, stride: 1 | 2, pad: number): ConvShapeInit => ({
+  n: 1, h, w: h + 1, cin: ch, cout: ch, kh: k, kw: k, groups: ch, strideH: stride, strideW: stride,
+  padTop: pad, padLeft: pad, padBottom: pad + 1, padRight: pad,
+});
+
+const w8 = (name: string, c: W8Case): Case => ({
+  name: `${c.dw ? 'conv2d_int_dw' : 'conv2d_w8a8'} [${c.dot ?? 'packed'}] ${name}`,
+  tolerance: c.f32 ? FLOAT_TOL : EXACT,
+  run: (gpu, r) => w8Outcome(gpu, r, c),
+});
+
+export const cases: Case[] = [
+  ...(['packed', 'fallback'] as const).flatMap((dot) => [
+    w8('3x3 cin 3 -> 5, pad 1', { shape: SMALL, dot }),
+    w8('cin 17 -> 40 stride 2 odd size, asymmetric pad, tile 2x2', { shape: ODD17, dot, tile: reg(2, 2) }),
+    w8('cin 5 dilation 2 batch 2, relu', { shape: DIL5, dot, act: { kind: 'relu' } }),
+    w8('groups 4 (3 channels per group)', { shape: GROUPS4, dot }),
+    w8('depthwise 3x3 c 17', { shape: dw(8, 17, 3, 1, 1), dot, dw: true }),
+  ]),
+  w8('1x1 cin 40 -> 24, tile 4x2', { shape: ONE, tile: reg(4, 2) }),
+  w8('silu LUT', { shape: SMALL, act: { kind: 'silu' } }),
+  w8('hardswish LUT, cin 17', { shape: ODD17, dot: 'fallback', act: { kind: 'hardswish' } }),
+  w8('residual add then relu', { shape: DIL5, residual: true, act: { kind: 'relu' } }),
+  w8('residual add then sigmoid LUT, tile 2x2', { shape: ODD17, residual: true, act: { kind: 'sigmoid' }, tile: reg(2, 2) }),
+  w8('f32 dequantized output, grouped, silu', { shape: GROUPS4, f32: true, act: { kind: 'silu' } }),
+  w8('depthwise 5x5 c 12 stride 2, relu6', { shape: dw(11, 12, 5, 2, 2), dw: true, act: { kind: 'clip', min: 0, max: 6 } }),
+  w8('depthwise c 5, hardswish LUT, residual, tm 2', { shape: dw(7, 5, 3, 1, 1), dw: true, dot: 'fallback', act: { kind: 'hardswish' }, residual: true, tile: reg(2, 1) }),
+  w8('depthwise dilation 2, f32 out', { shape: { ...dw(9, 8, 3, 1, 2), dilationH: 2, dilationW: 2 }, dw: true, f32: true }),
+];

@@ -1,0 +1,115 @@
+/**
+ * What the kernel cases share, browser-safe (no vitest, no Node): the seeded random numbers, the two ways of
+ * scoring an output against its CPU reference, and the `Case` contract of test/browser/cases/*.case.ts.
+ *
+ * The same case files run inside Chromium (kernel-suite.ts) and, to tell a browser-only failure from a broken
+ * kernel, under Node's Dawn (kernels.browser.test.ts): nothing here may touch `window` or `node:*`.
+ */
+import type { GpuContext } from '../../src/gpu/device.ts';
+
+/** mulberry32 with the API of test/helpers/rng.ts (which imports vitest, so cannot load in a page). */
+export class Rng {
+  private s: number;
+  constructor(readonly seed: number) {
+    this.s = seed >>> 0;
+  }
+  next(): number {
+    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  /** Integer in [lo, hi] inclusive. */
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.next() * (hi - lo + 1));
+  }
+  uniform(lo = -1, hi = 1): number {
+    return lo + (hi - lo) * this.next();
+  }
+  floats(n: number, lo = -1, hi = 1): Float32Array {
+    const a = new Float32Array(n);
+    for (let i = 0; i < n; i++) a[i] = this.uniform(lo, hi);
+    return a;
+  }
+  /** Random int8 values, never all zero. */
+  int8s(n: number, lo = -128, hi = 127): Int8Array {
+    const a = new Int8Array(n);
+    for (let i = 0; i < n; i++) a[i] = this.int(lo, hi);
+    if (n > 0 && a.every((v) => v === 0)) a[0] = hi;
+    return a;
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[this.int(0, xs.length - 1)];
+  }
+}
+
+/**
+ * The seed of one case: the suite seed mixed with a hash of the case name (FNV-1a), so that a case draws the
+ * same data whether it runs alone (KERNEL_CASE) or in the full suite.
+ */
+export function caseSeed(suiteSeed: number, name: string): number {
+  let h = 0x811c9dc5 ^ suiteSeed;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** Score of one case: relative error (float) or number of mismatching values (integer). */
+export interface Outcome {
+  error: number;
+  /** Where it went wrong (first mismatch, shapes), printed when the case fails. */
+  detail?: string;
+  /** Why the case could not run on this device (e.g. a missing feature); reported, never counted as a pass. */
+  skipped?: string;
+}
+
+/** max |got - want| / max |want| (the absolute max when the reference is all zero). */
+export function floatOutcome(got: ArrayLike<number>, want: ArrayLike<number>, what = ''): Outcome {
+  if (got.length !== want.length) return { error: Infinity, detail: `${what} length ${got.length}, want ${want.length}` };
+  let num = 0;
+  let den = 0;
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) {
+    const d = Math.abs(got[i] - want[i]);
+    if (!(d <= num)) [num, worst] = [d, i]; // NaN is never <= anything: it becomes the worst
+    den = Math.max(den, Math.abs(want[i]));
+  }
+  const error = den === 0 ? num : num / den;
+  return { error: Number.isNaN(error) ? Infinity : error, detail: `${what} worst at ${worst}: got ${got[worst]} want ${want[worst]}` };
+}
+
+/**
+ * Exact comparison of integer (or copied) values. A reference with fewer than min(8, n/4) distinct values
+ * could hide errors (everything clipped), so it fails too, as in the Node tests.
+ */
+export function exactOutcome(got: ArrayLike<number>, want: ArrayLike<number>, what = '', degenerateOk = false): Outcome {
+  if (got.length !== want.length) return { error: Infinity, detail: `${what} length ${got.length}, want ${want.length}` };
+  let count = 0;
+  let first = -1;
+  for (let i = 0; i < want.length; i++) {
+    if (got[i] === want[i] || Object.is(got[i], want[i])) continue;
+    count++;
+    if (first < 0) first = i;
+  }
+  if (count) return { error: count, detail: `${what} ${count}/${want.length} mismatches, first at ${first}: got ${got[first]} want ${want[first]}` };
+  const distinct = new Set(Array.from(want)).size;
+  if (!degenerateOk && distinct <= Math.min(8, want.length / 4)) {
+    return { error: Infinity, detail: `${what} reference is degenerate (${distinct} distinct values): the case could not see errors` };
+  }
+  return { error: 0 };
+}
+
+/** The worst of several outcomes (a case that checks more than one output). */
+export function worst(...outs: Outcome[]): Outcome {
+  return outs.reduce((a, b) => (b.error > a.error ? b : a), { error: 0 });
+}
+
+export const FLOAT_TOL = 1e-4;
+export const EXACT = 0;
+
+/** One case of test/browser/cases/<kernel>.case.ts. Names are unique across the suite. */
+export interface Case {
+  name: string;
+  /** FLOAT_TOL for float paths (relative error), EXACT for integer paths (mismatch count). */
+  tolerance: number;
+  run(gpu: GpuContext, r: Rng): Promise<Outcome>;
+}
