@@ -28,6 +28,7 @@ interface Case {
 }
 
 const reg = (tm: 1 | 2 | 4, tn4: 1 | 2): IntTile => ({ family: 'reg', tm, tn4, wg: 16 });
+const fma = (tm: 1 | 2 | 4, tn4: IntTile['tn4']): IntTile => ({ family: 'fma', tm, tn4, wg: 16 });
 
 /** Max |value| of the float conv output, to choose output scales that use the int8 range. */
 function maxAbs(a: Float32Array): number {
@@ -131,6 +132,17 @@ describe('conv2d_w8a8', () => {
   for (const [tm, tn4] of [[1, 1], [2, 2], [4, 2]] as const) {
     it(`tile ${tm}x${tn4} on cin=17 cout=40`, async () => runCase({ name: '', shape: conv, tile: reg(tm, tn4) }, testRng()));
   }
+  for (const [tm, tn4] of [[4, 4], [2, 3], [1, 1]] as const) {
+    it(`fma tile ${tm}x${tn4} on cin=17 cout=40`, async () => runCase({ name: '', shape: conv, tile: fma(tm, tn4) }, testRng()));
+  }
+  it('fma: 3x3 cin=3 cout=5, relu', async () => runCase({ ...cases[0], tile: fma(4, 2), act: { kind: 'relu' } }, testRng()));
+  it('fma: grouped, residual', async () => runCase({ ...cases[4], tile: fma(4, 1), residual: true }, testRng()));
+  it('fma: 1x1, f32 out', async () => runCase({ ...cases[6], tile: fma(4, 4), f32: true, act: { kind: 'silu' } }, testRng()));
+  // 300 channels: 75 words per tap, so the f32 sums flush to i32 every 3 taps (chunks of <= 256 words).
+  it('fma: cin=300 (chunked f32 sums), stride 2', async () => runCase({
+    name: '', tile: fma(2, 2),
+    shape: { n: 1, h: 6, w: 5, cin: 300, cout: 12, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 },
+  }, testRng()));
   it('fallback dot product (no dot4I8Packed)', async () => runCase({ name: '', shape: conv, dot: 'fallback', act: { kind: 'relu' } }, testRng()));
   it('fallback dot, grouped', async () => runCase({ ...cases[3], dot: 'fallback' }, testRng()));
   const acts: Activation[] = [

@@ -77,11 +77,15 @@ export interface IntQuantArgs {
   residual?: { z: number; m: FixedMultiplier };
 }
 
-/** Register tile of the barrier-free family: `tm` output pixels x `tn4` blocks of 4 output channels. */
+/**
+ * Barrier-free register tile: `tm` output pixels x `tn4` blocks of 4 output channels per invocation. `reg`: i32
+ * dot products (dot4I8Packed or shifts), tn4 <= 2. `fma` (W8A8 only): int8 products summed exactly in f32 fma,
+ * tn4 <= 4 (conv2d_int_fma.wgsl; the fast family on CPU-backed devices).
+ */
 export interface IntTile {
-  family: 'reg';
+  family: 'reg' | 'fma';
   tm: 1 | 2 | 4;
-  tn4: 1 | 2;
+  tn4: 1 | 2 | 3 | 4;
   wg: number;
 }
 
@@ -91,7 +95,7 @@ export const FRAC_BITS = 8;
 /** Candidate tiles for the autotuner. Grouped convs use tn4 = 1 (blocks of one invocation share a window). */
 export function intConvVariants(s: ConvShape, caps: Pick<DeviceCaps, 'software'>): IntTile[] {
   const out: IntTile[] = [];
-  const tn4s: (1 | 2)[] = s.groups === 1 && s.cout > 4 ? [1, 2] : [1];
+  const tn4s: IntTile['tn4'][] = s.groups === 1 && s.cout > 4 ? [1, 2] : [1];
   for (const tm of [4, 2, 1] as const) for (const tn4 of tn4s) out.push({ family: 'reg', tm, tn4, wg: caps.software ? 16 : 64 });
   return out;
 }

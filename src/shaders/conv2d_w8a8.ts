@@ -12,6 +12,8 @@
  * The accumulator is i32 (dot4I8Packed or the shift fallback); requant is fixed-point (requant.wgsl).
  */
 import code from './conv2d_w8a8.wgsl?raw';
+import fmaCode from './conv2d_int_fma.wgsl?raw';
+import storeCode from './conv2d_int_store.wgsl?raw';
 import commonCode from './conv2d_int_common.wgsl?raw';
 import dotPacked from './conv2d_int_dot_packed.wgsl?raw';
 import dotFallback from './conv2d_int_dot_fallback.wgsl?raw';
@@ -38,7 +40,7 @@ export const dotFor = (caps: Pick<DeviceCaps, 'packedDot'>): DotImpl => (caps.pa
 
 /** WGSL helpers of an integer kernel, in the order they are appended after the kernel's own code. */
 export function intKernelCode(main: string, dot: DotImpl): string {
-  return [main, commonCode, dot === 'packed' ? dotPacked : dotFallback, requantCode, activationCode].join('\n');
+  return [main, commonCode, dot === 'packed' ? dotPacked : dotFallback, requantCode, activationCode, storeCode].join('\n');
 }
 
 export const INT_CONV_BINDINGS: BindingSpec[] = [
@@ -60,22 +62,40 @@ export function intConvOutputBytes(s: ConvShape, e: IntEpilogue): number {
 /** Dot implementations worth timing: SwiftShader emulates dot4I8Packed and the shift fallback is often faster. */
 export const dotCandidates = (caps: Pick<DeviceCaps, 'packedDot'>): DotImpl[] => (caps.packedDot ? ['packed', 'fallback'] : ['fallback']);
 
-/** Candidate params for the autotuner: tiles x dot implementations. */
+/** Words of packed input summed exactly in f32 by the `fma` family before a flush to i32 (1024 products < 2^24). */
+export const FMA_CHUNK_WORDS = 256;
+
+/** Whether the `fma` family can run `s`: one tap's channel window must fit in a chunk, and groups == 1 for tn4 > 1. */
+export const fmaApplies = (s: ConvShape): boolean => intConvGeometry(s).kwin <= FMA_CHUNK_WORDS;
+
+/** Candidate params for the autotuner: `reg` tiles x dot implementations, then `fma` tiles. */
 export function conv2dW8A8Variants(s: ConvShape, caps: DeviceCaps, epilogue: IntEpilogue): ConvIntParams[] {
-  return intConvVariants(s, caps).flatMap((tile) => dotCandidates(caps).map((dot) => ({ tile, dot, epilogue })));
+  const out = intConvVariants(s, caps).flatMap((tile) => dotCandidates(caps).map((dot) => ({ tile, dot, epilogue })));
+  if (!fmaApplies(s)) return out;
+  const tn4s: IntTile['tn4'][] = s.groups > 1 ? [1] : [1, 2, 4].filter((t) => t === 1 || s.cout > 4 * (t / 2)) as IntTile['tn4'][];
+  for (const tm of [4, 2] as const) {
+    for (const tn4 of tn4s) out.push({ tile: { family: 'fma', tm, tn4, wg: caps.software ? 16 : 64 }, dot: dotFor(caps), epilogue });
+  }
+  return out;
 }
 
 export function conv2dW8A8Kernel(params: ConvIntParams, s: ConvShape, q: IntQuantArgs): KernelSpec {
   const { tile, epilogue } = params;
   if (tile.tn4 > 1 && s.groups > 1) throw new Error(`conv2d_w8a8: tn4=${tile.tn4} needs groups=1 (got ${s.groups})`);
+  if (tile.family === 'reg' && tile.tn4 > 2) throw new Error(`conv2d_w8a8: reg tiles have tn4 <= 2 (got ${tile.tn4})`);
+  const g = intConvGeometry(s);
+  if (tile.family === 'fma' && !fmaApplies(s)) {
+    throw new Error(`conv2d_w8a8: fma tiles need <= ${FMA_CHUNK_WORDS * 4} input channels per group (got ${g.cinG})`);
+  }
   const frac = epilogue.out === 'int8' && epilogue.residual ? FRAC_BITS : 0;
   checkResidual('conv2d_w8a8', epilogue, q, frac);
-  const g = intConvGeometry(s);
-  const { uniforms, invocations } = intConvUniforms(s, g, tile, q);
+  // fma: taps per exact f32 chunk, passed as KWR.
+  const extra = tile.family === 'fma' ? { kwr: Math.max(1, Math.floor(FMA_CHUNK_WORDS / g.kwin)) } : {};
+  const { uniforms, invocations } = intConvUniforms(s, g, tile, q, extra);
   return {
     name: 'conv2d_w8a8',
     key: kernelKey('conv2d_w8a8', params),
-    code: intKernelCode(code, params.dot),
+    code: intKernelCode(tile.family === 'fma' ? fmaCode : code, params.dot),
     entryPoint: 'main',
     constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...epilogueConstants(epilogue, frac) },
     bindings: INT_CONV_BINDINGS,

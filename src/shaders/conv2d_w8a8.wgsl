@@ -1,7 +1,8 @@
 // W8A8 convolution, barrier-free register tile: each invocation computes TM output pixels x TN4 blocks of 4
 // output channels, sharing every loaded input word across the block's channels and every weight vec4 across the
 // pixels. Layouts: see conv2d_w8a8.ts (weights), conv2d_int_common.ts (reduction order). Appended by the builder:
-// conv2d_int_common.wgsl, conv2d_int_dot_{packed,fallback}.wgsl, requant.wgsl, activation.wgsl.
+// conv2d_int_common.wgsl, conv2d_int_dot_{packed,fallback}.wgsl, requant.wgsl,
+// activation.wgsl, conv2d_int_store.wgsl.
 @group(0) @binding(0) var<storage, read> input: array<u32>;
 @group(0) @binding(1) var<storage, read> weights: array<vec4<u32>>;
 @group(0) @binding(2) var<storage, read> chan: array<vec4<u32>>;
@@ -18,13 +19,6 @@ fn dot4x4(x: u32, w: vec4<u32>) -> vec4<i32> {
   return vec4<i32>(dot4(x, w.x), dot4(x, w.y), dot4(x, w.z), dot4(x, w.w));
 }
 
-// The folded bias of output block b (clamped into range; callers skip writes past OC4).
-fn block_bias(b: u32) -> vec4<i32> {
-  let oc = min(b, u.OC4 - 1u) * 4u;
-  return vec4<i32>(bitcast<i32>(chan[min(oc, u.OC - 1u)].x), bitcast<i32>(chan[min(oc + 1u, u.OC - 1u)].x),
-                   bitcast<i32>(chan[min(oc + 2u, u.OC - 1u)].x), bitcast<i32>(chan[min(oc + 3u, u.OC - 1u)].x));
-}
-
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let tid = gid.x + gid.y * nwg.x * WG;
@@ -37,10 +31,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
 
   // Named accumulators (a<pixel><block>), not a private array: dynamically indexed private arrays live in memory
   // on SwiftShader and cost ~4x. Each starts at the folded bias (bias_q - z_in * sum(w)).
-  let b0 = block_bias(ocb0);
-  let b1 = block_bias(ocb0 + 1u);
-  var a00 = b0; var a10 = b0; var a20 = b0; var a30 = b0;
-  var a01 = b1; var a11 = b1; var a21 = b1; var a31 = b1;
+  let p0 = block_params(ocb0);
+  let p1 = block_params(ocb0 + 1u);
+  var a00 = p0.bias; var a10 = p0.bias; var a20 = p0.bias; var a30 = p0.bias;
+  var a01 = p1.bias; var a11 = p1.bias; var a21 = p1.bias; var a31 = p1.bias;
   let o0 = pixel_origin(m0);
   let o1 = pixel_origin(m0 + 1u);
   let o2 = pixel_origin(m0 + 2u);
@@ -77,29 +71,12 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
       }
     }
   }
-  let acc = array<vec4<i32>, 8>(a00, a01, a10, a11, a20, a21, a30, a31);
-
-  for (var j = 0u; j < TN4; j++) {
-    let ocb = ocb0 + j;
-    if (ocb >= u.OC4) { break; }
-    var mult: array<vec4<u32>, 4>;
-    for (var l = 0u; l < 4u; l++) { mult[l] = chan[min(ocb * 4u + l, u.OC - 1u)]; }
-    for (var i = 0u; i < TM; i++) {
-      let m = m0 + i;
-      if (m >= u.M) { break; }
-      let a = acc[i * 2u + j];
-      if (DEQ != 0u) {
-        for (var l = 0u; l < 4u; l++) {
-          let oc = ocb * 4u + l;
-          if (oc < u.OC) { output[m * u.OC + oc] = bitcast<u32>(activate(f32(a[l]) * bitcast<f32>(mult[l].w))); }
-        }
-      } else {
-        let t = vec4<i32>(mul_shift_round(a.x, mult[0].y, mult[0].z - S), mul_shift_round(a.y, mult[1].y, mult[1].z - S),
-                          mul_shift_round(a.z, mult[2].y, mult[2].z - S), mul_shift_round(a.w, mult[3].y, mult[3].z - S));
-        var rw = 0u;
-        if (RES != 0u) { rw = residual[m * u.OC4 + ocb]; }
-        output[m * u.OC4 + ocb] = requant_word(t, rw);
-      }
-    }
+  store_block(m0, ocb0, a00, p0);
+  if (TM > 1u) { store_block(m0 + 1u, ocb0, a10, p0); }
+  if (TM > 2u) { store_block(m0 + 2u, ocb0, a20, p0); store_block(m0 + 3u, ocb0, a30, p0); }
+  if (TN4 > 1u) {
+    store_block(m0, ocb0 + 1u, a01, p1);
+    if (TM > 1u) { store_block(m0 + 1u, ocb0 + 1u, a11, p1); }
+    if (TM > 2u) { store_block(m0 + 2u, ocb0 + 1u, a21, p1); store_block(m0 + 3u, ocb0 + 1u, a31, p1); }
   }
 }
