@@ -7,3 +7,4 @@ export { type PrecisionConfig, type LayerPrecision, layerPrecision, parsePrecisi
 export { acquireDevice, type GpuContext } from './gpu/device.ts';
 export type { DeviceCaps } from './shaders/kernel.ts';
 export { ModelError } from './runtime/ir.ts';
+export { Autotuner } from './shaders/tune.ts';

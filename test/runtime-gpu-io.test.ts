@@ -4,7 +4,7 @@ import { InferenceSession } from '../src/runtime/session.ts';
 import { readBuffer, uploadBuffer } from '../src/gpu/exec.ts';
 import { testGpu } from './helpers/gpu.ts';
 import { hasAssets, readAsset } from './helpers/assets.ts';
-import { testRng } from './helpers/rng.ts';
+import { relError, testRng } from './helpers/rng.ts';
 
 describe.skipIf(!hasAssets)('GPU-resident inputs and outputs', () => {
   it('runGpu on an NHWC buffer gives the same logits as run() on NCHW host data', async () => {
@@ -32,5 +32,31 @@ describe.skipIf(!hasAssets)('GPU-resident inputs and outputs', () => {
     buffer.destroy();
     host.dispose();
     gpu.dispose();
+  });
+});
+
+describe.skipIf(!hasAssets)('plan-time autotuning', () => {
+  it('picks a variant per float layer, caches it per adapter, and keeps the outputs exact', async () => {
+    const { Autotuner } = await import('../src/shaders/tune.ts');
+    const ctx = await testGpu();
+    const rng = testRng();
+    const bytes = readAsset('models/resnet8_cifar10_mlperf_tiny.onnx');
+    const feeds = { input: { dims: [1, 3, 32, 32], data: rng.floats(3072, 0, 255) } };
+    const plain = await InferenceSession.create(bytes, { context: ctx });
+    const want = await plain.run(feeds);
+    const tuner = new Autotuner();
+    const stages: string[] = [];
+    const tuned = await InferenceSession.create(bytes, { context: ctx, tune: tuner, onProgress: (p) => stages.push(p.stage) });
+    expect(stages).toContain('tune');
+    expect(tuner.size).toBeGreaterThan(0);
+    const got = await tuned.run(feeds);
+    expect(relError(got.logits.data, want.logits.data)).toBeLessThanOrEqual(1e-4);
+    // A second session with the same cache times nothing.
+    const again = new Autotuner();
+    again.importJSON(tuner.exportJSON());
+    const before = again.size;
+    const t2 = await InferenceSession.create(bytes, { context: ctx, tune: again });
+    expect(again.size).toBe(before);
+    [plain, tuned, t2].forEach((s) => s.dispose());
   });
 });

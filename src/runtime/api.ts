@@ -4,6 +4,7 @@
  */
 import type { GpuContext } from '../gpu/device.ts';
 import type { PrecisionConfig } from './precision.ts';
+import type { Autotuner } from '../shaders/tune.ts';
 
 export type Precision = 'fp32' | 'fp16' | 'int8' | 'int4' | 'mixed';
 
@@ -38,8 +39,12 @@ export interface SessionOptions {
   gpu?: GPU;
   /** Fixed sizes for symbolic input dims, e.g. { batch: 1 }; or full shapes by input name. */
   inputShapes?: Record<string, number[]>;
-  /** Time each kernel variant at plan time and keep the fastest (cached per adapter). Default: false. */
-  tune?: boolean;
+  /**
+   * Time each float conv layer's kernel variants at plan time and keep the fastest. `true` uses a process-wide cache
+   * (per adapter and layer shape); pass an Autotuner to share or persist one (exportJSON / importJSON). Default off:
+   * a per-device heuristic picks the variant.
+   */
+  tune?: boolean | Autotuner;
   /** Collect per-step GPU timestamps on each run (when the device supports timestamp-query). */
   profile?: boolean;
   onProgress?: (p: Progress) => void;

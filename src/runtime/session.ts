@@ -13,6 +13,7 @@ import { prepareGraph } from './prepare.ts';
 import { PlanContext } from './plan/context.ts';
 import { Executable } from './plan/executor.ts';
 import { lowerGraph } from './ops/lower.ts';
+import { defaultTuner, tunePlan } from './plan/tune-plan.ts';
 import { storedDims } from './plan/types.ts';
 
 interface IoSpec {
@@ -59,6 +60,10 @@ export class InferenceSession {
     try {
       const inputLayout = opts.inputLayout === 'nhwc' ? 'nhwc' : 'plain';
       for (const input of graph.inputs) ctx.define(input.name, input.shape as number[], inputLayout, 'f32');
+      if (opts.tune) {
+        const tuner = opts.tune === true ? defaultTuner : opts.tune;
+        await tunePlan(ctx, tuner, (done, total) => progress({ stage: 'tune', done, total }));
+      }
       lowerGraph(ctx, (done, total) => progress({ stage: 'plan', done, total }));
       const names = [...new Set([...graph.outputs.map((o) => o.name), ...(opts.outputs ?? [])])];
       const outputs = names.map((name) => {

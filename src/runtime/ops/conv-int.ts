@@ -7,10 +7,11 @@
 import type { Activation } from '../../shaders/activation.ts';
 import type { ConvShape } from '../../shaders/conv-shape.ts';
 import type { IntEpilogue, IntQuantArgs } from '../../shaders/conv2d_int_common.ts';
-import { conv2dIntDwKernel, conv2dIntDwVariants, isDepthwise } from '../../shaders/conv2d_int_dw.ts';
+import { conv2dIntDwKernel, isDepthwise } from '../../shaders/conv2d_int_dw.ts';
+import { chooseIntVariant } from '../../shaders/conv2d_int_choose.ts';
 import { packConvW4, packW4Params, w4Layout } from '../../shaders/conv2d_int_pack_w4.ts';
 import { conv2dW4A8Kernel, conv2dW4A8Variants } from '../../shaders/conv2d_w4a8.ts';
-import { conv2dW8A8Kernel, conv2dW8A8Variants } from '../../shaders/conv2d_w8a8.ts';
+import { conv2dW8A8Kernel } from '../../shaders/conv2d_w8a8.ts';
 import { activationClamp, activationLut, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8 } from '../../shaders/pack-int.ts';
 import type { Node } from '../ir.ts';
 import type { PlanContext } from '../plan/context.ts';
@@ -103,9 +104,8 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
     const dw = isDepthwise(shape);
     const packed = dw ? packDepthwiseW8(sym.q, shape) : packConvW8(sym.q, shape);
     const chan = packChannelParams(sym.q, shape.cout, { sIn, zIn, sW: sym.scales, sOut: sAcc, bias: w.bias });
-    spec = dw
-      ? conv2dIntDwKernel(conv2dIntDwVariants(shape, caps, epilogue)[0], shape, quant)
-      : conv2dW8A8Kernel(conv2dW8A8Variants(shape, caps, epilogue)[0], shape, quant);
+    const params = chooseIntVariant(shape, caps, epilogue);
+    spec = dw ? conv2dIntDwKernel(params, shape, quant) : conv2dW8A8Kernel(params, shape, quant);
     consts.weights = ctx.constBuffer(`${node.name}:weights`, packed);
     consts.chan = ctx.constBuffer(`${node.name}:chan`, chan, false);
     weightBytes = packed.byteLength + chan.byteLength;

@@ -9,9 +9,9 @@
  * | f32           | fp16 (config)                  | conv2d_f32, f16 or f16-pair weights |
  * | f32           | int8 / int4 (config or QDQ)    | weight-only (conv-wo.ts)            |
  */
-import { conv2dF32Kernel, defaultConvVariant } from '../../shaders/conv2d_f32.ts';
+import { conv2dF32Kernel, defaultConvVariant, packConv2dF32Weights } from '../../shaders/conv2d_f32.ts';
 import { convOutSize, type ConvShape } from '../../shaders/conv-shape.ts';
-import { packBias, packConvWeightsF32, packDepthwiseWeightsF32, packF16Pairs } from '../../shaders/pack-float.ts';
+import { packBias } from '../../shaders/pack-float.ts';
 import type { Node } from '../ir.ts';
 import { layerPrecision } from '../precision.ts';
 import type { PlanContext, QuantizedConst } from '../plan/context.ts';
@@ -66,11 +66,9 @@ export function convInput(ctx: PlanContext, node: Node): string {
 
 function lowerFloatConv(ctx: PlanContext, node: Node, shape: ConvShape, w: ConvWeights, outDims: number[],
   residual: string | undefined, precision: 'fp32' | 'fp16'): void {
-  const variant = defaultConvVariant(shape, ctx.gpu.caps);
-  const f = w.float();
-  const packed = variant.family === 'dw' ? packDepthwiseWeightsF32(f, shape) : packConvWeightsF32(f, shape);
+  const variant = ctx.variants.get(node.name) ?? defaultConvVariant(shape, ctx.gpu.caps);
   const format = precision === 'fp16' ? (ctx.gpu.caps.f16 ? 'f16' : 'f16pack') : 'f32';
-  const weights = format === 'f32' ? packed : packF16Pairs(packed);
+  const weights = packConv2dF32Weights(w.float(), shape, variant, format);
   const values: Record<string, string> = { input: convInput(ctx, node) };
   if (residual) values.residual = ctx.as(residual, { layout: 'nhwc', storage: 'f32' }, node).name;
   values.output = ctx.define(node.outputs[0], outDims, 'nhwc', 'f32').name;

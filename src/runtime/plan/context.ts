@@ -4,6 +4,7 @@
  */
 import type { GpuContext } from '../../gpu/device.ts';
 import type { KernelSpec } from '../../shaders/kernel.ts';
+import type { Conv2dF32Variant } from '../../shaders/conv2d_f32.ts';
 import { type Graph, ModelError, type Node, type TensorData } from '../ir.ts';
 import type { PrecisionConfig } from '../precision.ts';
 import { convertValue } from './convert.ts';
@@ -37,6 +38,8 @@ export class PlanContext {
   readonly constBuffers: GPUBuffer[] = [];
   readonly quantizedConsts = new Map<string, QuantizedConst>();
   weightBytes = 0;
+  /** Kernel variants chosen by plan-time tuning, by node name (see tune-plan.ts). */
+  readonly variants = new Map<string, Conv2dF32Variant>();
   /** Values whose producer already applied the ReLU that reads them (the Relu is then a view). */
   readonly reluApplied = new Set<string>();
   private readonly conversions = new Map<string, string>();

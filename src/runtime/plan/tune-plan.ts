@@ -1,0 +1,54 @@
+/**
+ * Plan-time autotuning: before the graph is lowered, every float Conv/Gemm layer's kernel variant is timed on this
+ * device (src/shaders/tune.ts) and the fastest kept in `ctx.variants`. Choices are cached per adapter and shape in
+ * an Autotuner that callers can share across sessions and persist (exportJSON / importJSON).
+ */
+import { conv2dF32Kernel } from '../../shaders/conv2d_f32.ts';
+import { convShape, type ConvShape } from '../../shaders/conv-shape.ts';
+import { Autotuner, tuneConv } from '../../shaders/tune.ts';
+import { type Node, attrInt } from '../ir.ts';
+import { layerPrecision } from '../precision.ts';
+import type { PlanContext } from './context.ts';
+import { fusedActivation } from '../fuse/activation-fusion.ts';
+import { convNodeShape } from '../ops/geometry.ts';
+import { producerOf } from '../fuse/graph-util.ts';
+
+/** The process-wide cache used when a session asks for tuning without bringing its own Autotuner. */
+export const defaultTuner = new Autotuner();
+
+/** The conv shape a float layer will run with, or undefined if it will not take a float kernel. */
+function floatLayerShape(ctx: PlanContext, node: Node): ConvShape | undefined {
+  const w = ctx.initializer(node.inputs[1]);
+  if (!w || w.dtype !== 'float32' || producerOf(ctx.graph, node.inputs[1])) return undefined;
+  const xInfo = ctx.graph.valueInfo.get(node.inputs[0]);
+  if (!xInfo || xInfo.shape.some((d) => typeof d !== 'number')) return undefined;
+  const x = xInfo.shape as number[];
+  // A QDQ layer (input from a DequantizeLinear) runs on the integer kernels.
+  if (producerOf(ctx.graph, node.inputs[0])?.opType === 'DequantizeLinear') return undefined;
+  if (node.opType === 'Conv') return convNodeShape(node, x, w.dims);
+  if (node.opType === 'Gemm' && x.length === 2) {
+    const n = attrInt(node, 'transB', 0) ? w.dims[0] : w.dims[1];
+    return convShape({ n: 1, h: 1, w: x[0], cin: x[1], cout: n, kh: 1, kw: 1 });
+  }
+  return undefined;
+}
+
+export async function tunePlan(ctx: PlanContext, tuner: Autotuner, progress: (done: number, total: number) => void): Promise<void> {
+  const layers = ctx.graph.nodes
+    .filter((n) => n.opType === 'Conv' || n.opType === 'Gemm')
+    .map((node) => ({ node, shape: floatLayerShape(ctx, node) }))
+    .filter((l): l is { node: Node; shape: ConvShape } => !!l.shape);
+  let done = 0;
+  for (const { node, shape } of layers) {
+    const prec = layerPrecision(ctx.config, node.name).weights;
+    if (prec !== 'fp32' && prec !== 'fp16') continue;
+    const weights = prec === 'fp16' ? (ctx.gpu.caps.f16 ? 'f16' : 'f16pack') : 'f32';
+    const act = fusedActivation(node);
+    const residual = node.attrs.qg_residual !== undefined;
+    const family = `conv2d_f32:${weights}:${act.kind}:${residual ? 'res' : 'plain'}`;
+    const r = await tuneConv(tuner, { device: ctx.device, caps: ctx.gpu.caps }, family, shape,
+      (variant) => conv2dF32Kernel(shape, { act, residual, weights, variant }, ctx.gpu.caps), { warmup: 1, reps: 3 });
+    ctx.variants.set(node.name, r.best);
+    progress(++done, layers.length);
+  }
+}
