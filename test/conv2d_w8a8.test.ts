@@ -166,5 +166,8 @@ describe('conv2d_int_dw (depthwise)', () => {
   it('3x3 c=17 stride 1', async () => runCase({ name: '', shape: dw(8, 17, 3, 1, 1), dw: true }, testRng()));
   it('5x5 c=12 stride 2, relu6', async () => runCase({ name: '', shape: dw(11, 12, 5, 2, 2), dw: true, act: { kind: 'clip', min: 0, max: 6 } }, testRng()));
   it('3x3 c=5 fallback, hardswish LUT, tm 2', async () => runCase({ name: '', shape: dw(7, 5, 3, 1, 1), dw: true, dot: 'fallback', act: { kind: 'hardswish' }, tile: reg(2, 1) }, testRng()));
+  it('3x3 c=8 stride 2 (column reuse), batch 2, tm 4', async () => runCase({ name: '', shape: { ...dw(9, 8, 3, 2, 1), n: 2 }, dw: true, act: { kind: 'relu' } }, testRng()));
+  it('3x3 c=20 stride 2, tm 2, residual', async () => runCase({ name: '', shape: dw(10, 20, 3, 2, 1), dw: true, residual: true, tile: reg(2, 1) }, testRng()));
+  it('3x3 c=12 stride 1, tm 1', async () => runCase({ name: '', shape: dw(6, 12, 3, 1, 1), dw: true, tile: reg(1, 1) }, testRng()));
   it('dilation 2, f32 out', async () => runCase({ name: '', shape: { ...dw(9, 8, 3, 1, 2), dilationH: 2, dilationW: 2 }, dw: true, f32: true }, testRng()));
 });

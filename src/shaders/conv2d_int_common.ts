@@ -102,9 +102,10 @@ export function intConvVariants(s: ConvShape, caps: Pick<DeviceCaps, 'software'>
 
 /** Uniform struct `IntConvU` in conv2d_int_common.wgsl, field for field. */
 export function intConvUniforms(
-  s: ConvShape, g: IntConvGeometry, tile: { tm: number; tn4: number }, q: IntQuantArgs, extra: { kwr?: number; ng?: number; gw?: number } = {},
+  s: ConvShape, g: IntConvGeometry, tile: { tm: number; tn4: number }, q: IntQuantArgs,
+  extra: { kwr?: number; ng?: number; gw?: number; mTiles?: number } = {},
 ): { uniforms: Uint32Array<ArrayBuffer>; invocations: number } {
-  const mTiles = ceilDiv(g.m, tile.tm);
+  const mTiles = extra.mTiles ?? ceilDiv(g.m, tile.tm);
   const ocTiles = ceilDiv(g.oc4, tile.tn4);
   const zIn = q.zIn & 0xff;
   const fields: UniformField[] = [
