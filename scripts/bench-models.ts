@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fixtureFile, type ModelEntry } from '../src/bench/models.ts';
+import { type ModelEntry, type QuantVariant, modelFile } from '../src/bench/models.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const ASSETS = resolve(ROOT, '../shared/assets/models');
@@ -40,7 +40,7 @@ export async function modelPath(m: ModelEntry, size: number): Promise<{ path?: s
     const path = resolve(ASSETS, m.source);
     return existsSync(path) ? { path } : { error: `asset missing: ${path}` };
   }
-  const path = resolve(GENERATED, fixtureFile(m.id, size));
+  const path = resolve(GENERATED, modelFile(m, size));
   if (existsSync(path)) return { path };
   const build = await findBuilder(m.source);
   if (!build) return { error: `fixture builder ${m.source} not found in test/fixtures/` };
@@ -50,19 +50,19 @@ export async function modelPath(m: ModelEntry, size: number): Promise<{ path?: s
   return { path };
 }
 
-/** The QDQ export of a model at `size` if one was written next to the generated models. */
-export function qdqPath(m: ModelEntry, size: number): string | undefined {
-  const path = resolve(GENERATED, m.kind === 'asset' ? `${m.id}.qdq.onnx` : fixtureFile(m.id, size, true));
+/** A QDQ export of a model at `size` if one was written next to the generated models. */
+export function qdqPath(m: ModelEntry, size: number, variant: QuantVariant = 'int8'): string | undefined {
+  const path = resolve(GENERATED, modelFile(m, size, variant));
   return existsSync(path) ? path : undefined;
 }
 
 /**
- * Writes the int8 QDQ export of a model (quantgpu's own quantizer, per-channel weights, min/max activations) next to
- * the generated models. Calibration uses random inputs in the model's input range: enough for speed measurements,
- * not for accuracy (see scripts/ptq-table.ts for that).
+ * Writes a QDQ export of a model (quantgpu's own quantizer: per-channel weights, min/max activations; int8, int4, or
+ * the mixed configuration its search finds) next to the generated models. Calibration uses random inputs in the
+ * model's input range: enough for speed measurements, not for accuracy (scripts/ptq-table.ts measures that).
  */
-export async function ensureQdq(m: ModelEntry, size: number, floatPath: string): Promise<string> {
-  const path = resolve(GENERATED, m.kind === 'asset' ? `${m.id}.qdq.onnx` : fixtureFile(m.id, size, true));
+export async function ensureQdq(m: ModelEntry, size: number, floatPath: string, variant: QuantVariant = 'int8'): Promise<string> {
+  const path = resolve(GENERATED, modelFile(m, size, variant));
   if (existsSync(path)) return path;
   const { quantize } = await import('../src/ptq/quantize.ts');
   const { calibrationSet } = await import('../src/ptq/calibrate.ts');
@@ -76,7 +76,7 @@ export async function ensureQdq(m: ModelEntry, size: number, floatPath: string):
   const bytes = new Uint8Array(readFileSync(floatPath));
   const input = load(bytes).inputs[0].name;
   const batches = [0, 1].map(() => ({ [input]: { dims, data: Float32Array.from({ length: 3 * size * size }, () => lo + (hi - lo) * rand()) } }));
-  const r = await quantize(bytes, calibrationSet(batches), { method: 'minmax', weights: 'int8', source: (g) => ortSource(g) });
+  const r = await quantize(bytes, calibrationSet(batches), { method: 'minmax', weights: variant, searchBatches: 1, source: (g) => ortSource(g) });
   mkdirSync(GENERATED, { recursive: true });
   writeFileSync(path, r.bytes);
   return path;

@@ -10,7 +10,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MODELS, findModel, type ModelEntry } from '../src/bench/models.ts';
+import { MODELS, QUANT_VARIANTS, type QuantVariant, findModel, type ModelEntry } from '../src/bench/models.ts';
+import { qdqVariant } from '../src/bench/cells.ts';
 import { benchCell, type FrameRunner } from '../src/bench/runner.ts';
 import { addSpeedups, markdownTable } from '../src/bench/stats.ts';
 import { RUNTIMES, type BenchReport, type BenchRow, type RuntimeId } from '../src/bench/types.ts';
@@ -36,8 +37,8 @@ const t0 = Date.now();
 const log = (m: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${m}`);
 
 /** Generates missing fixtures; returns ids whose QDQ export exists, and rows for models that could not be made. */
-async function prepareModels(runtimes: RuntimeId[]): Promise<{ ready: ModelEntry[]; qdq: string[]; missing: BenchRow[] }> {
-  const ready: ModelEntry[] = [], qdq: string[] = [], missing: BenchRow[] = [];
+async function prepareModels(runtimes: RuntimeId[]): Promise<{ ready: ModelEntry[]; missing: BenchRow[] }> {
+  const ready: ModelEntry[] = [], missing: BenchRow[] = [];
   for (const m of models) {
     const size = sizeOf(m);
     const { path, error } = await modelPath(m, size);
@@ -47,19 +48,24 @@ async function prepareModels(runtimes: RuntimeId[]): Promise<{ ready: ModelEntry
       continue;
     }
     ready.push(m);
-    const wantsQdq = runtimes.some((r) => r.endsWith('-qdq')) || (runtimes.includes('quantgpu') && precisions.includes('int8'));
-    if (wantsQdq && !qdqPath(m, size)) {
-      log(`${m.id}: quantizing to a QDQ model (int8, random calibration: for speed only)`);
-      await ensureQdq(m, size, path);
+    const variants = new Set<QuantVariant>(runtimes.includes('quantgpu') ? QUANT_VARIANTS.filter((v) => precisions.includes(v)) : []);
+    if (runtimes.some((r) => r.endsWith('-qdq'))) variants.add('int8');
+    for (const v of variants) {
+      if (qdqPath(m, size, v)) continue;
+      log(`${m.id}: quantizing to a ${v} QDQ model (random calibration: for speed only)`);
+      try {
+        await ensureQdq(m, size, path, v);
+      } catch (e) {
+        log(`${m.id}: ${v} export failed: ${(e as Error).message}`);
+      }
     }
-    if (qdqPath(m, size)) qdq.push(m.id);
   }
-  return { ready, qdq, missing };
+  return { ready, missing };
 }
 
 async function runBrowser(): Promise<BenchReport> {
   const runtimes = (list(args.runtimes) ?? RUNTIMES) as RuntimeId[];
-  const { ready, qdq, missing } = await prepareModels(runtimes);
+  const { ready, missing } = await prepareModels(runtimes);
   const { serve } = await import('../src/node/serve.ts');
   const { launchChromium } = await import('../src/node/chromium.ts');
   const server = await serve();
@@ -74,7 +80,7 @@ async function runBrowser(): Promise<BenchReport> {
     // One page.evaluate per model keeps each call well under the DevTools protocol timeout.
     for (const m of ready) {
       log(`${m.id} at ${sizeOf(m)}x${sizeOf(m)}`);
-      const cfg = { models: [m.id], size: m.kind === 'asset' ? undefined : sizeOf(m), runtimes, precisions, qdq, ...settings };
+      const cfg = { models: [m.id], size: m.kind === 'asset' ? undefined : sizeOf(m), runtimes, precisions, ...settings };
       report = await page.evaluate((c) => window.quantgpuBench.run(c), cfg);
       rows.push(...report.rows);
     }
@@ -98,8 +104,10 @@ async function runNode(): Promise<BenchReport> {
   for (const m of ready) {
     const size = sizeOf(m);
     const bytes = new Uint8Array(readFileSync((await modelPath(m, size)).path!));
-    const q = qdqPath(m, size);
-    const qdqBytes = q ? new Uint8Array(readFileSync(q)) : undefined;
+    const qdqBytes = (v: QuantVariant) => {
+      const q = qdqPath(m, size, v);
+      return q ? new Uint8Array(readFileSync(q)) : undefined;
+    };
     const ref = { id: m.id, label: m.label, url: '', inputDims: [1, 3, size, size], inputRange: m.inputRange };
     for (const runtime of runtimes) {
       const cells: (Precision | 'qdq')[] = runtime === 'quantgpu' ? precisions : ['fp32'];
@@ -108,7 +116,8 @@ async function runNode(): Promise<BenchReport> {
           ? (b: Uint8Array) => quantgpuRunner(() => import('../src/index.ts' as string), b, p as Precision, { gpu })
           : runtime === 'ort-node-cpu' ? ortNodeRunner : () => Promise.reject(new Error(`not available: ${runtime} runs only in the browser`));
         log(`${m.id} ${runtime}/${p}`);
-        const cellBytes = runtime === 'quantgpu' && p === 'int8' ? qdqBytes : bytes;
+        const v = qdqVariant(runtime, p);
+        const cellBytes = v ? qdqBytes(v) : bytes;
         rows.push(await benchCell(ref, cellBytes, runtime, p, factory, settings, () => {}));
         const r = rows[rows.length - 1];
         log(`  ${r.status}${r.fps ? ` ${r.fps.toFixed(2)} FPS` : ` ${r.message}`}`);

@@ -1,5 +1,6 @@
 /** Runs a benchmark matrix in the page: fetches each model once, then every (runtime, precision) cell on it. */
-import { findModel, modelRef, type ModelUrls } from '../../src/bench/models.ts';
+import { QUANT_VARIANTS, type QuantVariant, findModel, modelRef, type ModelUrls } from '../../src/bench/models.ts';
+import { qdqVariant } from '../../src/bench/cells.ts';
 import { benchCell } from '../../src/bench/runner.ts';
 import { addSpeedups } from '../../src/bench/stats.ts';
 import type { BenchReport, BenchRow, ModelRef, RuntimeId } from '../../src/bench/types.ts';
@@ -19,8 +20,6 @@ export interface MatrixConfig {
   warmup: number;
   frames: number;
   seed: number;
-  /** Model ids for which a QDQ export exists next to the generated models. */
-  qdq?: string[];
   urls?: Partial<ModelUrls>;
   /** A model from a URL or the file picker, run as model id 'custom'. */
   custom?: { label: string; bytes: Uint8Array; inputDims: number[]; inputRange: [number, number] };
@@ -41,39 +40,34 @@ async function adapterName(): Promise<string> {
   return a ? `${a.info.vendor} ${a.info.architecture} ${a.info.description}`.trim() : 'no WebGPU adapter';
 }
 
-/**
- * Which model file a cell runs: the QDQ export for the QDQ peers and for quantgpu int8 (W8A8: integer kernels
- * need the calibrated activation scales the export carries), the float model otherwise.
- */
-export function usesQdq(runtime: RuntimeId, p: Precision | 'qdq'): boolean {
-  return runtime.endsWith('-qdq') || (runtime === 'quantgpu' && p === 'int8');
-}
 
 /** Runs the matrix; `onRow` sees each row as soon as it is measured. */
 export async function runMatrix(cfg: MatrixConfig, onRow: (row: BenchRow, rows: BenchRow[]) => void, log: (m: string) => void): Promise<BenchReport> {
   const urls = { ...DEFAULT_URLS, ...cfg.urls };
   const settings = { warmup: cfg.warmup, frames: cfg.frames, seed: cfg.seed };
   const rows: BenchRow[] = [];
-  const models: { ref: ModelRef; bytes?: Uint8Array; qdq?: Uint8Array }[] = [];
+  const models: { ref: ModelRef; bytes?: Uint8Array; qdq: Partial<Record<QuantVariant, Uint8Array>> }[] = [];
   if (cfg.custom) {
     const c = cfg.custom;
-    models.push({ ref: { id: 'custom', label: c.label, url: '', inputDims: c.inputDims, inputRange: c.inputRange }, bytes: c.bytes });
+    models.push({ ref: { id: 'custom', label: c.label, url: '', inputDims: c.inputDims, inputRange: c.inputRange }, bytes: c.bytes, qdq: {} });
   }
   for (const id of cfg.models) {
     const m = findModel(id);
-    const ref = modelRef(m, cfg.size ?? (cfg.full ? m.fullSize : m.size), urls, cfg.qdq?.includes(id));
-    models.push({ ref });
+    const ref = modelRef(m, cfg.size ?? (cfg.full ? m.fullSize : m.size), urls);
+    models.push({ ref, qdq: {} });
   }
   for (const m of models) {
     m.bytes ??= await fetchBytes(m.ref.url);
-    m.qdq = await fetchBytes(m.ref.qdqUrl);
-    log(`model ${m.ref.id} ${m.ref.inputDims.join('x')}: ${m.bytes ? `${m.bytes.byteLength} bytes` : `missing (${m.ref.url})`}${m.qdq ? ', QDQ export present' : ''}`);
+    for (const v of QUANT_VARIANTS) m.qdq[v] = await fetchBytes(m.ref.qdqUrls?.[v]);
+    const have = QUANT_VARIANTS.filter((v) => m.qdq[v]);
+    log(`model ${m.ref.id} ${m.ref.inputDims.join('x')}: ${m.bytes ? `${m.bytes.byteLength} bytes` : `missing (${m.ref.url})`}${have.length ? `, QDQ exports: ${have.join(', ')}` : ''}`);
     for (const runtime of cfg.runtimes) {
       const qdq = runtime.endsWith('-qdq');
       const precisions: (Precision | 'qdq')[] = runtime === 'quantgpu' ? cfg.precisions : [qdq ? 'qdq' : 'fp32'];
       for (const p of precisions) {
         log(`running ${m.ref.id} ${runtime}/${p}`);
-        const row = await benchCell(m.ref, usesQdq(runtime, p) ? m.qdq : m.bytes, runtime, p, factoryFor(runtime, p), settings, log);
+        const v = qdqVariant(runtime, p);
+        const row = await benchCell(m.ref, v ? m.qdq[v] : m.bytes, runtime, p, factoryFor(runtime, p), settings, log);
         rows.push(row);
         addSpeedups(rows);
         onRow(row, rows);

@@ -29,8 +29,15 @@ export const MODELS: ModelEntry[] = [
   { id: 'yolox-nano', label: 'YOLOX-nano (COCO)', kind: 'asset', source: 'yolox_nano_coco_416.onnx', size: 416, fullSize: 416, inputRange: [0, 255], default: false },
 ];
 
-/** File name of a generated fixture model (float, and its QDQ export). */
-export const fixtureFile = (id: string, size: number, qdq = false): string => `${id}-${size}${qdq ? '.qdq' : ''}.onnx`;
+/** The QDQ exports the harness makes of each model: W8A8, W4A8 and the mixed configuration found by the search. */
+export type QuantVariant = 'int8' | 'int4' | 'mixed';
+export const QUANT_VARIANTS: QuantVariant[] = ['int8', 'int4', 'mixed'];
+
+/** File name of a generated model: the float fixture, or a QDQ export (of a fixture or an asset model). */
+export function modelFile(m: Pick<ModelEntry, 'id' | 'kind'>, size: number, variant?: QuantVariant): string {
+  const base = m.kind === 'asset' ? m.id : `${m.id}-${size}`;
+  return variant ? `${base}.${variant}.qdq.onnx` : `${base}.onnx`;
+}
 
 /** URL prefixes the page loads from: assets through Vite's /@fs/, generated models from the project root. */
 export interface ModelUrls {
@@ -39,11 +46,11 @@ export interface ModelUrls {
 }
 
 /** The page-side reference for one model at `size` (asset models ignore `size`). */
-export function modelRef(m: ModelEntry, size: number, urls: ModelUrls, hasQdq = false): ModelRef {
+export function modelRef(m: ModelEntry, size: number, urls: ModelUrls): ModelRef {
   const s = m.kind === 'asset' ? m.size : size;
-  const url = m.kind === 'asset' ? `${urls.assets}${m.source}` : `${urls.generated}${fixtureFile(m.id, s)}`;
-  const qdqUrl = hasQdq ? (m.kind === 'asset' ? `${urls.generated}${m.id}.qdq.onnx` : `${urls.generated}${fixtureFile(m.id, s, true)}`) : undefined;
-  return { id: m.id, label: m.label, url, qdqUrl, inputDims: [1, 3, s, s], inputRange: m.inputRange };
+  const url = m.kind === 'asset' ? `${urls.assets}${m.source}` : `${urls.generated}${modelFile(m, s)}`;
+  const qdqUrls = Object.fromEntries(QUANT_VARIANTS.map((v) => [v, `${urls.generated}${modelFile(m, s, v)}`]));
+  return { id: m.id, label: m.label, url, qdqUrls, inputDims: [1, 3, s, s], inputRange: m.inputRange };
 }
 
 export function findModel(id: string): ModelEntry {

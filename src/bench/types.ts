@@ -22,8 +22,8 @@ export interface ModelRef {
   label: string;
   /** URL (page) of the float ONNX model. */
   url: string;
-  /** URL of a QDQ (QuantizeLinear/DequantizeLinear) export of the same model, when one exists. */
-  qdqUrl?: string;
+  /** URLs where QDQ (QuantizeLinear/DequantizeLinear) exports of the same model may be (int8, int4, mixed). */
+  qdqUrls?: Partial<Record<'int8' | 'int4' | 'mixed', string>>;
   /** NCHW input dims with batch 1. */
   inputDims: number[];
   /** Range of the random input (the model's expected preprocessing output). */
