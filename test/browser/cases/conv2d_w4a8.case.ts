@@ -13,9 +13,10 @@ import { packConvW4, packW4Params, quantizeConvW4, w4Layout } from '../../../src
 import { conv2dW4A8Kernel } from '../../../src/shaders/conv2d_w4a8.ts';
 import type { DotImpl } from '../../../src/shaders/conv2d_w8a8.ts';
 import {
-  activationClamp, activationLut, isClampActivation, packInt8Activations, unpackInt8Activations,
+  activationClamp, isClampActivation, packInt8Activations, unpackInt8Activations,
 } from '../../../src/shaders/pack-int.ts';
 import { conv2dW4A8Ref } from '../../reference/conv_int.ts';
+import { fittedLut } from './lut.ts';
 import { type Case, EXACT, type Outcome, type Rng, exactOutcome } from '../suite.ts';
 
 interface W4Case {
@@ -50,7 +51,7 @@ async function w4Outcome({ device }: GpuContext, r: Rng, c: W4Case): Promise<Out
   const quant: IntQuantArgs = { zIn, zOut };
   let lut: Uint32Array = new Uint32Array(4);
   if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
-  else lut = activationLut(act, sOut, zOut, r.uniform(0.01, 0.05), r.int(-10, 10));
+  else lut = fittedLut(act, sOut, zOut, r);
   let residualX: Int8Array | undefined;
   if (c.residual) {
     residualX = r.int8s(count);

@@ -12,10 +12,11 @@ import type { IntEpilogue, IntQuantArgs, IntTile } from '../../../src/shaders/co
 import { conv2dIntDwKernel } from '../../../src/shaders/conv2d_int_dw.ts';
 import { type DotImpl, conv2dW8A8Kernel, intConvOutputBytes } from '../../../src/shaders/conv2d_w8a8.ts';
 import {
-  activationClamp, activationLut, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8,
+  activationClamp, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8,
   packInt8Activations, quantizeWeightsPerChannel, unpackInt8Activations,
 } from '../../../src/shaders/pack-int.ts';
 import { conv2dW8A8Ref } from '../../reference/conv_int.ts';
+import { fittedLut } from './lut.ts';
 import { type Case, EXACT, FLOAT_TOL, type Outcome, type Rng, exactOutcome, floatOutcome } from '../suite.ts';
 
 interface W8Case {
@@ -69,7 +70,7 @@ async function w8Outcome({ device }: GpuContext, r: Rng, c: W8Case): Promise<Out
     const zOut = r.int(-20, 20);
     quant.zOut = zOut;
     if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
-    else lut = activationLut(act, sOut, zOut, r.uniform(0.01, 0.05), r.int(-10, 10));
+    else lut = fittedLut(act, sOut, zOut, r);
     if (c.residual) {
       residualX = r.int8s(count);
       quant.residual = { z: r.int(-10, 10), m: quantizeMultiplier(r.uniform(0.5, 2)) };
