@@ -59,7 +59,16 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   console.error(`${key}: calibrated on [0, ${calibEnd}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const shape = profile.task === 'classify' ? [50, 3, 32, 32] : [1, 3, profile.decoder!.inputSize![1], profile.decoder!.inputSize![0]];
   const row = async (label: string, bytes: Uint8Array, wb: number): Promise<void> => {
-    const runner = await openRunner(runtime, bytes, { [profile.input]: shape });
+    let runner;
+    try {
+      runner = await openRunner(runtime, bytes, { [profile.input]: shape });
+    } catch (e) {
+      // A configuration the runtime cannot plan yet is reported in the table, not hidden.
+      const line = `| ${key} | ${label} | not run: ${(e as Error).message.replace(/\|/g, '/')} | - | ${wb} | ${(weightBytes(g) / wb).toFixed(2)}x | - |`;
+      console.log(line);
+      rows.push(line);
+      return;
+    }
     try {
       const r = await evaluate(runner, data, profile, { start: m.calib, end: evalEnd, onProgress: progressBar(`${key} ${label}`) });
       const acc = r.task === 'classify' ? `${(100 * r.top1!).toFixed(2)} | -` : `${(100 * r.mAP!).toFixed(1)} | ${(100 * r.AP50!).toFixed(1)}`;
