@@ -6,9 +6,15 @@
  *
  *   node --import tsx --import ./scripts/raw-hook.mjs scripts/bench-int-conv.ts [--rounds 7] [--shapes r56,c32,...]
  *     [--int-only] [--match 'fp32 reg 4x4|int fma']
+ *   ... bench-int-conv.ts --models a.onnx,b.onnx [--roots .,/tmp/old-checkout] [--rounds 15]
  *
- * Buffers hold zeros (no data-dependent timing in these kernels). Times: GPU timestamps when the device has them,
- * else wall clock around one submit (see timeKernel).
+ * `--models`: whole models instead of layers, every model x root (a checkout of quantgpu, to compare commits) in
+ * interleaved rounds; median ms per run (wall clock) and median summed GPU step time (timestamps).
+ *
+ * Buffers hold zeros (no data-dependent timing in these kernels). Times: `--clock wall` (default): GPU timestamps
+ * when the device has them, else wall clock around one submit (see timeKernel). `--clock cpu`: CPU time of this
+ * process around one submit (user + system, all threads): on a CPU-backed device (SwiftShader) this is the work
+ * done, much less sensitive to other processes sharing the machine than the wall clock.
  */
 import { acquireNodeDevice } from '../src/node/gpu.ts';
 import { createStorage } from '../src/gpu/exec.ts';
@@ -18,6 +24,8 @@ import { conv2dW8A8Kernel, conv2dW8A8Variants, type ConvIntParams } from '../src
 import { conv2dIntDwKernel, conv2dIntDwVariants, isDepthwise } from '../src/shaders/conv2d_int_dw.ts';
 import { chooseIntVariant } from '../src/shaders/conv2d_int_choose.ts';
 import { type TuneGpu, convCandidates, convScratchBuffers, timeKernel } from '../src/shaders/tune.ts';
+import { createBindGroup, createUniformBuffer } from '../src/gpu/pipelines.ts';
+import { pipelineCache } from '../src/gpu/exec.ts';
 import type { KernelSpec } from '../src/shaders/kernel.ts';
 
 const args = process.argv.slice(2);
@@ -51,10 +59,64 @@ function intScratch(gpu: TuneGpu, s: ConvShape, spec: KernelSpec): Record<string
   return Object.fromEntries(spec.bindings.filter((b) => b.name !== 'u').map((b) => [b.name, createStorage(gpu.device, bytes, `bench:${b.name}`)]));
 }
 
+const clock = flag('clock', 'wall');
+
+/** CPU milliseconds (user + system, whole process) of one dispatch of `spec`. */
+async function cpuTime(g: TuneGpu, spec: KernelSpec, buffers: Record<string, GPUBuffer>): Promise<number> {
+  const pipeline = await pipelineCache(g.device).get(spec);
+  const u = createUniformBuffer(g.device, spec);
+  const bindGroup = createBindGroup(g.device, pipeline, spec, u ? { ...buffers, u } : buffers);
+  await g.device.queue.onSubmittedWorkDone();
+  const c0 = process.cpuUsage();
+  const enc = g.device.createCommandEncoder();
+  const pass = enc.beginComputePass();
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(...spec.dispatch);
+  pass.end();
+  g.device.queue.submit([enc.finish()]);
+  await g.device.queue.onSubmittedWorkDone();
+  const c = process.cpuUsage(c0);
+  u?.destroy();
+  return (c.user + c.system) / 1000;
+}
+const measure = (g: TuneGpu, spec: KernelSpec, buffers: Record<string, GPUBuffer>): Promise<number> =>
+  clock === 'cpu' ? cpuTime(g, spec, buffers) : timeKernel(g, spec, buffers, { warmup: 0, reps: 1 });
+
 interface Entry { kind: 'fp32' | 'int'; name: string; spec: KernelSpec; buffers: Record<string, GPUBuffer>; ms: number[] }
 
 const gpu = await acquireNodeDevice({ label: 'bench-int-conv' });
-console.log(`# Integer conv benchmark\n\nDevice: ${gpu.caps.adapterKey} (software: ${gpu.caps.software}, packedDot: ${gpu.caps.packedDot}), ${rounds} interleaved rounds, medians\n`);
+if (args.includes('--models')) {
+  const { readFileSync } = await import('node:fs');
+  const { resolve } = await import('node:path');
+  const runs: { name: string; run: () => Promise<number>; wall: number[]; gpu: number[] }[] = [];
+  for (const root of flag('roots', '.').split(',')) {
+    const { InferenceSession } = await import(resolve(root, 'src/runtime/session.ts'));
+    for (const file of flag('models', '').split(',')) {
+      const s = await InferenceSession.create(new Uint8Array(readFileSync(file)), { context: gpu, profile: true });
+      const [input] = s.inputNames as string[];
+      const dims = s.inputShapes[input] as number[];
+      const data = new Float32Array(dims.reduce((a, b) => a * b, 1)).map(() => Math.random());
+      const entry = { name: `${root} ${file}`, wall: [] as number[], gpu: [] as number[], run: async () => {
+        const t0 = performance.now();
+        await s.run({ [input]: { dims, data } });
+        return performance.now() - t0;
+      } };
+      for (let i = 0; i < 3; i++) await entry.run();
+      runs.push({ ...entry, run: async () => {
+        const ms = await entry.run();
+        entry.gpu.push((s.profile() as { ms: number }[]).reduce((a, x) => a + x.ms, 0));
+        return ms;
+      } });
+      runs[runs.length - 1].gpu = entry.gpu;
+    }
+  }
+  for (let r = 0; r < rounds; r++) for (const e of runs) e.wall.push(await e.run());
+  console.log('| root | model | median ms/run | median GPU ms (sum of steps) |\n|---|---|---:|---:|');
+  for (const e of runs) console.log(`| ${e.name.replace(' ', ' | ')} | ${median(e.wall).toFixed(1)} | ${median(e.gpu).toFixed(1)} |`);
+  process.exit(0);
+}
+console.log(`# Integer conv benchmark\n\nDevice: ${gpu.caps.adapterKey} (software: ${gpu.caps.software}, packedDot: ${gpu.caps.packedDot}), ${rounds} interleaved rounds, medians, clock ${clock}\n`);
 const detail: string[] = ['| layer | variant | median ms | min ms |', '|---|---|---:|---:|'];
 const summary: string[] = ['| layer | FP32 best (variant) ms | W8A8 best (variant) ms | FP32/W8A8 | chosen (variant) ms | FP32/chosen |', '|---|---|---|---:|---|---:|'];
 const epilogue = { out: 'int8' as const, residual: false, lut: false };
@@ -78,7 +140,7 @@ for (const key of names) {
   entries.splice(0, entries.length, ...entries.filter((x) => match.test(`${x.kind} ${x.name}`)));
   for (const e of entries) await timeKernel(gpu, e.spec, e.buffers, { warmup: 1, reps: 1 });
   for (let r = 0; r < rounds; r++) {
-    for (const e of entries) e.ms.push(await timeKernel(gpu, e.spec, e.buffers, { warmup: 0, reps: 1 }));
+    for (const e of entries) e.ms.push(await measure(gpu, e.spec, e.buffers));
   }
   for (const e of entries) detail.push(`| ${describe(s)} | ${e.kind} ${e.name} | ${median(e.ms).toFixed(2)} | ${Math.min(...e.ms).toFixed(2)} |`);
   const best = (kind: Entry['kind']): Entry | undefined =>

@@ -121,9 +121,17 @@ export function intConvUniforms(
   return { uniforms: packUniforms(fields), invocations: mTiles * ocTiles };
 }
 
-/** Override constants of the shared epilogue (requant.wgsl + activation.wgsl). */
-export function epilogueConstants(e: IntEpilogue, fracBits: number): Record<string, number> {
-  const c: Record<string, number> = { DEQ: 0, RES: 0, LUT: 0, S: fracBits, HALF_S: fracBits ? 2 ** (fracBits - 1) : 0 };
+/** Pixel indices below this use the f32 division of `div_small` (conv2d_int_common.wgsl). */
+const FAST_DIV_LIMIT = 2 ** 22;
+
+/**
+ * Override constants of the shared epilogue (requant.wgsl + activation.wgsl) and of `div_small` for shape `s`.
+ */
+export function epilogueConstants(e: IntEpilogue, fracBits: number, s?: ConvShape): Record<string, number> {
+  const m = s ? intConvGeometry(s).m : Infinity;
+  const c: Record<string, number> = {
+    DEQ: 0, RES: 0, LUT: 0, S: fracBits, HALF_S: fracBits ? 2 ** (fracBits - 1) : 0, FAST_DIV: m < FAST_DIV_LIMIT ? 1 : 0,
+  };
   if (e.out === 'f32') {
     c.DEQ = 1;
     Object.assign(c, activationConstants(e.act));

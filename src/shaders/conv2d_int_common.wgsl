@@ -17,14 +17,29 @@ fn window_start(b: u32) -> u32 {
   return min((g_first * u.CING) / 4u, u.C4 - u.KWIN);
 }
 
+override FAST_DIV: u32 = 0u;  // 1: every pixel index is below 2^22 (set by the builders from the shape)
+
+// floor(x / d). With FAST_DIV (x < 2^22): one f32 division and an exact correction (the f32 quotient may be off
+// by 2.5 ulp, so by less than 2 here): vector integer division has no CPU instruction and is scalarised on
+// CPU-backed devices (SwiftShader), f32 division is one vector instruction.
+fn div_small(x: u32, d: u32) -> u32 {
+  if (FAST_DIV == 0u) { return x / d; }
+  var q = u32(max(f32(x) / f32(d), 0.0));
+  q -= select(0u, 1u, q * d > x);
+  q -= select(0u, 1u, q * d > x);
+  q += select(0u, 1u, (q + 1u) * d <= x);
+  q += select(0u, 1u, (q + 1u) * d <= x);
+  return q;
+}
+
 // Top-left input coordinate of output pixel m (clamped into range; callers skip writes for m >= M), and the
 // image's first row index n * H.
 fn pixel_origin(m_in: u32) -> vec3<i32> {
   let m = min(m_in, u.M - 1u);
-  let ow = m % u.OW;
-  let t = m / u.OW;
-  let oh = t % u.OH;
-  let n = t / u.OH;
+  let t = div_small(m, u.OW);
+  let ow = m - t * u.OW;
+  let n = div_small(t, u.OH);
+  let oh = t - n * u.OH;
   return vec3<i32>(i32(oh * u.SH) - i32(u.PT), i32(ow * u.SW) - i32(u.PL), i32(n * u.H));
 }
 

@@ -42,7 +42,7 @@ export function conv2dIntDwKernel(params: ConvIntParams, s: ConvShape, q: IntQua
     key: kernelKey('conv2d_int_dw', params),
     code: intKernelCode(code, params.dot),
     entryPoint: 'main',
-    constants: { WG: tile.wg, TM: tile.tm, ROW3: row3 ? 1 : 0, SX: row3 ? s.strideW : 1, ...epilogueConstants(epilogue, frac) },
+    constants: { WG: tile.wg, TM: tile.tm, ROW3: row3 ? 1 : 0, SX: row3 ? s.strideW : 1, ...epilogueConstants(epilogue, frac, s) },
     bindings: INT_CONV_BINDINGS,
     dispatch: dispatch1d(ceilDiv(mTiles * g.oc4, tile.wg)),
     uniforms,

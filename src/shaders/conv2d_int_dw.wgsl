@@ -40,10 +40,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let mt = tid / u.OC4;
   if (mt >= u.M_TILES) { return; }
   let xblocks = (u.OW + TM - 1u) / TM;
-  let ox0 = (mt % xblocks) * TM;
-  let r = mt / xblocks;  // n * OH + oy
-  let oy = r % u.OH;
-  let n = r / u.OH;
+  let r = div_small(mt, xblocks);  // n * OH + oy
+  let ox0 = (mt - r * xblocks) * TM;
+  let n = div_small(r, u.OH);
+  let oy = r - n * u.OH;
   let ix0 = i32(ox0 * u.SW) - i32(u.PL);
 
   var a0 = vec4f(0.0); var a1 = vec4f(0.0); var a2 = vec4f(0.0); var a3 = vec4f(0.0);

@@ -65,14 +65,20 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   var a20 = p0.bias; var a21 = p1.bias; var a22 = p2.bias; var a23 = p3.bias;
   var a30 = p0.bias; var a31 = p1.bias; var a32 = p2.bias; var a33 = p3.bias;
   let taps = u.KH * u.KW;
+  var tkh = 0u;
+  var tkw = 0u;
   for (var t0 = 0u; t0 < taps; t0 += u.KWR) {
     var f00 = vec4f(0.0); var f01 = vec4f(0.0); var f02 = vec4f(0.0); var f03 = vec4f(0.0);
     var f10 = vec4f(0.0); var f11 = vec4f(0.0); var f12 = vec4f(0.0); var f13 = vec4f(0.0);
     var f20 = vec4f(0.0); var f21 = vec4f(0.0); var f22 = vec4f(0.0); var f23 = vec4f(0.0);
     var f30 = vec4f(0.0); var f31 = vec4f(0.0); var f32_ = vec4f(0.0); var f33 = vec4f(0.0);
     for (var t = t0; t < min(t0 + u.KWR, taps); t++) {
-      let kh = t / u.KW;
-      let kw = t % u.KW;
+      // (kh, kw) advance with the flat tap index (no integer division per tap: it is scalarised on CPUs).
+      let kh = tkh;
+      let kw = tkw;
+      tkw += 1u;
+      tkh += select(0u, 1u, tkw == u.KW);
+      tkw = select(tkw, 0u, tkw == u.KW);
       let base = vec4<i32>(tap_base(o0, kh, kw, ws), tap_base(o1, kh, kw, ws), tap_base(o2, kh, kw, ws), tap_base(o3, kh, kw, ws));
       let ok = base >= vec4<i32>(0);
       let idx = vec4<u32>(max(base, vec4<i32>(0)));

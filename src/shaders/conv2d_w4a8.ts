@@ -49,7 +49,7 @@ export function conv2dW4A8Kernel(params: ConvIntParams, s: ConvShape, layout: W4
     key: kernelKey('conv2d_w4a8', params),
     code: intKernelCode(code, params.dot),
     entryPoint: 'main',
-    constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...epilogueConstants(epilogue, FRAC_BITS) },
+    constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...epilogueConstants(epilogue, FRAC_BITS, s) },
     bindings: BINDINGS,
     dispatch: dispatch1d(ceilDiv(invocations, tile.wg)),
     uniforms,

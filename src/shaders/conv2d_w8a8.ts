@@ -97,7 +97,7 @@ export function conv2dW8A8Kernel(params: ConvIntParams, s: ConvShape, q: IntQuan
     key: kernelKey('conv2d_w8a8', params),
     code: intKernelCode(tile.family === 'fma' ? fmaCode : code, params.dot),
     entryPoint: 'main',
-    constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...epilogueConstants(epilogue, frac) },
+    constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...epilogueConstants(epilogue, frac, s) },
     bindings: INT_CONV_BINDINGS,
     dispatch: dispatch1d(ceilDiv(invocations, tile.wg)),
     uniforms,
