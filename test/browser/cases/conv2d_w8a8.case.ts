@@ -1,6 +1,7 @@
 /**
- * W8A8 convolution (conv2d_w8a8 and the depthwise conv2d_int_dw), both dot products ('packed' dot4I8Packed and
- * the shift 'fallback'), clamp and LUT activations, residual add, f32 dequantized output. Set up as runCase in
+ * W8A8 convolution: conv2d_w8a8's `reg` family with both dot products ('packed' dot4I8Packed and the shift
+ * 'fallback'), its `fma` family (exact f32 sums, the default on software devices), and the depthwise
+ * conv2d_int_dw; clamp and LUT activations, residual add, f32 dequantized output. Set up as runCase in
  * test/conv2d_w8a8.test.ts; reference test/reference/conv_int.ts. Integer outputs must match bit for bit.
  */
 import type { GpuContext } from '../../../src/gpu/device.ts';
@@ -31,6 +32,7 @@ interface W8Case {
 }
 
 const reg = (tm: 1 | 2 | 4, tn4: 1 | 2): IntTile => ({ family: 'reg', tm, tn4, wg: 16 });
+const fma = (tm: 1 | 2 | 4, tn4: IntTile['tn4']): IntTile => ({ family: 'fma', tm, tn4, wg: 16 });
 
 function sumW(q: Int8Array, o: number, per: number): number {
   let t = 0;
@@ -107,8 +109,9 @@ const dw = (h: number, ch: number, k: number, stride: 1 | 2, pad: number): ConvS
   padTop: pad, padLeft: pad, padBottom: pad + 1, padRight: pad,
 });
 
+/** Depthwise sums in f32 fma whatever the tile family or dot: its name carries neither. */
 const w8 = (name: string, c: W8Case): Case => ({
-  name: `${c.dw ? 'conv2d_int_dw' : 'conv2d_w8a8'} [${c.dot ?? 'packed'}] ${name}`,
+  name: c.dw ? `conv2d_int_dw ${name}` : `conv2d_w8a8 [${c.tile?.family === 'fma' ? 'fma' : c.dot ?? 'packed'}] ${name}`,
   tolerance: c.f32 ? FLOAT_TOL : EXACT,
   run: (gpu, r) => w8Outcome(gpu, r, c),
 });
@@ -119,7 +122,6 @@ export const cases: Case[] = [
     w8('cin 17 -> 40 stride 2 odd size, asymmetric pad, tile 2x2', { shape: ODD17, dot, tile: reg(2, 2) }),
     w8('cin 5 dilation 2 batch 2, relu', { shape: DIL5, dot, act: { kind: 'relu' } }),
     w8('groups 4 (3 channels per group)', { shape: GROUPS4, dot }),
-    w8('depthwise 3x3 c 17', { shape: dw(8, 17, 3, 1, 1), dot, dw: true }),
   ]),
   w8('1x1 cin 40 -> 24, tile 4x2', { shape: ONE, tile: reg(4, 2) }),
   w8('silu LUT', { shape: SMALL, act: { kind: 'silu' } }),
@@ -127,7 +129,16 @@ export const cases: Case[] = [
   w8('residual add then relu', { shape: DIL5, residual: true, act: { kind: 'relu' } }),
   w8('residual add then sigmoid LUT, tile 2x2', { shape: ODD17, residual: true, act: { kind: 'sigmoid' }, tile: reg(2, 2) }),
   w8('f32 dequantized output, grouped, silu', { shape: GROUPS4, f32: true, act: { kind: 'silu' } }),
-  w8('depthwise 5x5 c 12 stride 2, relu6', { shape: dw(11, 12, 5, 2, 2), dw: true, act: { kind: 'clip', min: 0, max: 6 } }),
-  w8('depthwise c 5, hardswish LUT, residual, tm 2', { shape: dw(7, 5, 3, 1, 1), dw: true, dot: 'fallback', act: { kind: 'hardswish' }, residual: true, tile: reg(2, 1) }),
-  w8('depthwise dilation 2, f32 out', { shape: { ...dw(9, 8, 3, 1, 2), dilationH: 2, dilationW: 2 }, dw: true, f32: true }),
+  w8('cin 17 -> 40 stride 2 odd size, tile 4x4', { shape: ODD17, tile: fma(4, 4) }),
+  w8('cin 17 -> 40, tile 2x3, hardswish LUT', { shape: ODD17, tile: fma(2, 3), act: { kind: 'hardswish' } }),
+  w8('cin 5 dilation 2, relu', { shape: DIL5, tile: fma(4, 2), act: { kind: 'relu' } }),
+  w8('groups 4, residual', { shape: GROUPS4, tile: fma(4, 1), residual: true }),
+  w8('1x1, f32 out, silu', { shape: ONE, tile: fma(4, 4), f32: true, act: { kind: 'silu' } }),
+  // 300 channels: 75 words per tap, so the f32 sums flush to i32 every few taps.
+  w8('cin 300 (chunked f32 sums), stride 2', { shape: { n: 1, h: 6, w: 5, cin: 300, cout: 12, kh: 3, kw: 3, strideH: 2, strideW: 2, ...pad1 }, tile: fma(2, 2) }),
+  w8('3x3 c 17 stride 1', { shape: dw(8, 17, 3, 1, 1), dw: true }),
+  w8('3x3 c 17 stride 2, sigmoid LUT', { shape: dw(9, 17, 3, 2, 1), dw: true, act: { kind: 'sigmoid' } }),
+  w8('5x5 c 12 stride 2, relu6', { shape: dw(11, 12, 5, 2, 2), dw: true, act: { kind: 'clip', min: 0, max: 6 } }),
+  w8('c 5, hardswish LUT, residual, tm 2', { shape: dw(7, 5, 3, 1, 1), dw: true, act: { kind: 'hardswish' }, residual: true, tile: reg(2, 1) }),
+  w8('dilation 2, f32 out', { shape: { ...dw(9, 8, 3, 1, 2), dilationH: 2, dilationW: 2 }, dw: true, f32: true }),
 ];
