@@ -36,7 +36,7 @@ export class CameraApp {
   detector?: FrameDetector;
   readonly stats: AppStats = { frames: 0, fps: NaN, detections: 0, errors: [], times: { preprocess: NaN, inference: NaN, postprocess: NaN, draw: NaN } };
   lastDrawn: DrawnBox[] = [];
-  private next?: FrameDetector;
+  private next?: { det: FrameDetector; live: () => void; superseded: (e: Error) => void };
   private running = false;
   private lastFrameAt = NaN;
   private waiters: { resolve: (s: Snapshot) => void; reject: (e: Error) => void }[] = [];
@@ -54,11 +54,17 @@ export class CameraApp {
     this.ctx2d = ctx;
   }
 
-  /** Builds a detector for `model` and queues it; resolves once it is built (and throws if that fails). */
+  /**
+   * Builds a detector for `model` and queues it; resolves once the loop runs it (throws if building fails, or if
+   * another load replaced it before it ran).
+   */
   async load(model: Uint8Array, opts: Omit<DetectorOptions, 'context'>): Promise<FrameDetector> {
     const det = await FrameDetector.create(model, { ...opts, context: this.gpu });
-    this.next?.dispose();
-    this.next = det;
+    if (this.next) {
+      this.next.det.dispose();
+      this.next.superseded(new Error('replaced by a newer model or precision before it ran'));
+    }
+    await new Promise<void>((live, superseded) => (this.next = { det, live, superseded }));
     return det;
   }
 
@@ -82,7 +88,9 @@ export class CameraApp {
       await this.source.nextFrame();
       if (this.next) {
         this.detector?.dispose();
-        [this.detector, this.next] = [this.next, undefined];
+        this.detector = this.next.det;
+        this.next.live();
+        this.next = undefined;
       }
       const det = this.detector;
       if (!det) continue;

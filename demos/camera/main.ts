@@ -1,7 +1,8 @@
 /**
  * The camera demo page: controls, stats, and `window.quantgpuCamera` for the browser test.
  * URL parameters (all optional): model=<url>, int8=<url of a QDQ model used for int8/mixed>, size=<input side>,
- * decoder=auto|yolox|yolov5|yolov8|fastestdet, precision=fp32|int8|mixed, mirror=1, conf=<0..1>.
+ * decoder=auto|yolox|yolov5|yolov8|fastestdet, precision=fp32|int8|mixed, mirror=1, conf=<0..1>,
+ * feed=host (read the preprocessed tensor back and use run() instead of runGpu; for comparison).
  */
 import { CameraSource, type FrameDetector, fetchModel, withInputSize } from '../../src/camera/index.ts';
 import { acquireDevice } from '../../src/gpu/device.ts';
@@ -55,6 +56,7 @@ async function rebuild(): Promise<FrameDetector> {
     if (settings.size) bytes = withInputSize(bytes, settings.size);
     const det = await app.load(bytes, {
       precision: settings.precision, decoder: settings.decoder, mirror: settings.mirror, confThreshold: settings.conf,
+      feed: params.get('feed') === 'host' ? 'host' : 'gpu',
     });
     status(`${label}: ${det.decoder.kind} decoder, input ${det.inputWidth}x${det.inputHeight}, ${settings.precision}, ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     document.querySelectorAll<HTMLInputElement>('input[name=precision]').forEach((r) => (r.checked = r.value === settings.precision));
@@ -143,8 +145,8 @@ async function main(): Promise<void> {
   app = new CameraApp(source, $('overlay') as HTMLCanvasElement, gpu, showStats, (m) => status(m, true));
   wireControls();
   setMirror(settings.mirror);
-  await rebuild();
   app.start();
+  await rebuild();
 }
 
 declare global {

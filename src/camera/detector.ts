@@ -45,14 +45,23 @@ export interface DetectorOptions {
   confThreshold?: number;
   iouThreshold?: number;
   maxDetections?: number;
+  /**
+   * `gpu` (default): the preprocessed tensor stays on the GPU and feeds the session (`runGpu`, NHWC, no transpose,
+   * no readback). `host`: read it back and call `run` (the pre-`runGpu` path, kept for comparison and debugging).
+   */
+  feed?: 'gpu' | 'host';
   /** Extra session options (inputShapes, profile, onProgress). */
-  session?: Omit<SessionOptions, 'precision' | 'config' | 'context'>;
+  session?: Omit<SessionOptions, 'precision' | 'config' | 'context' | 'inputLayout'>;
 }
 
 /** Milliseconds per stage of one frame. */
 export interface StageTimes {
-  /** Frame to texture, letterbox/normalize kernel, and (for now) reading the tensor back. */
+  /**
+   * Frame to texture and the letterbox/normalize dispatch. With `feed: 'gpu'` this is CPU time to encode: the
+   * kernel's GPU time is counted in `inference` (same queue). With `feed: 'host'` it includes the readback.
+   */
   preprocess: number;
+  /** Until the outputs are on the host. */
   inference: number;
   /** Decode, NMS, boxes to frame pixels. */
   postprocess: number;
@@ -82,6 +91,7 @@ export class FrameDetector {
     private readonly pre: GpuPreprocessor,
     private readonly inputName: string,
     private readonly inputDims: number[],
+    readonly feed: 'gpu' | 'host',
     opts: DetectorOptions,
   ) {
     this.mirror = opts.mirror ?? false;
@@ -92,7 +102,11 @@ export class FrameDetector {
 
   /** Loads and plans the model, picks the decoder, compiles the preprocessing kernel. */
   static async create(model: Uint8Array | ArrayBuffer | string, opts: DetectorOptions = {}): Promise<FrameDetector> {
-    const session = await InferenceSession.create(model, { ...opts.session, precision: opts.precision, config: opts.config, context: opts.context });
+    const feed = opts.feed ?? 'gpu';
+    const layout = feed === 'gpu' ? 'nhwc' : 'nchw';
+    const session = await InferenceSession.create(model, {
+      ...opts.session, precision: opts.precision, config: opts.config, context: opts.context, inputLayout: layout,
+    });
     try {
       const [inputName] = session.inputNames;
       const dims = session.inputShapes[inputName];
@@ -104,8 +118,8 @@ export class FrameDetector {
       const decoder = !opts.decoder || opts.decoder === 'auto' ? auto : { ...auto, kind: opts.decoder };
       const family = CONVENTIONS[decoder.kind];
       const convention = { pixels: opts.pixels ?? family.pixels, align: opts.align ?? family.align };
-      const pre = await GpuPreprocessor.create(session.context.device, { inputWidth: dims[3], inputHeight: dims[2], pixels: convention.pixels });
-      return new FrameDetector(session, decoder, convention, pre, inputName, dims, opts);
+      const pre = await GpuPreprocessor.create(session.context.device, { inputWidth: dims[3], inputHeight: dims[2], pixels: convention.pixels, layout });
+      return new FrameDetector(session, decoder, convention, pre, inputName, dims, feed, opts);
     } catch (e) {
       session.dispose();
       throw e;
@@ -135,10 +149,18 @@ export class FrameDetector {
     const lb = this.letterboxFor(frame.width, frame.height);
     await this.pre.upload(frame);
     this.pre.setLetterbox(lb);
-    const input = await this.pre.runToHost();
-    const t1 = performance.now();
-    // With GPU feeds this becomes: run({ [name]: { dims, buffer: this.pre.output, layout: 'nchw' } }), no readback.
-    const outputs = await this.session.run({ [this.inputName]: { dims: this.inputDims, data: input } });
+    let t1: number;
+    let outputs: Awaited<ReturnType<InferenceSession['run']>>;
+    if (this.feed === 'gpu') {
+      // Submitted before the session's own submit on the same queue: the model reads the finished tensor.
+      this.pre.submit();
+      t1 = performance.now();
+      outputs = await this.session.runGpu({ [this.inputName]: { dims: this.inputDims, buffer: this.pre.output, layout: 'nhwc' } });
+    } else {
+      const data = await this.pre.runToHost();
+      t1 = performance.now();
+      outputs = await this.session.run({ [this.inputName]: { dims: this.inputDims, data } });
+    }
     const t2 = performance.now();
     const out = outputs[this.session.outputNames[0]];
     const detections = postprocess(this.decoder, out.data, out.dims, lb, {
