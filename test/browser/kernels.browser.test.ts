@@ -49,7 +49,8 @@ const failed = (r: CaseResult): boolean => !r.skipped && !(errorOf(r) <= r.toler
 
 function report(r: CaseResult): string {
   const score = r.tolerance === 0 ? `${errorOf(r)} mismatches` : `rel err ${errorOf(r).toExponential(2)}`;
-  return `${failed(r) ? 'FAIL' : r.skipped ? 'skip' : 'ok  '} ${r.ms.toFixed(0).padStart(6)} ms  ${r.name}: ${r.skipped ?? score}`;
+  const why = failed(r) && r.detail ? ` (${r.detail})` : '';
+  return `${failed(r) ? 'FAIL' : r.skipped ? 'skip' : 'ok  '} ${r.ms.toFixed(0).padStart(6)} ms  ${r.name}: ${r.skipped ?? score}${why}`;
 }
 
 describe('kernels in Chromium (browser WebGPU)', () => {
