@@ -7,41 +7,9 @@
  */
 import type { GpuContext } from '../../src/gpu/device.ts';
 
-/** mulberry32 with the API of test/helpers/rng.ts (which imports vitest, so cannot load in a page). */
-export class Rng {
-  private s: number;
-  constructor(readonly seed: number) {
-    this.s = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** Integer in [lo, hi] inclusive. */
-  int(lo: number, hi: number): number {
-    return lo + Math.floor(this.next() * (hi - lo + 1));
-  }
-  uniform(lo = -1, hi = 1): number {
-    return lo + (hi - lo) * this.next();
-  }
-  floats(n: number, lo = -1, hi = 1): Float32Array {
-    const a = new Float32Array(n);
-    for (let i = 0; i < n; i++) a[i] = this.uniform(lo, hi);
-    return a;
-  }
-  /** Random int8 values, never all zero. */
-  int8s(n: number, lo = -128, hi = 127): Int8Array {
-    const a = new Int8Array(n);
-    for (let i = 0; i < n; i++) a[i] = this.int(lo, hi);
-    if (n > 0 && a.every((v) => v === 0)) a[0] = hi;
-    return a;
-  }
-  pick<T>(xs: readonly T[]): T {
-    return xs[this.int(0, xs.length - 1)];
-  }
-}
+import { Rng } from '../helpers/random.ts';
+
+export { Rng };
 
 /**
  * The seed of one case: the suite seed mixed with a hash of the case name (FNV-1a), so that a case draws the
