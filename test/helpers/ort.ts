@@ -1,14 +1,12 @@
 /** onnxruntime-node (CPU): the reference for float outputs. */
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
+import { ortRunModel } from '../fixtures/ort-run.ts';
 
-export async function ortRun(model: Uint8Array, feeds: Record<string, { dims: number[]; data: Float32Array }>,
-  opts: ort.InferenceSession.SessionOptions = {}): Promise<Record<string, { dims: number[]; data: Float32Array }>> {
-  const s = await ort.InferenceSession.create(model, opts);
-  const t: Record<string, ort.Tensor> = {};
-  for (const [k, v] of Object.entries(feeds)) t[k] = new ort.Tensor('float32', v.data, v.dims);
-  const r = await s.run(t);
-  const out: Record<string, { dims: number[]; data: Float32Array }> = {};
-  for (const [k, v] of Object.entries(r)) out[k] = { dims: [...v.dims], data: v.data as Float32Array };
-  await s.release();
-  return out;
+type Float = { dims: number[]; data: Float32Array };
+
+/** Runs float feeds and returns float outputs (graph optimizations as `opts` says, default all). */
+export async function ortRun(model: Uint8Array, feeds: Record<string, Float>, opts: ort.InferenceSession.SessionOptions = {}): Promise<Record<string, Float>> {
+  const typed = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, { dtype: 'float32' as const, ...v }]));
+  const r = await ortRunModel(model, typed, opts);
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { dims: v.dims, data: v.data as Float32Array }]));
 }
