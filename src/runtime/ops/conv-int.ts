@@ -90,8 +90,10 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
   const consts: Record<string, GPUBuffer> = {};
   let spec;
   let weightBytes: number;
-  // int4 values are int8 values too: depthwise and f32-output layers with int4 weights run the W8 kernels.
-  if (bits === 4 && !isDepthwise(shape) && epilogue.out === 'int8') {
+  // int4 values are int8 values too: depthwise and f32-output layers with int4 weights run the W8 kernels, and so
+  // does every int4 layer on software devices, where the W4A8 kernel's nibble unpacking makes it several times
+  // slower than the W8 `fma` kernel (the weights then take int8 bytes in GPU memory; the model file stays int4).
+  if (bits === 4 && !isDepthwise(shape) && epilogue.out === 'int8' && !ctx.gpu.caps.software) {
     const layout = w4Layout(shape);
     const packed = packConvW4(sym.q, shape, layout);
     const { chan, qgroups } = packW4Params(sym.q, shape, layout, { sIn, zIn, sW: sym.scales, sOut: sAcc, bias: w.bias });
