@@ -49,6 +49,7 @@ const jpg = (id: number) => assetPath(`data/coco128-val2017/images/${String(id).
  * that a screenshot can show the frame the boxes belong to); plus each fitted frame as clean RGBA (no 4:2:0 loss).
  */
 function makeVideo(): { video: string; clean: Map<number, Uint8Array> } {
+  rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
   const video = join(OUT, 'coco.y4m');
   const inputs = IMAGES.flatMap((id) => ['-loop', '1', '-t', String(HOLD_S), '-framerate', String(FPS), '-i', jpg(id)]);

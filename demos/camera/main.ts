@@ -133,6 +133,7 @@ async function setPrecision(p: Precision): Promise<string> {
 
 function setMirror(on: boolean): void {
   settings.mirror = on;
+  ($('mirror') as HTMLInputElement).checked = on;
   $('stage').classList.toggle('mirrored', on);
   if (app.detector) app.detector.mirror = on;
 }
