@@ -15,10 +15,12 @@ import { conv2dW8A8Kernel } from '../../shaders/conv2d_w8a8.ts';
 import { activationClamp, activationLut, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8 } from '../../shaders/pack-int.ts';
 import type { Node } from '../ir.ts';
 import type { PlanContext } from '../plan/context.ts';
-import type { QParams } from '../plan/types.ts';
 import { fusedActivation } from '../fuse/activation-fusion.ts';
 import type { ConvWeights } from './conv.ts';
-import { quantizedConsumer } from './qdq.ts';
+import { type QuantTarget, nodeQParams, quantizedConsumer } from './qdq.ts';
+import { consumersOf } from '../fuse/graph-util.ts';
+import { quantizeMultiplier } from '../../quant/fixedpoint.ts';
+import type { QParams, RtValue } from '../plan/types.ts';
 
 /** Per-output-channel scales and int8 values (OIHW) of symmetric quantized weights, or why not. */
 function symmetricWeights(w: ConvWeights, cout: number): { q: Int8Array; scales: Float32Array } | string {
@@ -58,7 +60,8 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
     throw new Error(`integer conv needs symmetric per-channel weights and no fused residual (${typeof sym === 'string' ? sym : 'residual'})`);
   }
   const act = fusedActivation(node);
-  const target = quantizedConsumer(ctx, node.outputs[0]);
+  const fusedAdd = act.kind === 'none' ? residualAddAfter(ctx, node, outDims) : undefined;
+  const target = fusedAdd?.target ?? quantizedConsumer(ctx, node.outputs[0]);
   const zIn = x.q!.zeroPoint;
   const sIn = x.q!.scale;
   let epilogue: IntEpilogue;
@@ -67,7 +70,14 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
   let lut: Uint32Array | undefined;
   if (target) {
     const out = target.q;
-    if (isClampActivation(act)) {
+    if (fusedAdd) {
+      // conv -> Q -> DQ -> Add(skip) [-> Relu] -> Q: the add (and its ReLU) in the epilogue, at the final scale.
+      const skip = fusedAdd.skip.q!;
+      epilogue = { out: 'int8', residual: true, lut: false };
+      quant = { zIn, zOut: out.zeroPoint, qLo: fusedAdd.relu ? out.zeroPoint : -128, qHi: 127,
+        residual: { z: skip.zeroPoint, m: quantizeMultiplier(skip.scale / out.scale) } };
+      sAcc = out.scale;
+    } else if (isClampActivation(act)) {
       epilogue = { out: 'int8', residual: false, lut: false };
       quant = { zIn, zOut: out.zeroPoint, ...activationClamp(act, out.scale, out.zeroPoint) };
       sAcc = out.scale;
@@ -112,10 +122,56 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
     consts.chan = ctx.constBuffer(`${node.name}:chan`, chan, false);
     weightBytes = packed.byteLength + chan.byteLength;
   }
-  consts.residual = ctx.constBuffer(`${node.name}:no-residual`, new Uint32Array(4), false);
+  if (!fusedAdd) consts.residual = ctx.constBuffer(`${node.name}:no-residual`, new Uint32Array(4), false);
   consts.lut = ctx.constBuffer(`${node.name}:lut`, lut ?? new Uint32Array(4), false);
   const out = target
     ? ctx.define(node.outputs[0], outDims, 'nhwc', 'q8', target.q)
     : ctx.define(node.outputs[0], outDims, 'nhwc', 'f32');
-  ctx.step(node, node.opType, spec, { input: x.name, output: out.name }, consts, bits === 4 ? 'w4a8' : 'w8a8', weightBytes);
+  const values: Record<string, string> = { input: x.name, output: out.name };
+  if (fusedAdd) {
+    values.residual = fusedAdd.skip.name;
+    fusedAdd.absorbed.forEach((n) => ctx.absorbed.add(n.name));
+    // The value the graph reads after the fused chain is the conv's output.
+    ctx.alias(fusedAdd.result, out.name);
+  }
+  const label = fusedAdd ? { ...node, attrs: { ...node.attrs, qg_fused: { type: 'strings' as const, value: [node.name, ...fusedAdd.absorbed.map((n) => n.name)] } } } : node;
+  ctx.step(label, node.opType, spec, values, consts, bits === 4 ? 'w4a8' : 'w8a8', weightBytes);
+}
+
+interface FusedAdd {
+  /** The int8 skip input of the Add, already computed. */
+  skip: RtValue;
+  relu: boolean;
+  /** The QuantizeLinear after the Add (or its ReLU): the output scale. */
+  target: QuantTarget;
+  /** Nodes the conv takes over: its QuantizeLinear and DequantizeLinear, the Add, the ReLU. */
+  absorbed: Node[];
+  /** The value after the last absorbed node. */
+  result: string;
+}
+
+/** Matches conv -> Q -> DQ -> Add(., skip) [-> Relu] -> Q, where only the Add reads the conv's result. */
+function residualAddAfter(ctx: PlanContext, node: Node, outDims: number[]): FusedAdd | undefined {
+  const only = (value: string) => {
+    if (ctx.graph.outputs.some((o) => o.name === value)) return undefined;
+    const users = consumersOf(ctx.graph, value);
+    return users.length === 1 ? users[0] : undefined;
+  };
+  const q1 = only(node.outputs[0]);
+  if (q1?.opType !== 'QuantizeLinear' || !nodeQParams(ctx, q1)) return undefined;
+  const dq1 = only(q1.outputs[0]);
+  if (dq1?.opType !== 'DequantizeLinear') return undefined;
+  const add = only(dq1.outputs[0]);
+  if (add?.opType !== 'Add') return undefined;
+  const skipName = add.inputs[0] === dq1.outputs[0] ? add.inputs[1] : add.inputs[0];
+  const skip = ctx.has(skipName) ? ctx.value(skipName) : undefined;
+  if (!skip || skip.storage !== 'q8' || skip.dims.join() !== outDims.join() || skipName === dq1.outputs[0]) return undefined;
+  const next = only(add.outputs[0]);
+  const relu = next?.opType === 'Relu';
+  const result = relu ? next!.outputs[0] : add.outputs[0];
+  const target = quantizedConsumer(ctx, result);
+  if (!target) return undefined;
+  // The residual term is scaled to the output with 8 fraction bits: its multiplier must stay below 2^22.
+  if (skip.q!.scale / target.q.scale >= 2 ** 22) return undefined;
+  return { skip, relu, target, absorbed: relu ? [q1, dq1, add, next!] : [q1, dq1, add], result };
 }

@@ -6,6 +6,10 @@ import { LOWERINGS } from './registry.ts';
 export function lowerGraph(ctx: PlanContext, progress: (done: number, total: number) => void = () => {}): void {
   const nodes = ctx.graph.nodes;
   nodes.forEach((node, i) => {
+    if (ctx.absorbed.has(node.name)) {
+      progress(i + 1, nodes.length);
+      return;
+    }
     const lower = LOWERINGS[node.opType];
     if (!lower) throw new ModelError('op is not supported by the GPU planner', node.name, node.opType);
     try {

@@ -40,6 +40,8 @@ export class PlanContext {
   weightBytes = 0;
   /** Kernel variants chosen by plan-time tuning, by node name (see tune-plan.ts). */
   readonly variants = new Map<string, Conv2dF32Variant>();
+  /** Nodes whose work another step took over (e.g. an int8 residual add fused into its conv): not lowered. */
+  readonly absorbed = new Set<string>();
   /** Values whose producer already applied the ReLU that reads them (the Relu is then a view). */
   readonly reluApplied = new Set<string>();
   private readonly conversions = new Map<string, string>();
