@@ -39,7 +39,7 @@ export default defineConfig({
     entries: [...pages, 'test/browser/*.html'],
   },
   build: {
-    outDir: 'dist/demos',
+    outDir: 'build/demos',
     emptyOutDir: true,
     target: 'es2022',
     rollupOptions: { input: Object.fromEntries(pages.map((p) => [p.replace(/\/index\.html$|\.html$/, '').replace(/\//g, '_'), resolve(root, p)])) },

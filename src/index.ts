@@ -8,3 +8,10 @@ export { acquireDevice, type GpuContext } from './gpu/device.ts';
 export type { DeviceCaps } from './shaders/kernel.ts';
 export { ModelError } from './runtime/ir.ts';
 export { Autotuner } from './shaders/tune.ts';
+
+// Pre- and post-processing (also in 'quantgpu/camera' with the frame pipeline).
+export { letterbox, boxesToFrame, transformBoxes, type Letterbox, type LetterboxOptions } from './pre/letterbox.ts';
+export { preprocessNCHW, YOLOX_PIXELS, YOLO_ULTRALYTICS_PIXELS, FASTESTDET_PIXELS, IMAGENET_PIXELS, type PixelTransform } from './pre/preprocess.ts';
+export { decodeYolox, decodeYolov5, decodeYolov8, decodeFastestDet } from './post/decode.ts';
+export { detectDecoder, decodeOutput, postprocess, type DecoderChoice } from './post/detect.ts';
+export { nms, type Detections, type NmsOptions } from './post/detections.ts';

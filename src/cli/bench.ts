@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export async function benchCommand(argv: string[]): Promise<void> {
-  const root = fileURLToPath(new URL('../..', import.meta.url));
+  // From src/cli/ in a checkout, or dist/ in an install: the package root holds package.json either way.
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const root = [`${here}../../`, `${here}../`].find((r) => existsSync(`${r}package.json`)) ?? `${here}../../`;
   const script = `${root}scripts/bench.ts`;
   if (!existsSync(script)) throw new Error(`the benchmark harness is not in this install (${script}); run it from a checkout`);
   const code = await new Promise<number>((resolve, reject) => {

@@ -39,15 +39,17 @@ export function detectDecoder(outputShapes: number[][]): DecoderChoice {
   }
   if (shape.length !== 3) return fail('expected rank 3 or 4');
   const [, a, b] = shape;
-  if (a < b && a > 4 && a <= 1000) {
-    const s = squareSideForCells(b);
-    return { kind: 'yolov8', numClasses: a - 4, ...(s ? { inputSize: [s, s] as [number, number] } : {}) };
-  }
-  if (b <= 5) fail('too few values per row');
-  const yolox = squareSideForCells(a);
+  // YOLOv8 is channels-first [1, 4 + classes, cells]; YOLOX / YOLOv5 are [1, cells, 5 + classes]. A small YOLOX
+  // ([1, 84, 85] at 64x64) also has rows < columns, so the grid decides first.
+  const v8 = a < b && a > 4 ? squareSideForCells(b) : undefined;
+  if (v8) return { kind: 'yolov8', numClasses: a - 4, inputSize: [v8, v8] };
+  const yolox = b > 5 ? squareSideForCells(a) : undefined;
   if (yolox) return { kind: 'yolox', numClasses: b - 5, inputSize: [yolox, yolox] };
-  const v5 = a % 3 === 0 ? squareSideForCells(a / 3) : undefined;
+  const v5 = b > 5 && a % 3 === 0 ? squareSideForCells(a / 3) : undefined;
   if (v5) return { kind: 'yolov5', numClasses: b - 5, inputSize: [v5, v5] };
+  // A non-square YOLOv8 input: the layout still says channels-first.
+  if (a < b && a > 4 && a <= 1000) return { kind: 'yolov8', numClasses: a - 4 };
+  if (b <= 5) fail('too few values per row');
   return fail(`${a} rows match no stride-8/16/32 grid of a square input`);
 }
 

@@ -70,3 +70,29 @@ export function uniformConfig(p: 'fp32' | 'fp16' | 'int8' | 'int4'): PrecisionCo
     case 'int4': return { default: { weights: 'int4', activations: 'int8', granularity: 'per-channel' } };
   }
 }
+
+/**
+ * `precision: 'mixed'` on a float model without a config: weight-only int4 in the middle of the network, int8 weights
+ * for the first layer and for the layers that write graph outputs (the most sensitive ones in published sensitivity
+ * studies), float activations throughout (no calibration data is needed). A measured per-layer choice comes from
+ * `quantgpu quantize --weights mixed`, whose QDQ model carries it.
+ */
+export function heuristicMixedConfig(graph: { nodes: { name: string; opType: string; inputs: string[]; outputs: string[] }[]; outputs: { name: string }[] }): PrecisionConfig {
+  const layers = graph.nodes.filter((n) => n.opType === 'Conv' || n.opType === 'Gemm' || n.opType === 'MatMul');
+  const sensitive: Record<string, Partial<LayerPrecision>> = {};
+  if (layers.length) sensitive[layers[0].name] = { weights: 'int8' };
+  // Layers from which a graph output is reachable without passing through another layer.
+  const producer = new Map(graph.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  const isLayer = new Set(layers.map((n) => n.name));
+  const stack = graph.outputs.map((o) => o.name);
+  const seen = new Set<string>();
+  while (stack.length) {
+    const v = stack.pop()!;
+    const n = producer.get(v);
+    if (!n || seen.has(n.name)) continue;
+    seen.add(n.name);
+    if (isLayer.has(n.name)) sensitive[n.name] = { weights: 'int8' };
+    else stack.push(...n.inputs);
+  }
+  return { default: { weights: 'int4', activations: 'fp32', granularity: 'per-channel' }, layers: sensitive };
+}

@@ -8,7 +8,7 @@ import { acquireDevice, type GpuContext } from '../gpu/device.ts';
 import { pipelineCache } from '../gpu/exec.ts';
 import type { GpuTensor, HostTensor, MemoryStats, SessionOptions, StepInfo, StepTiming } from './api.ts';
 import { type Graph, ModelError, elementCount } from './ir.ts';
-import { uniformConfig } from './precision.ts';
+import { heuristicMixedConfig, uniformConfig } from './precision.ts';
 import { prepareGraph } from './prepare.ts';
 import { PlanContext } from './plan/context.ts';
 import { Executable } from './plan/executor.ts';
@@ -55,7 +55,9 @@ export class InferenceSession {
     const bytes = await readModel(model);
     const graph = prepareGraph(bytes, opts);
     const gpu = opts.context ?? (await acquireDevice({ gpu: opts.gpu }));
-    const config = opts.config ?? (opts.precision && opts.precision !== 'mixed' ? uniformConfig(opts.precision) : undefined);
+    const isQdq = graph.nodes.some((n) => n.opType === 'DequantizeLinear');
+    const config = opts.config ?? (opts.precision === 'mixed' ? (isQdq ? undefined : heuristicMixedConfig(graph))
+      : opts.precision ? uniformConfig(opts.precision) : undefined);
     const ctx = new PlanContext(gpu, graph, config);
     try {
       const inputLayout = opts.inputLayout === 'nhwc' ? 'nhwc' : 'plain';
