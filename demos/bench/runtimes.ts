@@ -17,7 +17,9 @@ const loadQuantgpu = async () => (await quantgpuEntry['../../src/index.ts']?.())
 async function tfjsRunner(bytes: Uint8Array): Promise<FrameRunner> {
   const loader = onnxLoader['../../src/runtime/onnx/load.ts'];
   if (!loader) throw new Error('not available: the ONNX loader (src/runtime/onnx/load.ts) is missing');
-  const graph = (await loader()).load(bytes);
+  // The same front-end clean-up quantgpu does (constants and BatchNormalization folded), so TF.js runs the same ops.
+  const { simplify } = await import('../../src/runtime/passes/index.ts');
+  const graph = simplify((await loader()).load(bytes));
   const { TfjsModel } = await import('../../src/peers/tfjs.ts');
   const model = await TfjsModel.create(graph);
   const inputName = graph.inputs[0].name;

@@ -9,6 +9,7 @@ import type { ObserverMethod, ObserverOptions, WeightMethod } from '../quant/ind
 import type { Graph } from '../runtime/ir.ts';
 import { load } from '../runtime/onnx/load.ts';
 import { save } from '../runtime/onnx/save.ts';
+import { simplify } from '../runtime/passes/index.ts';
 import type { PrecisionConfig } from '../runtime/precision.ts';
 import { buildQdq, layerInputs, precisionConfig, uniformBits, type LayerBits } from './build.ts';
 import { calibrate, type CalibrationSet, type CalibrationStats } from './calibrate.ts';
@@ -61,7 +62,9 @@ export const fakeQuantRunner: GraphRunner = (g) => ortSource(g, { optimization: 
 
 /** The float graph the quantizer works on: the model as loaded (BN already folded in the supported models). */
 export function floatGraph(model: Uint8Array | Graph): Graph {
-  return model instanceof Uint8Array ? load(model) : cloneGraph(model);
+  // Constants folded and BatchNormalization folded into its conv first: a Q/DQ pair between a conv and its BN
+  // would keep the BN as float arithmetic on dequantized values in every runtime.
+  return simplify(model instanceof Uint8Array ? load(model) : cloneGraph(model));
 }
 
 /** Calibration pass over `data` for the given methods (exposed so one pass can serve several builds). */
