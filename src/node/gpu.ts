@@ -3,7 +3,9 @@
  * Without a GPU, Dawn finds SwiftShader when VK_ICD_FILENAMES points at its ICD; we set that when the
  * variable is unset and the machine has no GPU device node (or QUANTGPU_SWIFTSHADER=1).
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { acquireDevice, type AcquireOptions, type GpuContext } from '../gpu/device.ts';
 
 const SWIFTSHADER_ICD = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib/chromium-browser/vk_swiftshader_icd.json'];
@@ -22,6 +24,12 @@ export async function nodeGpu(): Promise<GPU> {
   if (!process.env.VK_ICD_FILENAMES && (process.env.QUANTGPU_SWIFTSHADER === '1' || !hasGpuDevice())) {
     const icd = SWIFTSHADER_ICD.find((p) => existsSync(p));
     if (icd) process.env.VK_ICD_FILENAMES = icd;
+  }
+  if (!process.env.XDG_RUNTIME_DIR) {
+    // Vulkan's loader complains on every start without one (headless servers, CI).
+    const dir = join(tmpdir(), `quantgpu-runtime-${process.getuid?.() ?? 'user'}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    process.env.XDG_RUNTIME_DIR = dir;
   }
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
