@@ -72,7 +72,9 @@ async function bestInt(gpu: TuneGpu, s: ConvShape, bits: 8 | 4): Promise<{ ms: n
       const buffers = intScratch(gpu, s, spec);
       const ms = await timeKernel(gpu, spec, buffers, { reps });
       Object.values(buffers).forEach((b) => b.destroy());
-      const tile = `${spec.constants.TM}x${spec.constants.TN4 ?? 1}`;
+      const family = /"family":"(\w+)"/.exec(spec.key)?.[1] ?? '';
+      const dot = /"dot":"(\w+)"/.exec(spec.key)?.[1] ?? '';
+      const tile = `${family} ${spec.constants.TM}x${spec.constants.TN4 ?? 1}${family === 'fma' ? '' : ` ${dot}`}`;
       if (!best || ms < best.ms) best = { ms, tile };
     }
     return best ?? 'no variants';
