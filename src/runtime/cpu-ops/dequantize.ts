@@ -4,7 +4,7 @@
  */
 import { attrInt, type TensorData } from '../ir.ts';
 import type { InferCtx, TensorInfo } from '../shapes/context.ts';
-import { toNumbers } from './tensor.ts';
+import { fromNumbers, toNumbers } from './tensor.ts';
 
 export function dequantizeOp(c: InferCtx, [out]: TensorInfo[]): TensorData[] {
   const x = c.value(0, 'x');
@@ -23,4 +23,34 @@ export function dequantizeOp(c: InferCtx, [out]: TensorInfo[]): TensorData[] {
     y[i] = (xv[i] - zp[q]) * scale[q];
   }
   return [{ dtype: out.dtype, dims: out.shape, data: y }];
+}
+
+const QRANGE: Record<string, [number, number]> = { int8: [-128, 127], uint8: [0, 255], int4: [-8, 7], uint4: [0, 15], int16: [-32768, 32767], uint16: [0, 65535] };
+
+/**
+ * CPU QuantizeLinear of a constant, y = saturate(roundHalfEven(x / scale) + zero_point), per tensor or per axis.
+ * Folding it turns the fake-quantized float weights of QAT exports (QuantizeLinear -> DequantizeLinear on a float
+ * initializer) into the quantized initializers the integer kernels read.
+ */
+export function quantizeOp(c: InferCtx, [out]: TensorInfo[]): TensorData[] {
+  const x = c.value(0, 'x');
+  const scale = toNumbers(c.value(1, 'y_scale'));
+  const zp = c.has(2) ? toNumbers(c.value(2, 'y_zero_point')) : scale.map(() => 0);
+  if (attrInt(c.node, 'block_size', 0) > 0) c.fail('blocked quantization is not folded');
+  const range = QRANGE[out.dtype];
+  if (!range) c.fail(`cannot fold QuantizeLinear to ${out.dtype}`);
+  const r = x.dims.length;
+  const axis = scale.length > 1 ? (attrInt(c.node, 'axis', 1) + r) % r : -1;
+  const inner = axis < 0 ? 1 : x.dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const n = axis < 0 ? 1 : x.dims[axis];
+  const xv = toNumbers(x);
+  const q = new Array<number>(xv.length);
+  for (let i = 0; i < xv.length; i++) {
+    const k = axis < 0 ? 0 : Math.floor(i / inner) % n;
+    const v = Math.fround(xv[i] / scale[k]);
+    const f = Math.floor(v);
+    const rounded = v - f === 0.5 ? (f % 2 === 0 ? f : f + 1) : Math.round(v);
+    q[i] = Math.min(range[1], Math.max(range[0], rounded + zp[k]));
+  }
+  return [fromNumbers(out.dtype, out.shape, q)];
 }

@@ -5,7 +5,7 @@
  */
 import type { TensorData } from '../ir.ts';
 import type { InferCtx, TensorInfo } from '../shapes/context.ts';
-import { dequantizeOp } from './dequantize.ts';
+import { dequantizeOp, quantizeOp } from './dequantize.ts';
 import { binaryOp, castOp, unaryOp } from './elementwise.ts';
 import { constantOfShapeOp, constantOp, rangeOp, shapeOp } from './generators.ts';
 import { concatOp, expandOp, gatherOp, sameData, sliceOp, transposeOp } from './movement.ts';
@@ -27,6 +27,7 @@ export const CPU_OPS: Readonly<Partial<Record<string, CpuOp>>> = {
   Identity: sameData,
   Mul: binaryOp,
   Pow: binaryOp,
+  QuantizeLinear: quantizeOp,
   Range: rangeOp,
   Reshape: sameData,
   Shape: shapeOp,
