@@ -20,6 +20,8 @@ export interface BuildOptions {
   biasCorrection?: boolean;
   /** Output opset (raised to 13, or 21 with int4). */
   opset?: number;
+  /** Per-tensor activation parameters (select.ts); when set, `method` is not read for activations. */
+  activations?: Map<string, ActQParams>;
 }
 
 /** Every layer at `bits`. */
@@ -47,7 +49,7 @@ export function buildQdq(float: Graph, stats: CalibrationStats, bits: LayerBits,
     const mean = stats.means.get(n.inputs[0]);
     if ((opts.biasCorrection ?? true) && mean) correctBias(g, n, q, mean);
   }
-  const all = activationParams(stats, opts.method);
+  const all = opts.activations ?? activationParams(stats, opts.method);
   const skip = (n: Node): boolean => (n.opType === 'Conv' || n.opType === 'Gemm' || n.opType === 'MatMul') && !bits.has(n.name);
   const acts = new Map<string, ActQParams>();
   for (const name of activationsToQuantize(g, skip)) {

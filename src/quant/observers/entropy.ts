@@ -11,7 +11,14 @@
  *
  * nq is 2^(bits-1) (128 for int8: the levels on one side of zero), or 2^bits when all levels lie on one side
  * (unsigned, or asymmetric on data with no negative values). If nq >= used there is nothing to clip and the
- * threshold is max|x|. Unlike pytorch-quantization this does not overwrite bin 0 with bin 1.
+ * threshold is max|x|.
+ *
+ * Bin 0 (|x| < one bin width) takes the count of bin 1 before the search, as pytorch-quantization does. Every
+ * candidate rounds those values to 0 with an error below its step, so they should not steer the choice; left as
+ * is, the spike a ReLU (exact zeros) or a SiLU (the near-zero outputs of very negative inputs) puts there makes
+ * every candidate coarser than the smallest spread that mass over its merged first level, and the KL minimum was
+ * always the smallest threshold (ResNet-20 activations clipped to 1/16 of their range, top-1 80.5 -> 40.5;
+ * YOLOX-nano SiLU outputs clipped, W8A8 28.5 -> 20.8 mAP when only exact zeros were left out).
  * The range for the scheme is [max(min, -T), min(max, T)]: a symmetric search applied to both signs.
  */
 import { type Range, type SchemeOptions, resolveScheme } from '../affine.ts';
@@ -44,7 +51,9 @@ export class EntropyObserver extends BaseObserver {
     const nq = 2 ** (oneSided ? bits : bits - 1);
     const used = h.usedBins();
     if (nq >= used) return h.amax;
-    return Math.min(h.amax, klThresholdBins(h.absCounts().subarray(0, used), nq) * h.width);
+    const counts = h.absCounts().subarray(0, used);
+    counts[0] = counts[1];
+    return Math.min(h.amax, klThresholdBins(counts, nq) * h.width);
   }
 
   range(scheme: SchemeOptions = {}): Range {
