@@ -4,7 +4,11 @@
  *
  *   node --import tsx --import ./scripts/raw-hook.mjs scripts/ptq-table.ts [--models resnet20,resnet8,yolox,fastestdet]
  *     [--runtime gpu|ort|ort-fakequant] [--source gpu|ort] [--calib-limit N] [--eval-limit N] [--budget dB]
- *     [--cle off|relu|silu] [--out docs/ptq-results]
+ *     [--cle off|relu|silu] [--methods minmax,percentile,entropy,mse,auto] [--low-method auto] [--no-mixed]
+ *     [--out docs/ptq-results]
+ *
+ * `--methods`: the W8A8 rows ('auto' = per-tensor choice + float fallback, select.ts, measured in fake quant on
+ * the first 2 calibration images/batches). `--low-method`: the activation ranges of the W4A8 and mixed rows.
  *
  * Calibration: CIFAR-10 images [0, 200), coco128 images [0, 32). Evaluation: CIFAR-10 [200, 200 + limit) (default
  * all 800), coco128 [32, 32 + limit) (default all 96). The FP32 row uses the same evaluation images.
@@ -12,7 +16,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openRunner } from '../src/cli/eval.ts';
-import { flag, parseArgs } from '../src/cli/args.ts';
+import { flag, has, parseArgs } from '../src/cli/args.ts';
 import { progressBar } from '../src/cli/progress.ts';
 import { assetPath } from '../src/eval/assets.ts';
 import type { ObserverMethod } from '../src/quant/index.ts';
@@ -25,6 +29,7 @@ import { crossLayerEqualize } from '../src/ptq/cle.ts';
 import { searchMixed } from '../src/ptq/mixed.ts';
 import { sensitivitySvg, sensitivityTable } from '../src/ptq/report.ts';
 import { layerSensitivity, outputSqnr, referenceOutputs } from '../src/ptq/sensitivity.ts';
+import { selectActivations, selectionTable, type Selection } from '../src/ptq/select.ts';
 import { gpuSource, ortSource, type Tensors } from '../src/ptq/source.ts';
 import { weightBytes } from '../src/ptq/weights.ts';
 
@@ -36,7 +41,10 @@ const MODELS: Record<string, { file: string; data: string; calib: number }> = {
 };
 const METHODS: ObserverMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
 
-const a = parseArgs(process.argv.slice(2));
+const a = parseArgs(process.argv.slice(2), ['no-mixed']);
+type Method = ObserverMethod | 'auto';
+const rowMethods = (flag(a, 'methods') ?? 'minmax,percentile,entropy,mse,auto').split(',') as Method[];
+const lowMethod = (flag(a, 'low-method') ?? 'auto') as Method;
 const runtime = flag(a, 'runtime') ?? 'gpu';
 const outDir = flag(a, 'out') ?? 'docs/ptq-results';
 mkdirSync(outDir, { recursive: true });
@@ -79,35 +87,53 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
       await runner.dispose();
     }
   };
-  await row('FP32', save(g), weightBytes(g));
-  for (const method of METHODS) {
-    const q = buildQdq(g, stats, uniformBits(g, 8), { method });
-    await row(`W8A8 ${method}`, save(q), weightBytes(q));
-  }
-  const method: ObserverMethod = 'entropy';
-  const q4 = buildQdq(g, stats, uniformBits(g, 4), { method });
-  await row(`W4A8 ${method}`, save(q4), weightBytes(q4));
-  // Mixed: sensitivity and search in fake quant on the first 2 calibration batches.
   const batches: Tensors[] = [];
   for (let b = 0; b < Math.min(2, calib.count); b++) batches.push(await calib.batch(b));
-  const sens = await layerSensitivity(g, stats, batches, fakeQuantRunner, { method }, progressBar(`${key} sensitivity`));
+  let selection: Selection | undefined;
+  if (rowMethods.includes('auto') || lowMethod === 'auto') {
+    const t1 = performance.now();
+    selection = await selectActivations(g, stats, batches, fakeQuantRunner, { methods: METHODS, onProgress: progressBar(`${key} select`) });
+    console.error(`${key}: per-tensor selection in ${((performance.now() - t1) / 1000).toFixed(1)} s; float layers: ${[...selection.floatLayers].join(', ') || 'none'}`);
+    writeFileSync(join(outDir, `${key}.select.md`), `# ${key}: single-tensor output SQNR (dB) per calibrator, worst 30\n\n${selectionTable(selection)}\n`);
+  }
+  // Build options and layer bits for a method ('auto': per-tensor params, float-fallback layers removed).
+  const plan = (m: Method, b: 4 | 8) => {
+    const bits = uniformBits(g, b);
+    if (m !== 'auto') return { bits, opts: { method: m } };
+    for (const l of selection!.floatLayers) bits.delete(l);
+    return { bits, opts: { method: 'entropy' as ObserverMethod, activations: selection!.params } };
+  };
+  await row('FP32', save(g), weightBytes(g));
+  for (const m of rowMethods) {
+    const { bits, opts } = plan(m, 8);
+    const q = buildQdq(g, stats, bits, opts);
+    await row(`W8A8 ${m}${m === 'auto' && selection!.floatLayers.size ? ` (${selection!.floatLayers.size} float)` : ''}`, save(q), weightBytes(q));
+  }
+  const low = plan(lowMethod, 4);
+  const q4 = buildQdq(g, stats, low.bits, low.opts);
+  await row(`W4A8 ${lowMethod}`, save(q4), weightBytes(q4));
+  if (has(a, 'no-mixed')) continue;
+  // Mixed: sensitivity and search in fake quant on the first 2 calibration batches.
+  const method = lowMethod;
+  const all8 = plan(lowMethod, 8).bits;
+  const sens = await layerSensitivity(g, stats, batches, fakeQuantRunner, low.opts, progressBar(`${key} sensitivity`));
   const ref = await referenceOutputs(fakeQuantRunner, g, batches);
   const budgetDb = Number(flag(a, 'budget') ?? 12);
   const mixed = await searchMixed(sens, {
     budgetDb,
     measure: (int4) => {
-      const bits = uniformBits(g, 8);
-      for (const n of int4) bits.set(n, 4);
-      return outputSqnr(fakeQuantRunner, buildQdq(g, stats, bits, { method }), batches, ref);
+      const bits = new Map(all8);
+      for (const n of int4) if (bits.has(n)) bits.set(n, 4);
+      return outputSqnr(fakeQuantRunner, buildQdq(g, stats, bits, low.opts), batches, ref);
     },
   });
-  const bits = uniformBits(g, 8);
-  for (const n of mixed.int4) bits.set(n, 4);
-  const qm = buildQdq(g, stats, bits, { method });
+  const bits = new Map(all8);
+  for (const n of mixed.int4) if (bits.has(n)) bits.set(n, 4);
+  const qm = buildQdq(g, stats, bits, low.opts);
   writeFileSync(join(outDir, `${key}.sensitivity.md`), `# ${key}: per-layer sensitivity (budget ${budgetDb} dB)\n\n${sensitivityTable(sens, mixed)}\n`);
   writeFileSync(join(outDir, `${key}.sensitivity.svg`), sensitivitySvg(sens, mixed, key));
-  await row(`mixed ${mixed.int4.size}/${sens.length} int4 (${budgetDb} dB)`, save(qm), weightBytes(qm));
+  await row(`mixed ${method} ${[...mixed.int4].filter((n) => bits.get(n) === 4).length}/${sens.length} int4 (${budgetDb} dB)`, save(qm), weightBytes(qm));
 }
 const header = ['| model | config | top-1 % or mAP | AP50 | weight bytes | vs FP32 | images/s |', '|---|---|---|---|---|---|---|'];
-writeFileSync(join(outDir, `table-${runtime}.md`), `${[...header, ...rows].join('\n')}\n`);
+writeFileSync(join(outDir, `table-${runtime}-${(flag(a, "models") ?? "all").replace(/,/g, "-")}.md`), `${[...header, ...rows].join('\n')}\n`);
 console.log([...header, ...rows].join('\n'));

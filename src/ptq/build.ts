@@ -8,7 +8,7 @@ import type { PrecisionConfig } from '../runtime/precision.ts';
 import { correctBias } from './bias-correction.ts';
 import { activationParams, type CalibrationStats } from './calibrate.ts';
 import { cloneGraph, quantizableLayers } from './graph.ts';
-import { type ActQParams, activationsToQuantize, insertQdq } from './qdq.ts';
+import { type ActQParams, activationsToQuantize, inputDerived, insertQdq } from './qdq.ts';
 import { quantizeNodeWeight, type QuantizedWeight, type WeightBits } from './weights.ts';
 
 /** Weight bits per layer (node name); a layer missing from the map stays float, its inputs unquantized. */
@@ -35,8 +35,9 @@ export function layerInputs(g: Graph): string[] {
 }
 
 /**
- * The QDQ graph for `bits`. `stats` must hold observers for `opts.method` over `activationsToQuantize(g)` and,
- * for bias correction, means of `layerInputs(g)`.
+ * The QDQ graph for `bits`. `stats` must hold observers for `opts.method` and 'minmax' (the model input and
+ * tensors copied from it keep min/max ranges: qdq.ts `inputDerived`) over `activationsToQuantize(g)` and, for bias
+ * correction, means of `layerInputs(g)`.
  */
 export function buildQdq(float: Graph, stats: CalibrationStats, bits: LayerBits, opts: BuildOptions): Graph {
   const g = cloneGraph(float);
@@ -50,10 +51,13 @@ export function buildQdq(float: Graph, stats: CalibrationStats, bits: LayerBits,
     if ((opts.biasCorrection ?? true) && mean) correctBias(g, n, q, mean);
   }
   const all = opts.activations ?? activationParams(stats, opts.method);
+  const raw = inputDerived(g);
+  // Without a min/max calibration (a single-method stats object) those tensors take `method`'s range.
+  const minmax = stats.observers.has('minmax') ? activationParams(stats, 'minmax') : undefined;
   const skip = (n: Node): boolean => (n.opType === 'Conv' || n.opType === 'Gemm' || n.opType === 'MatMul') && !bits.has(n.name);
   const acts = new Map<string, ActQParams>();
   for (const name of activationsToQuantize(g, skip)) {
-    const p = all.get(name);
+    const p = (raw.has(name) ? minmax?.get(name) : undefined) ?? all.get(name);
     if (!p) throw new Error(`buildQdq: activation '${name}' was not calibrated`);
     acts.set(name, p);
   }

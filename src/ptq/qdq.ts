@@ -43,6 +43,22 @@ export function activationsToQuantize(g: Graph, skip: (n: Node) => boolean = () 
   return g.nodes.flatMap((n) => n.outputs).concat(g.inputs.map((i) => i.name)).filter((v) => chosen.has(v));
 }
 
+/**
+ * Graph inputs and the tensors made from them by pass-through ops only (YOLOX's Focus stem: Slice -> Concat of
+ * the raw 0..255 image). Rule: these keep their min/max range, never a clipped one. Clipping the model input
+ * loses information at the source, and pixel histograms are not smooth: YOLOX's letterbox pads with gray 114,
+ * and the KL search on that histogram stops at the spike (range [0, 114.4]: W8A8 entropy 20.8 mAP).
+ */
+export function inputDerived(g: Graph): Set<string> {
+  const out = new Set(g.inputs.map((i) => i.name));
+  for (const n of g.nodes) {
+    if (!PASS_THROUGH.has(n.opType)) continue;
+    const data = n.opType === 'Concat' ? n.inputs : [n.inputs[0]];
+    if (data.every((i) => out.has(i))) n.outputs.forEach((o) => out.add(o));
+  }
+  return out;
+}
+
 export interface QdqOptions {
   activations: Map<string, ActQParams>;
   weights: Map<string, QuantizedWeight>;

@@ -19,13 +19,19 @@ import { searchMixed, type MixedResult } from './mixed.ts';
 import { activationsToQuantize } from './qdq.ts';
 import { sensitivitySvg, sensitivityTable } from './report.ts';
 import { layerSensitivity, outputSqnr, referenceOutputs, type GraphRunner, type LayerSensitivity } from './sensitivity.ts';
+import { selectActivations, type Selection } from './select.ts';
 import { gpuSource, ortSource, type SourceFactory, type Tensors } from './source.ts';
 
 export type WeightMode = 'int8' | 'int4' | 'mixed';
 
 export interface QuantizeOptions {
-  /** Activation calibration method: 'minmax' | 'percentile' | 'entropy' (default) | 'mse'. */
-  method?: ObserverMethod;
+  /**
+   * Activation calibration: 'minmax' | 'percentile' | 'entropy' (default) | 'mse', or 'auto': per tensor the
+   * range of the four with the best single-tensor output SQNR, plus the float fallback (select.ts).
+   */
+  method?: ObserverMethod | 'auto';
+  /** 'auto': tensors whose best single-tensor output SQNR is below this (dB) keep their layers float (default 15). */
+  floatBelowDb?: number;
   observer?: ObserverOptions;
   weights?: WeightMode;
   /** Weight ranges: 'minmax' (default) or 'mse'. */
@@ -43,8 +49,11 @@ export interface QuantizeOptions {
   source?: SourceFactory;
   /** Runs QDQ graphs for sensitivity / search (default: onnxruntime-node fake quant). */
   simulate?: GraphRunner;
-  onProgress?: (stage: 'calibrate' | 'sensitivity' | 'search', done: number, total: number, note?: string) => void;
+  onProgress?: (stage: 'calibrate' | 'select' | 'sensitivity' | 'search', done: number, total: number, note?: string) => void;
 }
+
+/** The calibrators 'auto' chooses from per tensor. */
+export const AUTO_METHODS: readonly ObserverMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
 
 export interface QuantizeResult {
   bytes: Uint8Array;
@@ -53,6 +62,8 @@ export interface QuantizeResult {
   bits: LayerBits;
   sensitivity?: LayerSensitivity[];
   mixed?: MixedResult;
+  /** 'auto' only: the per-tensor choices. */
+  selection?: Selection;
   /** Markdown table and SVG chart (mixed only). */
   report?: { markdown: string; svg: string };
 }
@@ -85,36 +96,42 @@ export async function calibrateGraph(g: Graph, data: CalibrationSet, methods: Ob
 export async function quantize(model: Uint8Array | Graph, data: CalibrationSet, opts: QuantizeOptions = {}): Promise<QuantizeResult> {
   const g = floatGraph(model);
   if (opts.cle) crossLayerEqualize(g, { silu: opts.cle === 'silu' });
-  const method = opts.method ?? 'entropy';
-  const stats = await calibrateGraph(g, data, [method], opts);
-  const build = { method, weightMethod: opts.weightMethod, biasCorrection: opts.biasCorrection };
+  const auto = opts.method === 'auto';
+  const method: ObserverMethod = opts.method === 'auto' || !opts.method ? 'entropy' : opts.method;
+  const stats = await calibrateGraph(g, data, auto ? [...AUTO_METHODS] : [...new Set<ObserverMethod>([method, 'minmax'])], opts);
+  const run = opts.simulate ?? fakeQuantRunner;
+  const batches: Tensors[] = [];
+  for (let b = 0; b < Math.min(data.count, opts.searchBatches ?? 2); b++) batches.push(await data.batch(b));
+  const selection = auto
+    ? await selectActivations(g, stats, batches, run, { methods: [...AUTO_METHODS], floatBelowDb: opts.floatBelowDb, onProgress: (d, t, n) => opts.onProgress?.('select', d, t, n) })
+    : undefined;
+  const floatLayers = selection?.floatLayers ?? new Set<string>();
+  const build = { method, weightMethod: opts.weightMethod, biasCorrection: opts.biasCorrection, activations: selection?.params };
   const mode = opts.weights ?? 'int8';
-  let bits = uniformBits(g, mode === 'int4' ? 4 : 8);
+  const withoutFloat = (b: LayerBits): LayerBits => new Map([...b].filter(([n]) => !floatLayers.has(n)));
+  let bits = withoutFloat(uniformBits(g, mode === 'int4' ? 4 : 8));
   let sensitivity: LayerSensitivity[] | undefined;
   let mixed: MixedResult | undefined;
   let report: QuantizeResult['report'];
   if (mode === 'mixed') {
-    const run = opts.simulate ?? fakeQuantRunner;
-    const batches: Tensors[] = [];
-    for (let b = 0; b < Math.min(data.count, opts.searchBatches ?? 2); b++) batches.push(await data.batch(b));
     sensitivity = await layerSensitivity(g, stats, batches, run, build, (d, t, n) => opts.onProgress?.('sensitivity', d, t, n));
     const reference = await referenceOutputs(run, g, batches);
-    const all8 = uniformBits(g, 8);
+    const all8 = withoutFloat(uniformBits(g, 8));
     let step = 0;
     mixed = await searchMixed(sensitivity, {
       budgetDb: opts.budgetDb ?? 3,
       quantizeEnds: opts.quantizeEnds,
       measure: (int4) => {
         const b = new Map(all8);
-        for (const n of int4) b.set(n, 4);
+        for (const n of int4) if (b.has(n)) b.set(n, 4);
         return outputSqnr(run, buildQdq(g, stats, b, build), batches, reference);
       },
       onStep: (k, db) => opts.onProgress?.('search', ++step, step + 1, `${k} int4 layers: ${db.toFixed(1)} dB`),
     });
     bits = new Map(all8);
-    for (const n of mixed.int4) bits.set(n, 4);
+    for (const n of mixed.int4) if (bits.has(n)) bits.set(n, 4);
     report = { markdown: sensitivityTable(sensitivity, mixed), svg: sensitivitySvg(sensitivity, mixed) };
   }
   const graph = buildQdq(g, stats, bits, build);
-  return { bytes: save(graph), graph, config: precisionConfig(g, bits), bits, sensitivity, mixed, report };
+  return { bytes: save(graph), graph, config: precisionConfig(g, bits), bits, sensitivity, mixed, selection, report };
 }

@@ -20,7 +20,7 @@ import type { ObserverMethod } from '../quant/index.ts';
 import type { Graph } from '../runtime/ir.ts';
 import { activationParams, type CalibrationStats } from './calibrate.ts';
 import { COMPUTE_OPS, consumersOf, weightSlot } from './graph.ts';
-import { type ActQParams, activationsToQuantize, insertQdq } from './qdq.ts';
+import { type ActQParams, activationsToQuantize, inputDerived, insertQdq } from './qdq.ts';
 import { type GraphRunner, outputSqnr, referenceOutputs } from './sensitivity.ts';
 import type { Tensors } from './source.ts';
 
@@ -60,7 +60,9 @@ export async function selectActivations(g: Graph, stats: CalibrationStats, batch
   const params = new Map<string, ActQParams>();
   const floatLayers = new Set<string>();
   const choices: TensorChoice[] = [];
+  const raw = inputDerived(g);
   for (const [k, name] of names.entries()) {
+    if (raw.has(name)) continue; // min/max always (qdq.ts inputDerived)
     const sqnr: TensorChoice['sqnr'] = {};
     const seen = new Map<string, number>();
     let best: { m: ObserverMethod; p: ActQParams; db: number } | undefined;
