@@ -13,7 +13,7 @@ import { buildQdq, layerInputs, uniformBits } from '../src/ptq/build.ts';
 import { calibrate, calibrationSet } from '../src/ptq/calibrate.ts';
 import { crossLayerEqualize } from '../src/ptq/cle.ts';
 import { searchMixed } from '../src/ptq/mixed.ts';
-import { activationsToQuantize } from '../src/ptq/qdq.ts';
+import { activationsToQuantize, inputDerived } from '../src/ptq/qdq.ts';
 import { ortSource, type Tensors } from '../src/ptq/source.ts';
 import { quantizeNodeWeight } from '../src/ptq/weights.ts';
 import { hasAssets, readAsset } from './helpers/assets.ts';
@@ -189,5 +189,39 @@ describe('mixed-precision search', () => {
       expect(await measure(new Set(r.order.slice(0, r.int4.size + 1)))).toBeLessThan(r.baselineDb - budgetDb);
     }
     expect(r.int4.size).toBeGreaterThan(0);
+  });
+});
+
+describe('Q/DQ placement rules', () => {
+  // A YOLOX-like miniature: Focus stem (Slice x2 -> Concat) -> Conv -> SiLU -> {box Conv, obj Conv -> Sigmoid}
+  // -> head Concat -> Reshape -> Transpose -> output.
+  const node = (name: string, opType: string, inputs: string[], outputs: string[]): Node => ({ name, opType, domain: '', inputs, outputs, attrs: {} });
+  const w = (dims: number[]): TensorData => ({ dtype: 'float32', dims, data: new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.1) });
+  const g: Graph = {
+    name: 'mini', opset: 13, valueInfo: new Map(),
+    initializers: new Map<string, TensorData>([
+      ['st', { dtype: 'int64', dims: [1], data: BigInt64Array.of(0n) }], ['w0', w([4, 6, 1, 1])], ['wb', w([4, 4, 1, 1])],
+      ['wo', w([1, 4, 1, 1])], ['shape', { dtype: 'int64', dims: [3], data: BigInt64Array.of(1n, 5n, -1n) }],
+    ]),
+    nodes: [
+      node('s1', 'Slice', ['x', 'st', 'st'], ['x1']), node('s2', 'Slice', ['x', 'st', 'st'], ['x2']),
+      node('focus', 'Concat', ['x1', 'x2'], ['f']), node('c0', 'Conv', ['f', 'w0'], ['y0']),
+      node('sig0', 'Sigmoid', ['y0'], ['g0']), node('silu', 'Mul', ['y0', 'g0'], ['a0']),
+      node('box', 'Conv', ['a0', 'wb'], ['b']), node('obj', 'Conv', ['a0', 'wo'], ['o']), node('sigo', 'Sigmoid', ['o'], ['p']),
+      node('head', 'Concat', ['b', 'p'], ['h']), node('r', 'Reshape', ['h', 'shape'], ['hr']), node('t', 'Transpose', ['hr'], ['out']),
+    ],
+    inputs: [{ name: 'x', dtype: 'float32', shape: [1, 3, 4, 4] }], outputs: [{ name: 'out', dtype: 'float32', shape: [1, 16, 5] }],
+  };
+
+  it('quantizes conv inputs and the stem, never the head that reaches the output through Concat/Reshape/Transpose', () => {
+    const q = new Set(activationsToQuantize(g));
+    for (const t of ['x', 'x1', 'x2', 'f', 'a0']) expect(q.has(t), t).toBe(true);
+    // Box regression and sigmoid scores would share one scale in the head Concat: they stay float.
+    for (const t of ['y0', 'g0', 'b', 'o', 'p', 'h', 'hr', 'out']) expect(q.has(t), t).toBe(false);
+  });
+
+  it('marks the input and its pass-through copies (min/max ranges), not what a conv computes from them', () => {
+    const raw = inputDerived(g);
+    expect([...raw].sort()).toEqual(['f', 'x', 'x1', 'x2']);
   });
 });
