@@ -164,9 +164,11 @@ const OPS: Record<string, OpFn> = {
   Sigmoid: unary(tf.sigmoid),
   Softmax: (n, [x]) => {
     const t = toOnnx(x);
-    const axis = attrInt(n, 'axis', -1);
-    if ((axis + t.rank) % t.rank !== t.rank - 1) unsupported(n, `softmax over axis ${axis} of a rank-${t.rank} tensor`);
-    return onnxVal(tf.softmax(t, -1));
+    const a = (attrInt(n, 'axis', -1) + t.rank) % t.rank;
+    if (a === t.rank - 1) return onnxVal(tf.softmax(t, -1));
+    // tf.softmax works on the last axis only: swap the axis there and back (opset >= 13 semantics).
+    const perm = t.shape.map((_, i) => (i === a ? t.rank - 1 : i === t.rank - 1 ? a : i));
+    return onnxVal(tf.transpose(tf.softmax(tf.transpose(t, perm), -1), perm));
   },
   Split: (n, [x, splitInput]) => {
     const sizes = splitInput ? ints(splitInput) : attrInts(n, 'split', []);
