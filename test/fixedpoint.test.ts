@@ -3,6 +3,7 @@ import { mulShiftRound, multiplierValue, quantizeMultiplier, roundShift } from '
 import commonCode from '../src/shaders/conv2d_int_common.wgsl?raw';
 import dotCode from '../src/shaders/conv2d_int_dot_fallback.wgsl?raw';
 import requantCode from '../src/shaders/requant.wgsl?raw';
+import fixedPointCode from '../src/shaders/fixedpoint.wgsl?raw';
 import { kernelKey, type KernelSpec } from '../src/shaders/kernel.ts';
 import { runKernel } from '../src/gpu/exec.ts';
 import { testGpu } from './helpers/gpu.ts';
@@ -104,7 +105,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     }
     const spec: KernelSpec = {
       name: 'mul_shift_round_test', key: kernelKey('mul_shift_round_test', {}),
-      code: [test, commonCode, dotCode, requantCode].join('\n'), entryPoint: 'main', constants: {},
+      code: [test, commonCode, dotCode, fixedPointCode, requantCode].join('\n'), entryPoint: 'main', constants: {},
       bindings: [
         { name: 'args', kind: 'read-only-storage' }, { name: 'lut', kind: 'read-only-storage' },
         { name: 'output', kind: 'storage' }, { name: 'u', kind: 'uniform' },

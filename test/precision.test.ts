@@ -21,13 +21,13 @@ function floatsWithTies(rng: Rng, n: number, scale: number): Float32Array {
 
 const words = (b: ArrayBuffer): Uint32Array => new Uint32Array(b);
 
-/** floor((p * m + 2^(s-1)) / 2^s) saturated to i32, in BigInt: the definition mul_shift must implement. */
+/** floor((p * m + 2^(s-1)) / 2^s) saturated to i32, in BigInt: the definition mul_shift_round must implement. */
 function mulShiftBig(p: number, m: number, s: number): number {
   const v = (BigInt(p) * BigInt(m) + (1n << BigInt(s - 1))) >> BigInt(s);
   return Number(v > 2147483647n ? 2147483647n : v < -2147483648n ? -2147483648n : v);
 }
 
-describe('mul_shift (64-bit emulation in WGSL)', () => {
+describe('mul_shift_round (64-bit emulation in WGSL)', () => {
   it('matches the BigInt definition on extreme and random operands', async () => {
     const { device } = await testGpu();
     const rng = testRng();
@@ -44,7 +44,7 @@ describe('mul_shift (64-bit emulation in WGSL)', () => {
       code: `@group(0) @binding(0) var<storage, read> args: array<i32>;
 @group(0) @binding(1) var<storage, read_write> output: array<i32>;
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3u) {
-  output[g.x] = mul_shift(args[3u * g.x], bitcast<u32>(args[3u * g.x + 1u]), bitcast<u32>(args[3u * g.x + 2u]));
+  output[g.x] = mul_shift_round(args[3u * g.x], bitcast<u32>(args[3u * g.x + 1u]), bitcast<u32>(args[3u * g.x + 2u]));
 }\n${requantizeMathCode}`,
       bindings: [{ name: 'args', kind: 'read-only-storage' }, { name: 'output', kind: 'storage' }],
       dispatch: [n / 64, 1, 1],

@@ -18,6 +18,7 @@ import commonCode from './conv2d_int_common.wgsl?raw';
 import dotPacked from './conv2d_int_dot_packed.wgsl?raw';
 import dotFallback from './conv2d_int_dot_fallback.wgsl?raw';
 import requantCode from './requant.wgsl?raw';
+import fixedPointCode from './fixedpoint.wgsl?raw';
 import activationCode from './activation.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
 import { type BindingSpec, type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
@@ -40,7 +41,7 @@ export const dotFor = (caps: Pick<DeviceCaps, 'packedDot'>): DotImpl => (caps.pa
 
 /** WGSL helpers of an integer kernel, in the order they are appended after the kernel's own code. */
 export function intKernelCode(main: string, dot: DotImpl): string {
-  return [main, commonCode, dot === 'packed' ? dotPacked : dotFallback, requantCode, activationCode, storeCode].join('\n');
+  return [main, commonCode, dot === 'packed' ? dotPacked : dotFallback, fixedPointCode, requantCode, activationCode, storeCode].join('\n');
 }
 
 export const INT_CONV_BINDINGS: BindingSpec[] = [

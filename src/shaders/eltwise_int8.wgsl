@@ -2,9 +2,9 @@
 // of 4, four per u32; see quantize.wgsl). One thread per output word; each input lane is read by its byte
 // index sum_d c_d * stride[d] (strides in bytes, 0 on broadcast dims) + lane * c_step (1, or 0 when the input
 // has a single channel). Output padding lanes (channel >= c) hold zp_out.
-//   ADD: out = zp_out + ((mul_shift(qa - za, ma, sa - 16) + mul_shift(qb - zb, mb, sb - 16) + 2^15) >> 16)
+//   ADD: out = zp_out + ((mul_shift_round(qa - za, ma, sa - 16) + mul_shift_round(qb - zb, mb, sb - 16) + 2^15) >> 16)
 //        each term is (s_in / s_out) * (q - z) with 16 fraction bits, the sum rounded half up.
-//   MUL: out = zp_out + mul_shift((qa - za) * (qb - zb), ma, sa),  ma / 2^sa ~= sa_real * sb_real / s_out.
+//   MUL: out = zp_out + mul_shift_round((qa - za) * (qb - zb), ma, sa),  ma / 2^sa ~= sa_real * sb_real / s_out.
 // then clamped to [qmin, qmax]. requantize-math.wgsl is appended.
 struct U {
   shape: array<vec4u, 2>,
@@ -62,9 +62,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
       let pa = byte_a(ia + k * u.a_step) - u.za;
       let pb = byte_b(ib + k * u.b_step) - u.zb;
       if (MUL) {
-        q += mul_shift(pa * pb, u.ma, u.sa);
+        q += mul_shift_round(pa * pb, u.ma, u.sa);
       } else {
-        q += (mul_shift(pa, u.ma, u.sa - 16u) + mul_shift(pb, u.mb, u.sb - 16u) + 32768) >> 16u;
+        q += (mul_shift_round(pa, u.ma, u.sa - 16u) + mul_shift_round(pb, u.mb, u.sb - 16u) + 32768) >> 16u;
       }
       q = min(max(q, u.qmin), u.qmax);
     }

@@ -3,7 +3,7 @@
 //   0 max: per-lane max of the int8 values (no rescale; output qparams = input qparams)
 //   1 avg: same qparams in and out; out = zp + rdiv(sum(q - zp), count), rdiv rounds half away from zero
 //   2 avg with rescale (GlobalAveragePool, or any window whose count never varies):
-//          out = clamp(zp_out + mul_shift(sum(q - zp), m, s)),  m / 2^s ~= scale_in / (scale_out * count)
+//          out = clamp(zp_out + mul_shift_round(sum(q - zp), m, s)),  m / 2^s ~= scale_in / (scale_out * count)
 // Padding lanes are computed like the others (zp in gives zp/zp_out out). requantize-math.wgsl is appended.
 struct U {
   n: u32, h: u32, w: u32, cw: u32,
@@ -58,7 +58,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   for (var k = 0u; k < 4u; k++) {
     var q = m[k];
     if (KIND == 1u) { q = u.zp + rdiv(sum[k], max(count, 1)); }
-    if (KIND == 2u) { q = u.zp_out + mul_shift(sum[k], u.m, u.s); }
+    if (KIND == 2u) { q = u.zp_out + mul_shift_round(sum[k], u.m, u.s); }
     r |= to_lane(min(max(q, -128), 127), k);
   }
   output[i] = r;
