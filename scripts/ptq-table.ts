@@ -4,7 +4,7 @@
  *
  *   node --import tsx --import ./scripts/raw-hook.mjs scripts/ptq-table.ts [--models resnet20,resnet8,yolox,fastestdet]
  *     [--runtime gpu|ort|ort-fakequant] [--source gpu|ort] [--calib-limit N] [--eval-limit N] [--budget dB]
- *     [--cle off|relu|silu] [--methods minmax,percentile,entropy,mse,auto] [--low-method auto] [--no-mixed]
+ *     [--cle off|relu|silu] [--no-bias-correction] [--float-below dB] [--tag name] [--methods minmax,percentile,entropy,mse,auto] [--low-method auto] [--no-mixed]
  *     [--out docs/ptq-results]
  *
  * `--methods`: the W8A8 rows ('auto' = per-tensor choice + float fallback, select.ts, measured in fake quant on
@@ -41,7 +41,8 @@ const MODELS: Record<string, { file: string; data: string; calib: number }> = {
 };
 const METHODS: ObserverMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
 
-const a = parseArgs(process.argv.slice(2), ['no-mixed']);
+const a = parseArgs(process.argv.slice(2), ['no-mixed', 'no-bias-correction']);
+const biasCorrection = !has(a, 'no-bias-correction');
 type Method = ObserverMethod | 'auto';
 const rowMethods = (flag(a, 'methods') ?? 'minmax,percentile,entropy,mse,auto').split(',') as Method[];
 const lowMethod = (flag(a, 'low-method') ?? 'auto') as Method;
@@ -92,16 +93,16 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   let selection: Selection | undefined;
   if (rowMethods.includes('auto') || lowMethod === 'auto') {
     const t1 = performance.now();
-    selection = await selectActivations(g, stats, batches, fakeQuantRunner, { methods: METHODS, onProgress: progressBar(`${key} select`) });
+    selection = await selectActivations(g, stats, batches, fakeQuantRunner, { methods: METHODS, floatBelowDb: flag(a, 'float-below') === undefined ? undefined : Number(flag(a, 'float-below')), onProgress: progressBar(`${key} select`) });
     console.error(`${key}: per-tensor selection in ${((performance.now() - t1) / 1000).toFixed(1)} s; float layers: ${[...selection.floatLayers].join(', ') || 'none'}`);
     writeFileSync(join(outDir, `${key}.select.md`), `# ${key}: single-tensor output SQNR (dB) per calibrator, worst 30\n\n${selectionTable(selection)}\n`);
   }
   // Build options and layer bits for a method ('auto': per-tensor params, float-fallback layers removed).
   const plan = (m: Method, b: 4 | 8) => {
     const bits = uniformBits(g, b);
-    if (m !== 'auto') return { bits, opts: { method: m } };
+    if (m !== 'auto') return { bits, opts: { method: m, biasCorrection } };
     for (const l of selection!.floatLayers) bits.delete(l);
-    return { bits, opts: { method: 'entropy' as ObserverMethod, activations: selection!.params } };
+    return { bits, opts: { method: 'entropy' as ObserverMethod, activations: selection!.params, biasCorrection } };
   };
   await row('FP32', save(g), weightBytes(g));
   for (const m of rowMethods) {
@@ -135,5 +136,5 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   await row(`mixed ${method} ${[...mixed.int4].filter((n) => bits.get(n) === 4).length}/${sens.length} int4 (${budgetDb} dB)`, save(qm), weightBytes(qm));
 }
 const header = ['| model | config | top-1 % or mAP | AP50 | weight bytes | vs FP32 | images/s |', '|---|---|---|---|---|---|---|'];
-writeFileSync(join(outDir, `table-${runtime}-${(flag(a, "models") ?? "all").replace(/,/g, "-")}.md`), `${[...header, ...rows].join('\n')}\n`);
+writeFileSync(join(outDir, `table-${runtime}-${(flag(a, "models") ?? "all").replace(/,/g, "-")}${flag(a, 'tag') ? `-${flag(a, 'tag')}` : ''}.md`), `${[...header, ...rows].join('\n')}\n`);
 console.log([...header, ...rows].join('\n'));

@@ -30,7 +30,7 @@ export interface QuantizeOptions {
    * range of the four with the best single-tensor output SQNR, plus the float fallback (select.ts).
    */
   method?: ObserverMethod | 'auto';
-  /** 'auto': tensors whose best single-tensor output SQNR is below this (dB) keep their layers float (default 15). */
+  /** 'auto': tensors whose best single-tensor output SQNR is below this (dB) keep their layers float (default 20). */
   floatBelowDb?: number;
   observer?: ObserverOptions;
   weights?: WeightMode;
