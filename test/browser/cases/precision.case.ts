@@ -1,5 +1,5 @@
 /**
- * Precision conversion kernels, all bit-exact: the WGSL 64-bit mul_shift emulation, quantize f32 -> packed
+ * Precision conversion kernels, all bit-exact: the WGSL 64-bit mul_shift_round emulation, quantize f32 -> packed
  * int8 (NHWC and NCHW input, exact ties to even), dequantize (NHWC and NCHW output), requantize (with a fused
  * ReLU clamp), per-channel / per-tensor int8 and int4 quantization. Set up as in test/precision.test.ts;
  * reference test/reference/quantize.ts.
@@ -22,7 +22,7 @@ function floatsWithTies(r: Rng, n: number, scale: number): Float32Array {
   return x;
 }
 
-/** floor((p * m + 2^(s-1)) / 2^s) saturated to i32, in BigInt: the definition mul_shift implements. */
+/** floor((p * m + 2^(s-1)) / 2^s) saturated to i32, in BigInt: the definition mul_shift_round implements. */
 function mulShiftBig(p: number, m: number, s: number): number {
   const v = (BigInt(p) * BigInt(m) + (1n << BigInt(s - 1))) >> BigInt(s);
   return Number(v > 2147483647n ? 2147483647n : v < -2147483648n ? -2147483648n : v);
@@ -31,12 +31,12 @@ function mulShiftBig(p: number, m: number, s: number): number {
 const MUL_SHIFT_PROBE = `@group(0) @binding(0) var<storage, read> args: array<i32>;
 @group(0) @binding(1) var<storage, read_write> output: array<i32>;
 @compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3u) {
-  output[g.x] = mul_shift(args[3u * g.x], bitcast<u32>(args[3u * g.x + 1u]), bitcast<u32>(args[3u * g.x + 2u]));
+  output[g.x] = mul_shift_round(args[3u * g.x], bitcast<u32>(args[3u * g.x + 1u]), bitcast<u32>(args[3u * g.x + 2u]));
 }`;
 
 export const cases: Case[] = [
   {
-    name: 'mul_shift 64-bit emulation vs BigInt, extreme and random operands',
+    name: 'mul_shift_round 64-bit emulation vs BigInt, extreme and random operands',
     tolerance: EXACT,
     async run({ device }, r) {
       const n = 2048;
