@@ -72,7 +72,8 @@ describe('constant folding', () => {
       ['Cast', [], { to: int(7) }], ['Cast', [], { to: int(1) }], ['Exp', []],
     ];
     g.initializers.set('c2', fromNumbers('float32', [a, 1], vals(a).map((v) => v - 2)));
-    g.initializers.set('c3', fromNumbers('float32', [], [rng.uniform(0.3, 2)]));
+    // c3 >= 1.5 keeps Exp's input below 8: exp of a larger square overflows f32 and inf - inf is NaN.
+    g.initializers.set('c3', fromNumbers('float32', [], [rng.uniform(1.5, 3)]));
     g.initializers.set('two', fromNumbers('float32', [], [2]));
     let last = 'y0';
     chain.forEach(([op, consts, attrs], i) => {
