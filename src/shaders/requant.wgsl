@@ -6,8 +6,9 @@ override RES: u32 = 0u;    // 1: add the int8 residual tensor
 override LUT: u32 = 0u;    // 1: nonlinear activation through the 256-entry int8 table `lut`
 override DEQ: u32 = 0u;    // 1: f32 output, activate(f32(acc) * scale)
 
+// The table is indexed by an int16 intermediate (activationLut in pack-int.ts): 65536 bytes.
 fn lut_lookup(v: i32) -> i32 {
-  let k = u32(clamp(v, -128, 127) + 128);
+  let k = u32(clamp(v, -32768, 32767) + 32768);
   return (bitcast<i32>(lut[k >> 2u] << (24u - 8u * (k & 3u)))) >> 24u;
 }
 

@@ -9,13 +9,13 @@ export interface RequantRef {
   zOut: number;
   qLo: number;
   qHi: number;
-  /** 64-word LUT from activationLut; replaces the [qLo, qHi] clamp. */
+  /** 16384-word LUT (int16 -> int8) from activationLut; replaces the [qLo, qHi] clamp. */
   lut?: Uint32Array;
   residual?: { z: number; m: FixedMultiplier };
 }
 
 export function lutLookupRef(lut: Uint32Array, v: number): number {
-  const k = clampInt(v, -128, 127) + 128;
+  const k = clampInt(v, -32768, 32767) + 32768;
   return (lut[k >> 2] << (24 - 8 * (k & 3))) >> 24;
 }
 

@@ -2,7 +2,7 @@
  * Integer convolution (W8A8 / W4A8, and FC layers through gemm.ts) for QDQ layers: int8 activations in, int8 out
  * when the only reader is a QuantizeLinear (its scale becomes the output scale), else f32 out (dequantized in the
  * epilogue). ReLU / Clip fuse as clamps; other activations (SiLU, Sigmoid, HardSwish, LeakyReLU) through a
- * 256-entry table applied after requantizing to an intermediate scale chosen from the output range (`midRange`).
+ * table applied after requantizing to an int16 intermediate scale chosen from the output range (`midRange`).
  */
 import type { Activation } from '../../shaders/activation.ts';
 import type { ConvShape } from '../../shaders/conv-shape.ts';
@@ -46,11 +46,12 @@ export function midRange(act: Activation, yLo: number, yHi: number): [number, nu
   }
 }
 
-function qparamsFor(lo: number, hi: number): QParams {
+/** int16 parameters of the LUT's intermediate value over [lo, hi] (zero included). */
+function midParams(lo: number, hi: number): QParams {
   const l = Math.min(lo, 0);
   const h = Math.max(hi, 0);
-  const scale = Math.max((h - l) / 255, 1e-8);
-  return { scale, zeroPoint: Math.max(-128, Math.min(127, Math.round(-128 - l / scale))) };
+  const scale = Math.max((h - l) / 65535, 1e-9);
+  return { scale, zeroPoint: Math.max(-32768, Math.min(32767, Math.round(-32768 - l / scale))) };
 }
 
 export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: ConvWeights, outDims: number[], residual?: string): void {
@@ -84,7 +85,7 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
     } else {
       const yLo = (-128 - out.zeroPoint) * out.scale;
       const yHi = (127 - out.zeroPoint) * out.scale;
-      const mid = qparamsFor(...midRange(act, yLo, yHi));
+      const mid = midParams(...midRange(act, yLo, yHi));
       epilogue = { out: 'int8', residual: false, lut: true };
       quant = { zIn, zOut: mid.zeroPoint };
       sAcc = mid.scale;
