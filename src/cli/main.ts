@@ -2,7 +2,7 @@
  * quantgpu CLI (Node, WebGPU through Dawn):
  *   quantgpu run <model.onnx> --input <name>=<file.npy> ... --out <dir> [--precision fp32|fp16|int8|int4] [--config layers.json]
  *   quantgpu inspect <model.onnx> [--precision ...] [--config layers.json]
- *   quantgpu quantize <model.onnx> --calib <data> --method minmax|percentile|entropy|mse --weights int8|int4|mixed [--budget dB] -o <out.onnx>
+ *   quantgpu quantize <model.onnx> --calib <data> --method minmax|percentile|entropy|mse|auto --weights int8|int4|mixed [--budget dB] -o <out.onnx>
  *   quantgpu eval <model.onnx> --dataset <data> [--precision ...]
  *   quantgpu bench [--node] [...]   (see scripts/bench.ts)
  */
@@ -11,8 +11,9 @@ import { runCommand, inspectCommand } from './run.ts';
 const USAGE = `usage:
   quantgpu run <model.onnx> --input <name>=<file.npy> ... --out <dir> [--precision fp32|fp16|int8|int4] [--config layers.json]
   quantgpu inspect <model.onnx> [--precision fp32|fp16|int8|int4] [--config layers.json]
-  quantgpu quantize <model.onnx> --calib <data> [--method minmax|percentile|entropy|mse] [--weights int8|int4|mixed] [--budget <dB>] -o <out.onnx>
-  quantgpu eval <model.onnx> --dataset <data> [--precision ...] [--limit N]
+  quantgpu quantize <model.onnx> --calib <data> [--method minmax|percentile|entropy|mse|auto] [--weights int8|int4|mixed]
+                    [--budget <dB below all-int8>] [--float-below <dB>] [--cle off|relu|silu] [--source gpu|ort] -o <out.onnx>
+  quantgpu eval <model.onnx> --dataset <data> [--runtime gpu|ort|ort-fakequant] [--start N] [--limit N]
   quantgpu bench [--node] [--models ...] [--frames N] [--full]`;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
