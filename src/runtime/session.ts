@@ -52,8 +52,11 @@ export class InferenceSession {
   /** Loads, checks, optimizes and plans a model. Unsupported ops are reported before any GPU work. */
   static async create(model: Uint8Array | ArrayBuffer | string, opts: SessionOptions = {}): Promise<InferenceSession> {
     const progress = opts.onProgress ?? (() => {});
+    progress({ stage: 'load', done: 0, total: 1, message: typeof model === 'string' ? model : `${(model as ArrayBufferLike).byteLength} bytes` });
     const bytes = await readModel(model);
+    progress({ stage: 'load', done: 1, total: 1 });
     const graph = prepareGraph(bytes, opts);
+    progress({ stage: 'fold', done: 1, total: 1, message: `${graph.nodes.length} nodes after folding and fusion` });
     const gpu = opts.context ?? (await acquireDevice({ gpu: opts.gpu }));
     const isQdq = graph.nodes.some((n) => n.opType === 'DequantizeLinear');
     const config = opts.config ?? (opts.precision === 'mixed' ? (isQdq ? undefined : heuristicMixedConfig(graph))
