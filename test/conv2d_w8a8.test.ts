@@ -1,39 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { type ConvShapeInit, convOutSize, convShape } from '../src/shaders/conv-shape.ts';
+import type { ConvShapeInit } from '../src/shaders/conv-shape.ts';
 import type { Activation } from '../src/shaders/activation.ts';
-import { conv2dW8A8Kernel, intConvOutputBytes, type DotImpl } from '../src/shaders/conv2d_w8a8.ts';
-import { conv2dIntDwKernel } from '../src/shaders/conv2d_int_dw.ts';
-import type { IntEpilogue, IntQuantArgs, IntTile } from '../src/shaders/conv2d_int_common.ts';
-import {
-  activationClamp, activationLut, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8,
-  packInt8Activations, quantizeWeightsPerChannel, unpackInt8Activations,
-} from '../src/shaders/pack-int.ts';
-import { quantizeMultiplier } from '../src/quant/fixedpoint.ts';
 import { runKernel } from '../src/gpu/exec.ts';
-import { conv2dW8A8Ref } from './reference/conv_int.ts';
+import { type W8Case, fmaTile, regTile, w8Problem } from './reference/conv_int_problem.ts';
 import { testGpu } from './helpers/gpu.ts';
 import { type Rng, relError, testRng } from './helpers/rng.ts';
 import { expectBindingsMatch } from './helpers/reflect.ts';
 
-interface Case {
+interface Case extends W8Case {
   name: string;
-  shape: ConvShapeInit;
-  act?: Activation;
-  residual?: boolean;
-  f32?: boolean;
-  tile?: IntTile;
-  dot?: DotImpl;
-  /** Use the depthwise kernel (groups == cin == cout). */
-  dw?: boolean;
 }
 
-const reg = (tm: 1 | 2 | 4, tn4: 1 | 2): IntTile => ({ family: 'reg', tm, tn4, wg: 16 });
-const fma = (tm: 1 | 2 | 4, tn4: IntTile['tn4']): IntTile => ({ family: 'fma', tm, tn4, wg: 16 });
-
-/** Max |value| of the float conv output, to choose output scales that use the int8 range. */
-function maxAbs(a: Float32Array): number {
-  return a.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6);
-}
+const reg = regTile;
+const fma = fmaTile;
 
 /** Compares int8 outputs exactly; reports the first mismatch and asks for a non-trivial spread of values. */
 export function expectSameInt8(got: Int8Array, want: Int8Array, what: string): void {
@@ -46,71 +25,12 @@ export function expectSameInt8(got: Int8Array, want: Int8Array, what: string): v
 
 async function runCase(c: Case, rng: Rng): Promise<void> {
   const { device } = await testGpu();
-  const s = convShape(c.shape);
-  const { outH, outW } = convOutSize(s);
-  const cinG = s.cin / s.groups;
-  const count = s.n * outH * outW * s.cout;
-  const x = rng.int8s(s.n * s.h * s.w * s.cin);
-  const zIn = rng.int(-30, 30);
-  const sIn = rng.uniform(0.01, 0.05);
-  const { q, scales } = quantizeWeightsPerChannel(rng.floats(s.cout * cinG * s.kh * s.kw), s.cout);
-  const bias = rng.floats(s.cout, -2, 2);
-  const act = c.act ?? { kind: 'none' };
-
-  // Float view of the conv (no activation) to pick scales that spread outputs over int8.
-  const probeChan = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut: 1, bias });
-  const deq = new Float32Array(probeChan.buffer).filter((_, i) => i % 4 === 3);
-  const base = { shape: s, x, w: q, zIn, biasQ: Int32Array.from({ length: s.cout }, (_, o) => probeChan[o * 4] + zIn * sumW(q, o, cinG * s.kh * s.kw)) };
-  const real = conv2dW8A8Ref({ ...base, mult: [], deq, output: { out: 'f32', act: { kind: 'none' } } }) as Float32Array;
-  const sOut = maxAbs(real) / rng.uniform(60, 120);
-  const chan = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut, bias });
-  const mult = Array.from({ length: s.cout }, (_, o) => ({ m0: chan[o * 4 + 1], r: chan[o * 4 + 2] }));
-
-  let epilogue: IntEpilogue;
-  const quant: IntQuantArgs = { zIn };
-  let lut: Uint32Array = new Uint32Array(4);
-  let residualX: Int8Array | undefined;
-  if (c.f32) {
-    epilogue = { out: 'f32', act };
-  } else {
-    const zOut = rng.int(-20, 20);
-    quant.zOut = zOut;
-    if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
-    else lut = activationLut(act, sOut, zOut, rng.uniform(0.01, 0.05), rng.int(-10, 10));
-    if (c.residual) {
-      residualX = rng.int8s(count);
-      quant.residual = { z: rng.int(-10, 10), m: quantizeMultiplier(sOut * rng.uniform(0.5, 2) / sOut) };
-    }
-    epilogue = { out: 'int8', residual: !!c.residual, lut: !isClampActivation(act) };
-  }
-
-  const params = { tile: c.tile ?? reg(4, 1), dot: c.dot ?? 'packed', epilogue };
-  const spec = c.dw ? conv2dIntDwKernel(params, s, quant) : conv2dW8A8Kernel(params, s, quant);
-  expectBindingsMatch(spec);
-  const weights = c.dw ? packDepthwiseW8(q, s) : packConvW8(q, s);
-  const out = await runKernel(device, spec, {
-    input: packInt8Activations(x, s.n, s.h, s.w, s.cin), weights, chan, lut,
-    residual: residualX ? packInt8Activations(residualX, s.n, outH, outW, s.cout) : new Uint32Array(4),
-  }, { output: intConvOutputBytes(s, epilogue) });
-
-  const want = conv2dW8A8Ref({
-    ...base, mult, deq,
-    output: c.f32 ? { out: 'f32', act } : {
-      out: 'int8', zOut: quant.zOut!, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX,
-      residual: quant.residual, lut: isClampActivation(act) ? undefined : lut,
-    },
-  });
-  if (c.f32) {
-    expect(relError(new Float32Array(out.output), want as Float32Array)).toBeLessThanOrEqual(1e-4);
-  } else {
-    expectSameInt8(unpackInt8Activations(new Uint32Array(out.output), s.n, outH, outW, s.cout), want as Int8Array, spec.key);
-  }
-}
-
-function sumW(q: Int8Array, o: number, per: number): number {
-  let t = 0;
-  for (let i = 0; i < per; i++) t += q[o * per + i];
-  return t;
+  const p = w8Problem(rng, c);
+  expectBindingsMatch(p.spec);
+  const out = await runKernel(device, p.spec, p.inputs, { output: p.outputBytes });
+  const got = p.decode(out.output);
+  if (p.f32) expect(relError(got as Float32Array, p.want as Float32Array)).toBeLessThanOrEqual(1e-4);
+  else expectSameInt8(got as Int8Array, p.want as Int8Array, p.spec.key);
 }
 
 const cases: Case[] = [

@@ -16,7 +16,7 @@ import {
   activationClamp, isClampActivation, packInt8Activations, unpackInt8Activations,
 } from '../../../src/shaders/pack-int.ts';
 import { conv2dW4A8Ref } from '../../reference/conv_int.ts';
-import { fittedLut } from './lut.ts';
+import { fittedLut } from '../../reference/lut.ts';
 import { type Case, EXACT, type Outcome, type Rng, exactOutcome } from '../suite.ts';
 
 interface W4Case {

@@ -1,102 +1,24 @@
 /**
  * W8A8 convolution: conv2d_w8a8's `reg` family with both dot products ('packed' dot4I8Packed and the shift
  * 'fallback'), its `fma` family (exact f32 sums, the default on software devices), and the depthwise
- * conv2d_int_dw; clamp and LUT activations, residual add, f32 dequantized output. Set up as runCase in
- * test/conv2d_w8a8.test.ts; reference test/reference/conv_int.ts. Integer outputs must match bit for bit.
+ * conv2d_int_dw; clamp and LUT activations, residual add, f32 dequantized output. Set up by test/reference/conv_int_problem.ts
+ * (shared with test/conv2d_w8a8.test.ts); reference test/reference/conv_int.ts. Integer outputs must match bit for bit.
  */
 import type { GpuContext } from '../../../src/gpu/device.ts';
 import { runKernel } from '../../../src/gpu/exec.ts';
-import { quantizeMultiplier } from '../../../src/quant/fixedpoint.ts';
-import type { Activation } from '../../../src/shaders/activation.ts';
-import { type ConvShapeInit, convOutSize, convShape } from '../../../src/shaders/conv-shape.ts';
-import type { IntEpilogue, IntQuantArgs, IntTile } from '../../../src/shaders/conv2d_int_common.ts';
-import { conv2dIntDwKernel } from '../../../src/shaders/conv2d_int_dw.ts';
-import { type DotImpl, conv2dW8A8Kernel, intConvOutputBytes } from '../../../src/shaders/conv2d_w8a8.ts';
-import {
-  activationClamp, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8,
-  packInt8Activations, quantizeWeightsPerChannel, unpackInt8Activations,
-} from '../../../src/shaders/pack-int.ts';
-import { conv2dW8A8Ref } from '../../reference/conv_int.ts';
-import { fittedLut } from './lut.ts';
+import type { ConvShapeInit } from '../../../src/shaders/conv-shape.ts';
+import { type W8Case, fmaTile, regTile, w8Problem } from '../../reference/conv_int_problem.ts';
 import { type Case, EXACT, FLOAT_TOL, type Outcome, type Rng, exactOutcome, floatOutcome } from '../suite.ts';
 
-interface W8Case {
-  shape: ConvShapeInit;
-  act?: Activation;
-  residual?: boolean;
-  f32?: boolean;
-  tile?: IntTile;
-  dot?: DotImpl;
-  /** The depthwise kernel (groups == cin == cout). */
-  dw?: boolean;
-}
-
-const reg = (tm: 1 | 2 | 4, tn4: 1 | 2): IntTile => ({ family: 'reg', tm, tn4, wg: 16 });
-const fma = (tm: 1 | 2 | 4, tn4: IntTile['tn4']): IntTile => ({ family: 'fma', tm, tn4, wg: 16 });
-
-function sumW(q: Int8Array, o: number, per: number): number {
-  let t = 0;
-  for (let i = 0; i < per; i++) t += q[o * per + i];
-  return t;
-}
-
 async function w8Outcome({ device }: GpuContext, r: Rng, c: W8Case): Promise<Outcome> {
-  const s = convShape(c.shape);
-  const { outH, outW } = convOutSize(s);
-  const cinG = s.cin / s.groups;
-  const count = s.n * outH * outW * s.cout;
-  const x = r.int8s(s.n * s.h * s.w * s.cin);
-  const zIn = r.int(-30, 30);
-  const sIn = r.uniform(0.01, 0.05);
-  const { q, scales } = quantizeWeightsPerChannel(r.floats(s.cout * cinG * s.kh * s.kw), s.cout);
-  const bias = r.floats(s.cout, -2, 2);
-  const act = c.act ?? { kind: 'none' };
-
-  // The float conv (no activation) first, to pick an output scale that spreads outputs over int8.
-  const probe = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut: 1, bias });
-  const deq = new Float32Array(probe.buffer).filter((_, i) => i % 4 === 3);
-  const biasQ = Int32Array.from({ length: s.cout }, (_, o) => probe[o * 4] + zIn * sumW(q, o, cinG * s.kh * s.kw));
-  const base = { shape: s, x, w: q, zIn, biasQ };
-  const real = conv2dW8A8Ref({ ...base, mult: [], deq, output: { out: 'f32', act: { kind: 'none' } } }) as Float32Array;
-  const sOut = real.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6) / r.uniform(60, 120);
-  const chan = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut, bias });
-  const mult = Array.from({ length: s.cout }, (_, o) => ({ m0: chan[o * 4 + 1], r: chan[o * 4 + 2] }));
-
-  let epilogue: IntEpilogue;
-  const quant: IntQuantArgs = { zIn };
-  let lut: Uint32Array = new Uint32Array(4);
-  let residualX: Int8Array | undefined;
-  if (c.f32) {
-    epilogue = { out: 'f32', act };
-  } else {
-    const zOut = r.int(-20, 20);
-    quant.zOut = zOut;
-    if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
-    else lut = fittedLut(act, sOut, zOut, r);
-    if (c.residual) {
-      residualX = r.int8s(count);
-      quant.residual = { z: r.int(-10, 10), m: quantizeMultiplier(r.uniform(0.5, 2)) };
-    }
-    epilogue = { out: 'int8', residual: !!c.residual, lut: !isClampActivation(act) };
-  }
-
-  const params = { tile: c.tile ?? reg(4, 1), dot: c.dot ?? 'packed', epilogue };
-  const spec = c.dw ? conv2dIntDwKernel(params, s, quant) : conv2dW8A8Kernel(params, s, quant);
-  const out = await runKernel(device, spec, {
-    input: packInt8Activations(x, s.n, s.h, s.w, s.cin), weights: c.dw ? packDepthwiseW8(q, s) : packConvW8(q, s), chan, lut,
-    residual: residualX ? packInt8Activations(residualX, s.n, outH, outW, s.cout) : new Uint32Array(4),
-  }, { output: intConvOutputBytes(s, epilogue) });
-
-  const want = conv2dW8A8Ref({
-    ...base, mult, deq,
-    output: c.f32 ? { out: 'f32', act } : {
-      out: 'int8', zOut: quant.zOut!, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX,
-      residual: quant.residual, lut: isClampActivation(act) ? undefined : lut,
-    },
-  });
-  if (c.f32) return floatOutcome(new Float32Array(out.output), want, spec.key);
-  return exactOutcome(unpackInt8Activations(new Uint32Array(out.output), s.n, outH, outW, s.cout), want, spec.key);
+  const p = w8Problem(r, c);
+  const out = await runKernel(device, p.spec, p.inputs, { output: p.outputBytes });
+  const got = p.decode(out.output);
+  return p.f32 ? floatOutcome(got as Float32Array, p.want, p.spec.key) : exactOutcome(got as Int8Array, p.want, p.spec.key);
 }
+
+const reg = regTile;
+const fma = fmaTile;
 
 const pad1 = { padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 };
 const SMALL: ConvShapeInit = { n: 1, h: 7, w: 6, cin: 3, cout: 5, kh: 3, kw: 3, ...pad1 };

@@ -1,12 +1,12 @@
 /**
- * The LUT activation setup of the integer conv cases. The Node tests draw the LUT's output scale at random
- * (0.01..0.05), which can map a flat stretch of the activation (sigmoid near 0.5, hardswish near 0) onto a
+ * The LUT activation setup of the integer conv cases (Node tests and the Chromium suite). A randomly drawn
+ * LUT output scale can map a flat stretch of the activation (sigmoid near 0.5, hardswish near 0) onto a
  * handful of int8 levels: the reference then has too few distinct values to see an error. Here the output scale
  * is fitted to the activation's range over the int8 input domain, so every case spreads over ~150-250 levels.
  */
-import { type Activation, activateRef } from '../../../src/shaders/activation.ts';
-import { activationLut } from '../../../src/shaders/pack-int.ts';
-import type { Rng } from '../suite.ts';
+import { type Activation, activateRef } from '../../src/shaders/activation.ts';
+import { activationLut } from '../../src/shaders/pack-int.ts';
+import type { Rng } from '../helpers/random.ts';
 
 /** activationLut(act, sMid, zMid, sLut, zLut) with (sLut, zLut) spanning the activation's output range. */
 export function fittedLut(act: Activation, sMid: number, zMid: number, r: Rng): Uint32Array {

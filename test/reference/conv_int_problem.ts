@@ -1,0 +1,113 @@
+/**
+ * One random W8A8 / depthwise int8 conv problem: inputs, the kernel spec and the CPU reference's answer. Shared by
+ * the Node tests (test/conv2d_w8a8.test.ts) and the Chromium suite (test/browser/cases/conv2d_w8a8.case.ts), which
+ * only differ in how they run it and report the comparison. Browser-safe.
+ */
+import { quantizeMultiplier } from '../../src/quant/fixedpoint.ts';
+import type { Activation } from '../../src/shaders/activation.ts';
+import { type ConvShape, type ConvShapeInit, convOutSize, convShape } from '../../src/shaders/conv-shape.ts';
+import type { IntEpilogue, IntQuantArgs, IntTile } from '../../src/shaders/conv2d_int_common.ts';
+import { conv2dIntDwKernel } from '../../src/shaders/conv2d_int_dw.ts';
+import { type DotImpl, conv2dW8A8Kernel, intConvOutputBytes } from '../../src/shaders/conv2d_w8a8.ts';
+import type { KernelSpec } from '../../src/shaders/kernel.ts';
+import {
+  activationClamp, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8, packInt8Activations,
+  quantizeWeightsPerChannel, unpackInt8Activations,
+} from '../../src/shaders/pack-int.ts';
+import type { Rng } from '../helpers/random.ts';
+import { conv2dW8A8Ref } from './conv_int.ts';
+import { fittedLut } from './lut.ts';
+
+export interface W8Case {
+  shape: ConvShapeInit;
+  act?: Activation;
+  residual?: boolean;
+  f32?: boolean;
+  tile?: IntTile;
+  dot?: DotImpl;
+  /** The depthwise kernel (groups == cin == cout). */
+  dw?: boolean;
+}
+
+export interface W8Problem {
+  shape: ConvShape;
+  spec: KernelSpec;
+  inputs: Record<string, ArrayBufferView>;
+  outputBytes: number;
+  /** The GPU output as int8 values (NHWC) or f32. */
+  decode(out: ArrayBuffer): Int8Array | Float32Array;
+  want: Int8Array | Float32Array;
+  f32: boolean;
+}
+
+export const regTile = (tm: 1 | 2 | 4, tn4: 1 | 2): IntTile => ({ family: 'reg', tm, tn4, wg: 16 });
+export const fmaTile = (tm: 1 | 2 | 4, tn4: IntTile['tn4']): IntTile => ({ family: 'fma', tm, tn4, wg: 16 });
+
+function sumW(q: Int8Array, o: number, per: number): number {
+  let t = 0;
+  for (let i = 0; i < per; i++) t += q[o * per + i];
+  return t;
+}
+
+export function w8Problem(r: Rng, c: W8Case): W8Problem {
+  const s = convShape(c.shape);
+  const { outH, outW } = convOutSize(s);
+  const cinG = s.cin / s.groups;
+  const count = s.n * outH * outW * s.cout;
+  const x = r.int8s(s.n * s.h * s.w * s.cin);
+  const zIn = r.int(-30, 30);
+  const sIn = r.uniform(0.01, 0.05);
+  const { q, scales } = quantizeWeightsPerChannel(r.floats(s.cout * cinG * s.kh * s.kw), s.cout);
+  const bias = r.floats(s.cout, -2, 2);
+  const act = c.act ?? { kind: 'none' };
+
+  // The float conv (no activation) first, to pick an output scale that spreads outputs over int8.
+  const probe = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut: 1, bias });
+  const deq = new Float32Array(probe.buffer).filter((_, i) => i % 4 === 3);
+  const biasQ = Int32Array.from({ length: s.cout }, (_, o) => probe[o * 4] + zIn * sumW(q, o, cinG * s.kh * s.kw));
+  const base = { shape: s, x, w: q, zIn, biasQ };
+  const real = conv2dW8A8Ref({ ...base, mult: [], deq, output: { out: 'f32', act: { kind: 'none' } } }) as Float32Array;
+  const sOut = real.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6) / r.uniform(60, 120);
+  const chan = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut, bias });
+  const mult = Array.from({ length: s.cout }, (_, o) => ({ m0: chan[o * 4 + 1], r: chan[o * 4 + 2] }));
+
+  let epilogue: IntEpilogue;
+  const quant: IntQuantArgs = { zIn };
+  let lut: Uint32Array = new Uint32Array(4);
+  let residualX: Int8Array | undefined;
+  if (c.f32) {
+    epilogue = { out: 'f32', act };
+  } else {
+    const zOut = r.int(-20, 20);
+    quant.zOut = zOut;
+    if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
+    else lut = fittedLut(act, sOut, zOut, r);
+    if (c.residual) {
+      residualX = r.int8s(count);
+      quant.residual = { z: r.int(-10, 10), m: quantizeMultiplier(r.uniform(0.5, 2)) };
+    }
+    epilogue = { out: 'int8', residual: !!c.residual, lut: !isClampActivation(act) };
+  }
+
+  const params = { tile: c.tile ?? regTile(4, 1), dot: c.dot ?? 'packed', epilogue };
+  const spec = c.dw ? conv2dIntDwKernel(params, s, quant) : conv2dW8A8Kernel(params, s, quant);
+  const want = conv2dW8A8Ref({
+    ...base, mult, deq,
+    output: c.f32 ? { out: 'f32', act } : {
+      out: 'int8', zOut: quant.zOut!, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX,
+      residual: quant.residual, lut: isClampActivation(act) ? undefined : lut,
+    },
+  });
+  return {
+    shape: s,
+    spec,
+    inputs: {
+      input: packInt8Activations(x, s.n, s.h, s.w, s.cin), weights: c.dw ? packDepthwiseW8(q, s) : packConvW8(q, s), chan, lut,
+      residual: residualX ? packInt8Activations(residualX, s.n, outH, outW, s.cout) : new Uint32Array(4),
+    },
+    outputBytes: intConvOutputBytes(s, epilogue),
+    decode: (out) => (c.f32 ? new Float32Array(out) : unpackInt8Activations(new Uint32Array(out), s.n, outH, outW, s.cout)),
+    want,
+    f32: !!c.f32,
+  };
+}
