@@ -1,79 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { type ConvShapeInit, convOutSize, convShape } from '../src/shaders/conv-shape.ts';
-import type { Activation } from '../src/shaders/activation.ts';
-import { conv2dW4A8Kernel } from '../src/shaders/conv2d_w4a8.ts';
-import type { DotImpl } from '../src/shaders/conv2d_w8a8.ts';
-import type { IntQuantArgs, IntTile } from '../src/shaders/conv2d_int_common.ts';
-import { packConvW4, packW4Params, quantizeConvW4, w4Layout } from '../src/shaders/conv2d_int_pack_w4.ts';
-import {
-  activationClamp, activationLut, isClampActivation, packInt8Activations, unpackInt8Activations,
-} from '../src/shaders/pack-int.ts';
-import { quantizeMultiplier } from '../src/quant/fixedpoint.ts';
 import { runKernel } from '../src/gpu/exec.ts';
-import { conv2dW4A8Ref } from './reference/conv_int.ts';
+import { type W4Case, regTile, w4Problem } from './reference/conv_int_problem.ts';
 import { testGpu } from './helpers/gpu.ts';
 import { type Rng, testRng } from './helpers/rng.ts';
 import { expectBindingsMatch } from './helpers/reflect.ts';
+import { convShape } from '../src/shaders/conv-shape.ts';
+import { packConvW4, w4Layout } from '../src/shaders/conv2d_int_pack_w4.ts';
 
-interface Case {
-  shape: ConvShapeInit;
-  /** undefined: per output channel. */
-  groupSize?: number;
-  act?: Activation;
-  residual?: boolean;
-  tile?: IntTile;
-  dot?: DotImpl;
-}
-
-const reg = (tm: 1 | 2 | 4, tn4: 1 | 2): IntTile => ({ family: 'reg', tm, tn4, wg: 16 });
+type Case = W4Case;
+const reg = regTile;
 
 async function runCase(c: Case, rng: Rng): Promise<void> {
   const { device } = await testGpu();
-  const s = convShape(c.shape);
-  const { outH, outW } = convOutSize(s);
-  const cinG = s.cin / s.groups;
-  const count = s.n * outH * outW * s.cout;
-  const layout = w4Layout(s, c.groupSize);
-  const x = rng.int8s(s.n * s.h * s.w * s.cin);
-  const zIn = rng.int(-30, 30);
-  const sIn = rng.uniform(0.01, 0.05);
-  const wf = rng.floats(s.cout * cinG * s.kh * s.kw);
-  const { q, scales } = quantizeConvW4(wf, s, layout);
-  const bias = rng.floats(s.cout, -2, 2);
-  const act = c.act ?? { kind: 'none' };
-  // Output scale: the float conv's typical magnitude, sqrt(K) * E|w| * E|x| spread over ~40 steps.
-  const sOut = (Math.sqrt(cinG * s.kh * s.kw) * 0.5 * 70 * sIn) / rng.uniform(20, 40);
-  const { chan, qgroups } = packW4Params(q, s, layout, { sIn, zIn, sW: scales, sOut, bias });
-
-  const zOut = rng.int(-20, 20);
-  const quant: IntQuantArgs = { zIn, zOut };
-  let lut: Uint32Array = new Uint32Array(4);
-  if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
-  else lut = activationLut(act, sOut, zOut, rng.uniform(0.01, 0.05), rng.int(-10, 10));
-  let residualX: Int8Array | undefined;
-  if (c.residual) {
-    residualX = rng.int8s(count);
-    quant.residual = { z: rng.int(-10, 10), m: quantizeMultiplier(rng.uniform(0.5, 2)) };
-  }
-  const epilogue = { out: 'int8' as const, residual: !!c.residual, lut: !isClampActivation(act) };
-  const spec = conv2dW4A8Kernel({ tile: c.tile ?? reg(4, 1), dot: c.dot ?? 'packed', epilogue }, s, layout, quant);
-  expectBindingsMatch(spec);
-  const out = await runKernel(device, spec, {
-    input: packInt8Activations(x, s.n, s.h, s.w, s.cin), weights: packConvW4(q, s, layout), chan, qgroups, lut,
-    residual: residualX ? packInt8Activations(residualX, s.n, outH, outW, s.cout) : new Uint32Array(4),
-  }, { output: count / s.cout * Math.ceil(s.cout / 4) * 4 });
-
-  const mult = Array.from({ length: s.cout }, (_, o) =>
-    Array.from({ length: layout.ng }, (_, g) => ({ m0: qgroups[(o * layout.ng + g) * 2], r: qgroups[(o * layout.ng + g) * 2 + 1] })));
-  const want = conv2dW4A8Ref({
-    shape: s, x, w: q, zIn, groupOf: layout.groupOf, mult, biasFixed: Int32Array.from({ length: s.cout }, (_, o) => chan[o * 4]),
-    output: { out: 'int8', zOut, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX, residual: quant.residual, lut: isClampActivation(act) ? undefined : lut },
-  });
-  const got = unpackInt8Activations(new Uint32Array(out.output), s.n, outH, outW, s.cout);
+  const p = w4Problem(rng, c);
+  expectBindingsMatch(p.spec);
+  const out = await runKernel(device, p.spec, p.inputs, { output: p.outputBytes });
+  const got = p.decode(out.output) as Int8Array;
+  const want = p.want as Int8Array;
+  const count = want.length;
   let bad = -1;
   let n = 0;
   for (let i = 0; i < count; i++) if (got[i] !== want[i]) { n++; if (bad < 0) bad = i; }
-  expect(n, `${spec.key}: ${n} mismatches, first at ${bad}: got ${got[bad]} want ${want[bad]}`).toBe(0);
+  expect(n, `${p.spec.key}: ${n} mismatches, first at ${bad}: got ${got[bad]} want ${want[bad]}`).toBe(0);
   expect(new Set(want).size, 'reference output is degenerate').toBeGreaterThan(Math.min(8, count / 4));
 }
 

@@ -1,6 +1,7 @@
 /**
- * One random W8A8 / depthwise int8 conv problem: inputs, the kernel spec and the CPU reference's answer. Shared by
- * the Node tests (test/conv2d_w8a8.test.ts) and the Chromium suite (test/browser/cases/conv2d_w8a8.case.ts), which
+ * One random W8A8 / depthwise / W4A8 int8 conv problem: inputs, the kernel spec and the CPU reference's answer.
+ * Shared by the Node tests (test/conv2d_w8a8.test.ts, conv2d_w4a8.test.ts) and the Chromium suite
+ * (test/browser/cases/conv2d_w8a8.case.ts, conv2d_w4a8.case.ts), which
  * only differ in how they run it and report the comparison. Browser-safe.
  */
 import { quantizeMultiplier } from '../../src/quant/fixedpoint.ts';
@@ -15,7 +16,9 @@ import {
   quantizeWeightsPerChannel, unpackInt8Activations,
 } from '../../src/shaders/pack-int.ts';
 import type { Rng } from '../helpers/random.ts';
-import { conv2dW8A8Ref } from './conv_int.ts';
+import { packConvW4, packW4Params, quantizeConvW4, w4Layout } from '../../src/shaders/conv2d_int_pack_w4.ts';
+import { conv2dW4A8Kernel } from '../../src/shaders/conv2d_w4a8.ts';
+import { conv2dW4A8Ref, conv2dW8A8Ref } from './conv_int.ts';
 import { fittedLut } from './lut.ts';
 
 export interface W8Case {
@@ -109,5 +112,67 @@ export function w8Problem(r: Rng, c: W8Case): W8Problem {
     decode: (out) => (c.f32 ? new Float32Array(out) : unpackInt8Activations(new Uint32Array(out), s.n, outH, outW, s.cout)),
     want,
     f32: !!c.f32,
+  };
+}
+
+export interface W4Case {
+  shape: ConvShapeInit;
+  /** undefined: per output channel. */
+  groupSize?: number;
+  act?: Activation;
+  residual?: boolean;
+  tile?: IntTile;
+  dot?: DotImpl;
+}
+
+/** One random W4A8 conv problem (int8 output), as `w8Problem`. */
+export function w4Problem(r: Rng, c: W4Case): W8Problem {
+  const s = convShape(c.shape);
+  const { outH, outW } = convOutSize(s);
+  const cinG = s.cin / s.groups;
+  const count = s.n * outH * outW * s.cout;
+  const layout = w4Layout(s, c.groupSize);
+  const x = r.int8s(s.n * s.h * s.w * s.cin);
+  const zIn = r.int(-30, 30);
+  const sIn = r.uniform(0.01, 0.05);
+  const { q, scales } = quantizeConvW4(r.floats(s.cout * cinG * s.kh * s.kw), s, layout);
+  const bias = r.floats(s.cout, -2, 2);
+  const act = c.act ?? { kind: 'none' };
+  // Output scale: the float conv's typical magnitude, sqrt(K) * E|w| * E|x| spread over ~20-40 steps.
+  const sOut = (Math.sqrt(cinG * s.kh * s.kw) * 0.5 * 70 * sIn) / r.uniform(20, 40);
+  const { chan, qgroups } = packW4Params(q, s, layout, { sIn, zIn, sW: scales, sOut, bias });
+
+  const zOut = r.int(-20, 20);
+  const quant: IntQuantArgs = { zIn, zOut };
+  let lut: Uint32Array = new Uint32Array(4);
+  if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
+  else lut = fittedLut(act, sOut, zOut, r);
+  let residualX: Int8Array | undefined;
+  if (c.residual) {
+    residualX = r.int8s(count);
+    quant.residual = { z: r.int(-10, 10), m: quantizeMultiplier(r.uniform(0.5, 2)) };
+  }
+  const epilogue = { out: 'int8' as const, residual: !!c.residual, lut: !isClampActivation(act) };
+  const spec = conv2dW4A8Kernel({ tile: c.tile ?? regTile(4, 1), dot: c.dot ?? 'packed', epilogue }, s, layout, quant);
+  const mult = Array.from({ length: s.cout }, (_, o) =>
+    Array.from({ length: layout.ng }, (_, g) => ({ m0: qgroups[(o * layout.ng + g) * 2], r: qgroups[(o * layout.ng + g) * 2 + 1] })));
+  const want = conv2dW4A8Ref({
+    shape: s, x, w: q, zIn, groupOf: layout.groupOf, mult, biasFixed: Int32Array.from({ length: s.cout }, (_, o) => chan[o * 4]),
+    output: {
+      out: 'int8', zOut, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX, residual: quant.residual,
+      lut: isClampActivation(act) ? undefined : lut,
+    },
+  });
+  return {
+    shape: s,
+    spec,
+    inputs: {
+      input: packInt8Activations(x, s.n, s.h, s.w, s.cin), weights: packConvW4(q, s, layout), chan, qgroups, lut,
+      residual: residualX ? packInt8Activations(residualX, s.n, outH, outW, s.cout) : new Uint32Array(4),
+    },
+    outputBytes: (count / s.cout) * Math.ceil(s.cout / 4) * 4,
+    decode: (out) => unpackInt8Activations(new Uint32Array(out), s.n, outH, outW, s.cout),
+    want,
+    f32: false,
   };
 }

@@ -1,79 +1,19 @@
 /**
  * W4A8 convolution: int4 weights per output channel or per group along the reduction, int8 activations, exact
- * fixed-point per-group scaling. Set up as runCase in test/conv2d_w4a8.test.ts; reference
+ * fixed-point per-group scaling. Set up by test/reference/conv_int_problem.ts (shared with test/conv2d_w4a8.test.ts); reference
  * test/reference/conv_int.ts (conv2dW4A8Ref). Bit-exact.
  */
 import type { GpuContext } from '../../../src/gpu/device.ts';
 import { runKernel } from '../../../src/gpu/exec.ts';
-import { quantizeMultiplier } from '../../../src/quant/fixedpoint.ts';
-import type { Activation } from '../../../src/shaders/activation.ts';
-import { type ConvShapeInit, convOutSize, convShape } from '../../../src/shaders/conv-shape.ts';
-import type { IntQuantArgs, IntTile } from '../../../src/shaders/conv2d_int_common.ts';
-import { packConvW4, packW4Params, quantizeConvW4, w4Layout } from '../../../src/shaders/conv2d_int_pack_w4.ts';
-import { conv2dW4A8Kernel } from '../../../src/shaders/conv2d_w4a8.ts';
-import type { DotImpl } from '../../../src/shaders/conv2d_w8a8.ts';
-import {
-  activationClamp, isClampActivation, packInt8Activations, unpackInt8Activations,
-} from '../../../src/shaders/pack-int.ts';
-import { conv2dW4A8Ref } from '../../reference/conv_int.ts';
-import { fittedLut } from '../../reference/lut.ts';
+import { type W4Case, regTile, w4Problem } from '../../reference/conv_int_problem.ts';
 import { type Case, EXACT, type Outcome, type Rng, exactOutcome } from '../suite.ts';
 
-interface W4Case {
-  shape: ConvShapeInit;
-  /** undefined: per output channel. */
-  groupSize?: number;
-  act?: Activation;
-  residual?: boolean;
-  tile?: IntTile;
-  dot?: DotImpl;
-}
-
-const reg = (tm: 1 | 2 | 4, tn4: 1 | 2): IntTile => ({ family: 'reg', tm, tn4, wg: 16 });
+const reg = regTile;
 
 async function w4Outcome({ device }: GpuContext, r: Rng, c: W4Case): Promise<Outcome> {
-  const s = convShape(c.shape);
-  const { outH, outW } = convOutSize(s);
-  const cinG = s.cin / s.groups;
-  const count = s.n * outH * outW * s.cout;
-  const layout = w4Layout(s, c.groupSize);
-  const x = r.int8s(s.n * s.h * s.w * s.cin);
-  const zIn = r.int(-30, 30);
-  const sIn = r.uniform(0.01, 0.05);
-  const { q, scales } = quantizeConvW4(r.floats(s.cout * cinG * s.kh * s.kw), s, layout);
-  const bias = r.floats(s.cout, -2, 2);
-  const act = c.act ?? { kind: 'none' };
-  // Output scale: the float conv's typical magnitude, sqrt(K) * E|w| * E|x| spread over ~20-40 steps.
-  const sOut = (Math.sqrt(cinG * s.kh * s.kw) * 0.5 * 70 * sIn) / r.uniform(20, 40);
-  const { chan, qgroups } = packW4Params(q, s, layout, { sIn, zIn, sW: scales, sOut, bias });
-
-  const zOut = r.int(-20, 20);
-  const quant: IntQuantArgs = { zIn, zOut };
-  let lut: Uint32Array = new Uint32Array(4);
-  if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
-  else lut = fittedLut(act, sOut, zOut, r);
-  let residualX: Int8Array | undefined;
-  if (c.residual) {
-    residualX = r.int8s(count);
-    quant.residual = { z: r.int(-10, 10), m: quantizeMultiplier(r.uniform(0.5, 2)) };
-  }
-  const epilogue = { out: 'int8' as const, residual: !!c.residual, lut: !isClampActivation(act) };
-  const spec = conv2dW4A8Kernel({ tile: c.tile ?? reg(4, 1), dot: c.dot ?? 'packed', epilogue }, s, layout, quant);
-  const out = await runKernel(device, spec, {
-    input: packInt8Activations(x, s.n, s.h, s.w, s.cin), weights: packConvW4(q, s, layout), chan, qgroups, lut,
-    residual: residualX ? packInt8Activations(residualX, s.n, outH, outW, s.cout) : new Uint32Array(4),
-  }, { output: (count / s.cout) * Math.ceil(s.cout / 4) * 4 });
-
-  const mult = Array.from({ length: s.cout }, (_, o) =>
-    Array.from({ length: layout.ng }, (_, g) => ({ m0: qgroups[(o * layout.ng + g) * 2], r: qgroups[(o * layout.ng + g) * 2 + 1] })));
-  const want = conv2dW4A8Ref({
-    shape: s, x, w: q, zIn, groupOf: layout.groupOf, mult, biasFixed: Int32Array.from({ length: s.cout }, (_, o) => chan[o * 4]),
-    output: {
-      out: 'int8', zOut, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX, residual: quant.residual,
-      lut: isClampActivation(act) ? undefined : lut,
-    },
-  });
-  return exactOutcome(unpackInt8Activations(new Uint32Array(out.output), s.n, outH, outW, s.cout), want, spec.key);
+  const p = w4Problem(r, c);
+  const out = await runKernel(device, p.spec, p.inputs, { output: p.outputBytes });
+  return exactOutcome(p.decode(out.output) as Int8Array, p.want, p.spec.key);
 }
 
 const pad1 = { padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 };
