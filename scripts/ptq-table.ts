@@ -4,7 +4,7 @@
  * and images/s, evaluated on images disjoint from the calibration images.
  *
  *   node --import tsx --import ./scripts/raw-hook.mjs scripts/ptq-table.ts [--models resnet20,resnet8,yolox,fastestdet]
- *     [--runtime gpu|ort|ort-fakequant] [--source gpu|ort] [--learn-source sim|gpu] [--calib-limit N] [--eval-limit N]
+ *     [--runtime gpu|ort|ort-fakequant] [--source gpu|ort] [--learn-source sim|gpu] [--calib-limit N] [--eval-limit N] [--search-images 32]
  *     [--max-drop points] [--cle off|relu|silu] [--no-bias-correction] [--float-below dB] [--tag name]
  *     [--methods minmax,percentile,entropy,mse,auto] [--low-method auto] [--no-mixed] [--no-rtn] [--out docs/ptq-results]
  *
@@ -28,7 +28,7 @@ import { save } from '../src/runtime/onnx/save.ts';
 import { buildQdq, uniformBits } from '../src/ptq/build.ts';
 import { calibrationFrom, datasetSize, modelProfile, openDataset } from '../src/ptq/datasets.ts';
 import { evaluate } from '../src/ptq/evaluate.ts';
-import { calibrateGraph, fakeQuantRunner, floatGraph, int4Bits, quantize } from '../src/ptq/quantize.ts';
+import { calibrateGraph, fakeQuantRunner, floatGraph, int4Bits, quantize, searchSet } from '../src/ptq/quantize.ts';
 import { crossLayerEqualize } from '../src/ptq/cle.ts';
 import { learnRounding } from '../src/ptq/learn.ts';
 import { ortRunner } from '../src/ptq/evaluate.ts';
@@ -96,8 +96,7 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
       await runner.dispose();
     }
   };
-  const batches: Tensors[] = [];
-  for (let b = 0; b < Math.min(2, calib.count); b++) batches.push(await calib.batch(b));
+  const batches: Tensors[] = await searchSet(calib, 2, Number(flag(a, 'search-images') ?? 32));
   let selection: Selection | undefined;
   if (rowMethods.includes('auto') || lowMethod === 'auto') {
     const t1 = performance.now();

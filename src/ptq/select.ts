@@ -23,7 +23,8 @@ import type { Graph } from '../runtime/ir.ts';
 import { activationParams, type CalibrationStats } from './calibrate.ts';
 import { COMPUTE_OPS, consumersOf, weightSlot } from './graph.ts';
 import { type ActQParams, activationsToQuantize, inputDerived, insertQdq } from './qdq.ts';
-import { type GraphRunner, outputSqnr, referenceOutputs } from './sensitivity.ts';
+import type { GraphRunner } from './sensitivity.ts';
+import { SuffixMeter } from './suffix.ts';
 import type { Tensors } from './source.ts';
 
 export interface TensorChoice {
@@ -54,7 +55,8 @@ export interface Selection {
 
 /** Runs the per-tensor measurement (methods x tensors simulated runs on `batches`). */
 export async function selectActivations(g: Graph, stats: CalibrationStats, batches: Tensors[], run: GraphRunner, opts: SelectOptions): Promise<Selection> {
-  const reference = await referenceOutputs(run, g, batches);
+  // Each measurement reruns only the model downstream of the one quantized tensor (suffix.ts).
+  const meter = await SuffixMeter.create(run, g, batches);
   const byMethod = opts.methods.map((m) => [m, activationParams(stats, m)] as const);
   const names = activationsToQuantize(g);
   const readers = consumersOf(g);
@@ -74,7 +76,7 @@ export async function selectActivations(g: Graph, stats: CalibrationStats, batch
       const key = `${p.scale}|${p.zeroPoint}`;
       let db = seen.get(key);
       if (db === undefined) {
-        db = await outputSqnr(run, insertQdq(g, { activations: new Map([[name, p]]), weights: new Map() }), batches, reference);
+        db = await meter.sqnr(insertQdq(g, { activations: new Map([[name, p]]), weights: new Map() }));
         seen.set(key, db);
       }
       sqnr[m] = db;

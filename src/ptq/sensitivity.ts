@@ -10,6 +10,7 @@ import { buildQdq, type BuildOptions, type LayerBits } from './build.ts';
 import type { CalibrationStats } from './calibrate.ts';
 import { quantizableLayers, weightSlot } from './graph.ts';
 import type { ActivationSource, Tensors } from './source.ts';
+import { SuffixMeter } from './suffix.ts';
 
 export interface LayerSensitivity {
   name: string;
@@ -65,13 +66,13 @@ export async function layerSensitivity(
   g: Graph, stats: CalibrationStats, batches: Tensors[], run: GraphRunner, opts: BuildOptions,
   onProgress?: (done: number, total: number, layer: string) => void,
 ): Promise<LayerSensitivity[]> {
-  const reference = await referenceOutputs(run, g, batches);
+  const meter = await SuffixMeter.create(run, g, batches);
   const layers = quantizableLayers(g);
   const out: LayerSensitivity[] = [];
   for (const [k, n] of layers.entries()) {
     const slot = weightSlot(g, n)!;
     const params = g.initializers.get(n.inputs[slot.input])!.data.length;
-    const score = (bits: 4 | 8): Promise<number> => outputSqnr(run, buildQdq(g, stats, new Map([[n.name, bits]]) as LayerBits, opts), batches, reference);
+    const score = (bits: 4 | 8): Promise<number> => meter.sqnr(buildQdq(g, stats, new Map([[n.name, bits]]) as LayerBits, opts));
     out.push({ name: n.name, op: n.opType, params, sqnr8: await score(8), sqnr4: await score(4) });
     onProgress?.(k + 1, layers.length, n.name);
   }
