@@ -63,8 +63,8 @@ export interface QuantizeOptions {
   searchBatches?: number;
   /**
    * Selection, sensitivity and search: at most this many images (batches are cut along axis 0; default 32). The
-   * cost of 'auto' and mixed is one model run per measured configuration, so this sets their speed; 32 CIFAR
-   * images give the same per-tensor choices as 100 on ResNet-20 (docs/ptq.md, speed).
+   * cost of 'auto' and mixed is one (suffix) model run per measured configuration, so this sets their speed
+   * (docs/ptq.md, speed).
    */
   searchImages?: number;
   /** Runs the float model for calibration (default: the GPU runtime). */
