@@ -2,7 +2,7 @@
  * quantgpu CLI (Node, WebGPU through Dawn):
  *   quantgpu run <model.onnx> --input <name>=<file.npy> ... --out <dir> [--precision fp32|fp16|int8|int4] [--config layers.json]
  *   quantgpu inspect <model.onnx> [--precision ...] [--config layers.json]
- *   quantgpu quantize <model.onnx> --calib <data> --method minmax|percentile|entropy|mse|auto --weights int8|int4|mixed [--budget dB] -o <out.onnx>
+ *   quantgpu quantize <model.onnx> --calib <data> --method minmax|percentile|entropy|mse|auto --weights int8|int4|mixed [--max-drop points | --min-sqnr dB] -o <out.onnx>
  *   quantgpu eval <model.onnx> --dataset <data> [--precision ...]
  *   quantgpu bench [--node] [...]   (see scripts/bench.ts)
  */
@@ -12,7 +12,8 @@ const USAGE = `usage:
   quantgpu run <model.onnx> --input <name>=<file.npy> ... --out <dir> [--precision fp32|fp16|int8|int4] [--config layers.json]
   quantgpu inspect <model.onnx> [--precision fp32|fp16|int8|int4] [--config layers.json]
   quantgpu quantize <model.onnx> --calib <data> [--method minmax|percentile|entropy|mse|auto] [--weights int8|int4|mixed]
-                    [--budget <dB below all-int8>] [--float-below <dB>] [--cle off|relu|silu] [--source gpu|ort] -o <out.onnx>
+                    [--max-drop <points below FP32, default 1> [--holdout N] | --min-sqnr <dB vs FP32>]
+                    [--rounding gptq|nearest] [--learn-source sim|gpu] [--float-below <dB>] [--cle off|relu|silu] [--source gpu|ort] -o <out.onnx>
   quantgpu eval <model.onnx> --dataset <data> [--runtime gpu|ort|ort-fakequant] [--start N] [--limit N]
   quantgpu bench [--node] [--models ...] [--frames N] [--full]`;
 
