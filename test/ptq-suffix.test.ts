@@ -43,9 +43,17 @@ describe('SuffixMeter', () => {
     expect(s.inputs.sort()).toEqual(['a1', 'a2']);
     const meter = await SuffixMeter.create(run, g, batches);
     const ref = await referenceOutputs(run, g, batches);
-    for (const graph of [q, buildQdq(g, stats, new Map([['c2', 4]]), { method: 'minmax', biasCorrection: false })]) {
-      const full = await outputSqnr(run, graph, batches, ref);
-      expect(await meter.sqnr(graph)).toBeCloseTo(full, 6);
+    const graphs = [q, buildQdq(g, stats, new Map([['c2', 4]]), { method: 'minmax', biasCorrection: false }),
+      insertQdq(g, { activations: new Map([['a1', p.get('a1')!]]), weights: new Map() })];
+    const full: number[] = [];
+    for (const graph of graphs) {
+      full.push(await outputSqnr(run, graph, batches, ref));
+      expect(await meter.sqnr(graph)).toBeCloseTo(full.at(-1)!, 6);
+    }
+    // Batched: all three suffixes in one combined graph, and in chunks of one or two.
+    for (const maxNodes of [1500, 5]) {
+      const many = await meter.sqnrMany(graphs, undefined, maxNodes);
+      many.forEach((v, i) => expect(v).toBeCloseTo(full[i], 6));
     }
   });
 });
