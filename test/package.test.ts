@@ -80,8 +80,7 @@ describe('npm run build (library mode)', () => {
   it('the built CLI runs under Node (help and inspect)', () => {
     const help = execFileSync(process.execPath, [join(dist, 'cli.js'), '--help'], { encoding: 'utf8' });
     expect(help).toContain('quantgpu inspect');
-    const model = resolve(root, '../shared/assets/models/resnet8_cifar10_mlperf_tiny.onnx');
-    if (!existsSync(model)) return;
+    const model = resolve(root, 'models/resnet8_cifar10_mlperf_tiny.onnx');
     const plan = execFileSync(process.execPath, [join(dist, 'cli.js'), 'inspect', model], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     expect(plan).toMatch(/Conv/);
   }, 60_000);
