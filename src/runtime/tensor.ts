@@ -90,7 +90,8 @@ export function normalizeFeeds(feeds: Record<string, FeedValue>): NormalizedFeed
       throw new Error(`quantgpu: input '${name}' is not a tensor (expected a Tensor, { dims, data } or { dims, buffer, layout })`);
     }
     const dims = [...v.dims];
-    const buffer = (v as GpuTensor).buffer ?? (v as Tensor).gpuBuffer;
+    // onnxruntime's Tensor throws on `gpuBuffer` unless it lives there: ask `location` first.
+    const buffer = (v as GpuTensor).buffer ?? ((v as Tensor).location === 'gpu-buffer' ? (v as Tensor).gpuBuffer : undefined);
     if (buffer) {
       const type = (v as Tensor).type ?? 'float32';
       if (type !== 'float32') throw new Error(`quantgpu: GPU input '${name}' must be float32, got ${type}`);
