@@ -6,8 +6,8 @@
  *   --models resnet8,resnet18   --runtimes quantgpu,ort-webgpu   --precisions fp32,int8
  *   --frames 10 --warmup 3      --full (full input sizes)        --size 96 (fixture input side)
  *   --node                      --gpu (real-GPU Chromium flags)  --headful
- *   --cell-timeout 120 (s: a cell over it is recorded as `timeout`, the page is replaced, the run goes on)
- *   --budget 15 (s of timed frames per cell; at least 3 frames run, so slow cells report fewer frames)
+ *   --cell-timeout 90 (s: a cell over it is recorded as `timeout`, the page is replaced, the run goes on)
+ *   --budget 8 (s of timed frames per cell; at least 3 frames run, so slow cells report fewer frames)
  *
  * bench-results/<start time>.json is rewritten after every cell ("complete": false until the end).
  */
@@ -29,7 +29,7 @@ const { values: args } = parseArgs({
     frames: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' }, size: { type: 'string' },
     full: { type: 'boolean', default: false }, node: { type: 'boolean', default: false }, gpu: { type: 'boolean', default: false },
     headful: { type: 'boolean', default: false }, seed: { type: 'string', default: '1234' },
-    'cell-timeout': { type: 'string', default: '120' }, budget: { type: 'string', default: '15' },
+    'cell-timeout': { type: 'string', default: '90' }, budget: { type: 'string', default: '8' },
   },
 });
 

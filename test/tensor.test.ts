@@ -44,7 +44,7 @@ describe('Tensor', () => {
     const rng = testRng();
     const px = Uint8Array.from({ length: 12 }, () => rng.int(0, 255));
     const n = normalizeFeeds({ a: new Tensor('uint8', px, [1, 3, 2, 2]), b: { dims: [2], data: new Float32Array([1.5, -2]) } });
-    expect(Array.from(n.host!.a.data)).toEqual(Array.from(px));
+    expect(Array.from(n.host!.a.data as Float32Array)).toEqual(Array.from(px));
     expect(n.host!.b.data).toBeInstanceOf(Float32Array);
     expect(() => normalizeFeeds({ x: new Tensor('int32', new Int32Array(2)) })).toThrow(/input 'x' holds int32; models take float32/);
     expect(() => normalizeFeeds({ x: [1, 2] as never })).toThrow(/input 'x' is not a tensor/);
