@@ -57,9 +57,11 @@ cp models/yolox_nano_coco_416.onnx "$app/public/model.onnx"
 image="$data/data/coco128-val2017/images/000000000139.jpg"
 refs="$data/data/coco128-val2017/reference_detections_yolox_nano_fp32.json"
 if [ -f "$image" ]; then cp "$image" "$app/public/image.jpg"; else image=""; fi
-vite_version="$(node -p "require('./node_modules/vite/package.json').version")"
+# The repository's own versions: TypeScript 7's DOM library declares WebGPU itself and clashes with @webgpu/types.
+ver() { node -p "require('./node_modules/$1/package.json').version"; }
+pins="vite@$(ver vite) typescript@$(ver typescript) @webgpu/types@$(ver @webgpu/types)"
 (cd "$app" && echo '{ "name": "fresh-app", "private": true, "type": "module" }' > package.json)
-step "npm install <tarball> vite typescript @webgpu/types (app)" bash -c "cd '$app' && npm install --no-audit --no-fund --silent '$tgz' vite@$vite_version typescript @webgpu/types"
+step "npm install <tarball> $pins (app)" bash -c "cd '$app' && npm install --no-audit --no-fund --silent '$tgz' $pins"
 [ ! -d "$app/node_modules/webgpu" ] || { echo "FAIL: the browser app installed Dawn (webgpu)"; exit 1; }
 [ ! -d "$app/node_modules/onnxruntime-node" ] || { echo "FAIL: the browser app installed onnxruntime-node"; exit 1; }
 step "tsc (app against the shipped types)" bash -c "cd '$app' && npx tsc -p tsconfig.json"
@@ -69,8 +71,9 @@ if [ -n "$image" ]; then
 else
   echo "=== detect in Chromium (app): SKIPPED, no COCO image at $data/data (set QUANTGPU_ASSETS to a folder holding data/)"
 fi
-step "installed CLI: inspect; run without webgpu names the package" bash -c "cd '$app' && npx quantgpu inspect public/model.onnx | tail -n 3 && ! npx quantgpu run public/model.onnx 2> err.txt && cat err.txt && grep -q 'npm install webgpu' err.txt"
-
+# The CLI under Node: without the optional Dawn package it says how to get it; with it, it plans the model.
+step "installed CLI without webgpu: says 'npm install webgpu'" bash -c "cd '$app' && ! npx quantgpu inspect public/model.onnx 2> err.txt && cat err.txt && grep -q 'npm install webgpu' err.txt"
+step "npm install webgpu@$(ver webgpu); quantgpu inspect" bash -c "cd '$app' && npm install --no-audit --no-fund --silent webgpu@$(ver webgpu) && npx quantgpu inspect public/model.onnx > plan.txt && tail -n 3 plan.txt && grep -q Conv plan.txt"
 echo
 echo "fresh-clone-check: all steps passed ($([ "$full" = 1 ] && echo 'npm test' || echo 'test:quick'); no assets beside the clone)"
 printf '%s\n' "${summary[@]}"
