@@ -11,7 +11,7 @@ const root = import.meta.dirname;
 /** Shared test assets (models, data) live next to the project: see ../shared/assets/README.md. */
 const sharedAssets = resolve(root, '../shared');
 
-const pages = ['demos/index.html', 'demos/bench/index.html', 'demos/camera/index.html'].filter((p) => existsSync(resolve(root, p)));
+const pages = ['index.html', 'demos/bench/index.html', 'demos/camera/index.html'].filter((p) => existsSync(resolve(root, p)));
 
 export default defineConfig({
   root,
