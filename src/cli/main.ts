@@ -9,11 +9,11 @@ import { PRECISION_HELP, inspectCommand, runCommand } from './run.ts';
 const USAGE = `usage: quantgpu <command> [options]    (quantgpu <command> --help for its options)
 
 commands:
-  run <model.onnx> --input <name>=<file.npy> ... --out <dir>   run a model once, write its outputs as .npy
-  inspect <model.onnx>                                         print the GPU plan: steps, kernels, precisions
-  quantize <model.onnx> --calib <data> -o <out.onnx>           calibrate and write a QDQ (int8/int4/mixed) model
-  eval <model.onnx> --dataset <data>                           accuracy (top-1 or COCO mAP) and images/s
-  bench [--node] [--models ...]                                benchmark against onnxruntime-web and TF.js
+  quantgpu run <model.onnx> --input <name>=<file.npy> ... --out <dir>   run once, write the outputs as .npy
+  quantgpu inspect <model.onnx>                                         print the GPU plan: steps, kernels, precisions
+  quantgpu quantize <model.onnx> --calib <data> -o <out.onnx>           calibrate, write a QDQ (int8/int4/mixed) model
+  quantgpu eval <model.onnx> --dataset <data>                           accuracy (top-1 or COCO mAP) and images/s
+  quantgpu bench [--node] [--models ...]                                benchmark against onnxruntime-web and TF.js
 
 options:
   -h, --help       this help

@@ -25,7 +25,7 @@ export const PRECISION_MEANING: Record<PrecisionName, string> = {
   w8: 'int8 weights, float32 activations (weight-only, no calibration)',
   w4: 'int4 weights, float32 activations (weight-only, no calibration)',
   w8a8: 'int8 weights and activations (needs a QDQ model from `quantgpu quantize`)',
-  mixed: 'per layer: int4/int8 weights (a QDQ model keeps its own choice)',
+  mixed: 'per layer: int4 or int8 weights, float32 activations (a QDQ model keeps its own per-layer choice)',
 };
 
 /** Old names, still accepted. */
