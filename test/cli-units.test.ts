@@ -1,5 +1,6 @@
 /** Pure parts of the CLI: progress lines off a terminal, precision names, config entries matching no layer. */
 import { describe, expect, it } from 'vitest';
+import { errorLine } from '../src/cli/args.ts';
 import { progressBar } from '../src/cli/progress.ts';
 import { checkConfigLayers, editDistance, unmatchedLayers } from '../src/runtime/precision-check.ts';
 import { PRECISION_NAMES, precisionName, sessionPrecision } from '../src/runtime/precision-names.ts';
@@ -22,6 +23,15 @@ describe('progress when stderr is not a terminal', () => {
     slow(3, 1000, 'layer3'); // same step, 6 s after the last line: heartbeat
     expect(lines).toEqual(['search: 1/1000 (0%)\n', 'search: 3/1000 (0%) layer3\n']);
     expect(lines.join('')).not.toContain('\r');
+  });
+});
+
+describe('error lines', () => {
+  it('carry one quantgpu: prefix even when the library message has its own', () => {
+    expect(errorLine(new Error('quantgpu: session was disposed'))).toBe('quantgpu: session was disposed');
+    expect(errorLine(new Error('quantgpu: quantgpu: x'))).toBe('quantgpu: x');
+    expect(errorLine(new Error('npy: bad header'))).toBe('quantgpu: npy: bad header');
+    expect(errorLine(Object.assign(new Error(''), { name: 'OperationError' }))).toBe('quantgpu: OperationError');
   });
 });
 

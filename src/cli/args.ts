@@ -72,6 +72,12 @@ export function helpText(spec: CommandSpec): string {
   return `usage: ${spec.synopsis}\n\n${spec.summary}\n\noptions:\n${lines.join('\n')}\n${spec.notes ? `\n${spec.notes}\n` : ''}`;
 }
 
+/** The line the CLI prints for an error: one `quantgpu:` prefix, whatever the message already carries. */
+export function errorLine(e: unknown): string {
+  const text = e instanceof Error ? e.message || e.name : String(e);
+  return `quantgpu: ${text.replace(/^(quantgpu: ?)+/, '')}`;
+}
+
 /** The last value of an option. */
 export const flag = (a: Args, name: string): string | undefined => a.flags.get(name)?.at(-1);
 /** Every value of a repeatable option. */

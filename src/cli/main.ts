@@ -3,7 +3,7 @@
  * Exit codes: 0 ok, 1 the work failed (model, GPU, data), 2 wrong arguments (nothing was run).
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from './args.ts';
+import { UsageError, errorLine } from './args.ts';
 import { PRECISION_HELP, inspectCommand, runCommand } from './run.ts';
 
 const USAGE = `usage: quantgpu <command> [options]    (quantgpu <command> --help for its options)
@@ -59,13 +59,10 @@ async function main(): Promise<void> {
   await run(rest);
 }
 
-/** One `quantgpu:` prefix, whatever the message already carries (library errors may start with their own). */
-const message = (e: unknown): string => (e instanceof Error ? e.message || e.name : String(e)).replace(/^(quantgpu: )+/, '');
-
 main().then(
   () => process.exit(0),
   (e: unknown) => {
-    console.error(`quantgpu: ${message(e)}`);
+    console.error(errorLine(e));
     if (!(e instanceof UsageError) && process.env.QUANTGPU_DEBUG && e instanceof Error) console.error(e.stack);
     process.exit(e instanceof UsageError ? 2 : 1);
   },
