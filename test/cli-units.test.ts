@@ -1,7 +1,7 @@
 /** Pure parts of the CLI: progress lines off a terminal, precision names, config entries matching no layer. */
 import { describe, expect, it } from 'vitest';
 import { errorLine } from '../src/cli/args.ts';
-import { progressBar } from '../src/cli/progress.ts';
+import { heartbeat, progressBar } from '../src/cli/progress.ts';
 import { checkConfigLayers, editDistance, unmatchedLayers } from '../src/runtime/precision-check.ts';
 import { PRECISION_NAMES, precisionName, sessionPrecision } from '../src/runtime/precision-names.ts';
 
@@ -23,6 +23,22 @@ describe('progress when stderr is not a terminal', () => {
     slow(3, 1000, 'layer3'); // same step, 6 s after the last line: heartbeat
     expect(lines).toEqual(['search: 1/1000 (0%)\n', 'search: 3/1000 (0%) layer3\n']);
     expect(lines.join('')).not.toContain('\r');
+  });
+});
+
+describe('heartbeat', () => {
+  it('off a terminal, says what is still running at each interval until stopped; silent on a terminal', async () => {
+    const lines: string[] = [];
+    const stop = heartbeat(() => 'quantize: still working, last step: calibrate 3/32', 20, { tty: false, write: (l) => lines.push(l) });
+    const quiet = heartbeat(() => 'never', 20, { tty: true, write: (l) => lines.push(l) });
+    await new Promise((r) => setTimeout(r, 110));
+    stop();
+    quiet();
+    const n = lines.length;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(n).toBeGreaterThanOrEqual(2);
+    expect(lines.length).toBe(n);
+    expect(lines.every((l) => /^quantize: still working, last step: calibrate 3\/32 \(\d+ s\)$/.test(l))).toBe(true);
   });
 });
 

@@ -45,10 +45,11 @@ export function progressBar(label: string, opts: { tty?: boolean; now?: () => nu
  * When stderr is not a terminal, a line every `everyMs` saying what is still running: stages without progress
  * callbacks (bias correction, export, a long first GPU plan) otherwise leave a log silent. Returns a stop function.
  */
-export function heartbeat(describe: () => string, everyMs = 30_000): () => void {
-  if (process.stderr.isTTY) return () => {};
+export function heartbeat(describe: () => string, everyMs = 30_000, opts: { tty?: boolean; write?: (line: string) => void } = {}): () => void {
+  if (opts.tty ?? process.stderr.isTTY === true) return () => {};
+  const write = opts.write ?? say;
   const t0 = performance.now();
-  const timer = setInterval(() => say(`${describe()} (${Math.round((performance.now() - t0) / 1000)} s)`), everyMs);
+  const timer = setInterval(() => write(`${describe()} (${Math.round((performance.now() - t0) / 1000)} s)`), everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }
