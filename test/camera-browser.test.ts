@@ -271,6 +271,12 @@ describe.skipIf(missing)(`camera demo in Chromium with a fake camera${missing ? 
       const after = await page.evaluate(() => ({ options: document.querySelectorAll('#model option').length, model: (document.querySelector('#model') as HTMLSelectElement).value }));
       expect(after).toEqual({ options: before.options, model: before.model });
     }
+    // A picked file that is not a model: refused, its entry removed, the file input cleared.
+    const input = await page.$('#file');
+    await (input as import('puppeteer-core').ElementHandle<HTMLInputElement>).uploadFile(resolve(import.meta.dirname, '../package.json'));
+    await page.waitForFunction(() => window.quantgpuCamera.status().startsWith('could not load package.json'), { timeout: 120_000, polling: 200 });
+    const afterFile = await page.evaluate(() => ({ options: document.querySelectorAll('#model option').length, model: (document.querySelector('#model') as HTMLSelectElement).value, file: (document.querySelector('#file') as HTMLInputElement).value }));
+    expect(afterFile).toEqual({ options: before.options, model: before.model, file: '' });
     await page.evaluate(() => window.quantgpuCamera.snapshot());
     expect(await frames()).toBeGreaterThan(before.frames);
   }, 300_000);

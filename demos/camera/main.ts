@@ -55,6 +55,8 @@ const bytesOf = (url: string) => {
 };
 
 let app: CameraApp;
+/** Files picked and loaded successfully, by their entry in the model list (so they can be selected again). */
+const pickedFiles = new Map<string, { name: string; bytes: Uint8Array }>();
 
 /** Builds a detector from the current settings in the worker; the running one keeps going until it is ready. */
 async function rebuild(): Promise<void> {
@@ -97,7 +99,7 @@ async function tryChange(change: Partial<Settings>, added?: HTMLOptionElement): 
 /** Puts the controls back in line with `settings` (after a refused change). */
 function syncControls(): void {
   const select = $('model') as HTMLSelectElement;
-  if (!settings.bytes) select.value = settings.model;
+  select.value = settings.bytes ? `file:${settings.fileName}` : settings.model;
   ($('decoder') as HTMLSelectElement).value = settings.decoder;
   ($('size') as HTMLSelectElement).value = settings.size ? String(settings.size) : '';
   document.querySelectorAll<HTMLInputElement>('input[name=precision]').forEach((r) => (r.checked = r.value === settings.precision));
@@ -120,7 +122,10 @@ function wireControls(): void {
   if (!ASSET_MODELS.some(([, url]) => url === settings.model)) select.add(new Option(settings.model.split('/').pop()!, settings.model, true, true));
   select.value = settings.model;
   const quiet = (p: Promise<void>) => void p.catch(() => {});
-  select.onchange = () => quiet(tryChange({ model: select.value, bytes: undefined, fileName: undefined }));
+  select.onchange = () => {
+    const file = pickedFiles.get(select.value);
+    quiet(file ? tryChange({ bytes: file.bytes, fileName: file.name }) : tryChange({ model: select.value, bytes: undefined, fileName: undefined }));
+  };
   $('load-url').onclick = () => {
     const url = ($('url') as HTMLInputElement).value.trim();
     if (!url) return;
@@ -135,7 +140,11 @@ function wireControls(): void {
     const option = new Option(`${file.name} (file)`, `file:${file.name}`, true, true);
     select.add(option);
     select.value = option.value;
-    await tryChange({ bytes: new Uint8Array(await file.arrayBuffer()), fileName: file.name }, option).catch(() => (fileInput.value = ''));
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    await tryChange({ bytes, fileName: file.name }, option).then(
+      () => void pickedFiles.set(option.value, { name: file.name, bytes }),
+      () => (fileInput.value = ''),
+    );
   };
   const decoder = $('decoder') as HTMLSelectElement;
   decoder.value = settings.decoder;
