@@ -38,6 +38,8 @@ export default defineConfig({
     include: ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', 'protobufjs', 'gl-matrix', 'long'],
     entries: [...pages, 'test/browser/*.html'],
   },
+  // The camera demo's inference worker is an ES module (WebGPU browsers all support module workers).
+  worker: { format: 'es' },
   build: {
     outDir: 'build/demos',
     emptyOutDir: true,
