@@ -80,6 +80,7 @@ describe.skipIf(!hasAssets)('QDQ models on the integer kernels vs a float simula
         if (i === 0) expect(db).toBeGreaterThanOrEqual(c.minSqnr);
       });
       session.dispose();
-    });
+      // Mixed now learns int4 rounding twice (GPTQ, all-int4 and final) and searches: minutes on 2 shared cores.
+    }, c.weights === 'mixed' ? 400_000 : undefined);
   }
 });
