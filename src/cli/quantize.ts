@@ -131,6 +131,6 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
     console.log(`mixed: moved ${r.mixed.int4.size} of ${r.sensitivity!.length} layers to int4 ` +
       `(${accuracy ? `held-out images [${calibEnd}, ${end}): accuracy ${r.mixed.sqnrDb.toFixed(2)}, all-int8 ${r.mixed.baselineDb.toFixed(2)}, target FP32 - ${maxDrop} = ${r.mixed.target.toFixed(2)}` : `output SQNR ${r.mixed.sqnrDb.toFixed(1)} dB against FP32, all-int8 ${r.mixed.baselineDb.toFixed(1)}, target ${r.mixed.target.toFixed(1)}`} ${unit})`);
   }
-  console.log(`${out}: ${weights} weights (${rounding} rounding), ${method} activations, calibrated on images [${start}, ${calibEnd}); ` +
+  console.log(`${out}: ${weights} weights${weights === 'int8' ? '' : ` (${rounding} int4 rounding)`}, ${method} activations, calibrated on images [${start}, ${calibEnd}); ` +
     `weights ${weightBytes(g)} -> ${weightBytes(r.graph)} bytes; opset ${r.graph.opset}`);
 }
