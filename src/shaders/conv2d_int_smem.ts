@@ -81,19 +81,29 @@ export function smemTiles(s: ConvShape, caps: Pick<DeviceCaps, 'maxInvocations' 
   });
 }
 
+/** The WGSL appended after an smem kernel's main file: input loader, helpers, epilogue pieces. */
+export function smemSupportCode(tile: IntSmemTile, dot: ConvIntSmemParams['dot']): string {
+  return [tile.vec4 ? inV4 : inU32, commonCode, dot === 'packed' ? dotPacked : dotFallback, fixedPointCode, requantCode, activationCode].join('\n');
+}
+
+/** Checks a tile against the shape and the device-independent rules; returns the workgroup count. */
+export function smemWorkgroups(op: string, tile: IntSmemTile, s: ConvShape): number {
+  if (!smemApplies(s)) throw new Error(`${op}: the smem family needs groups == 1 (got ${s.groups})`);
+  if (tile.vec4 && !smemVec4(s)) throw new Error(`${op}: vec4 loads need cin padded to a multiple of 16 (got ${s.cin})`);
+  if (tile.wg % tile.wgn !== 0) throw new Error(`${op}: wg ${tile.wg} is not a multiple of wgn ${tile.wgn}`);
+  const g = intConvGeometry(s);
+  return ceilDiv(g.m, (4 * tile.wg) / tile.wgn) * ceilDiv(g.oc4, tile.tn4 * tile.wgn);
+}
+
 export function conv2dIntSmemKernel(params: ConvIntSmemParams, s: ConvShape, q: IntQuantArgs): KernelSpec {
   const { tile, epilogue } = params;
-  if (!smemApplies(s)) throw new Error(`conv2d_int_smem: needs groups == 1 (got ${s.groups})`);
-  if (tile.vec4 && !smemVec4(s)) throw new Error(`conv2d_int_smem: vec4 loads need cin padded to a multiple of 16 (got ${s.cin})`);
-  if (tile.wg % tile.wgn !== 0) throw new Error(`conv2d_int_smem: wg ${tile.wg} is not a multiple of wgn ${tile.wgn}`);
+  const workgroups = smemWorkgroups('conv2d_int_smem', tile, s);
   const frac = epilogue.out === 'int8' && epilogue.residual ? FRAC_BITS : 0;
   checkResidual('conv2d_int_smem', epilogue, q, frac);
   const g = intConvGeometry(s);
   const wgm = tile.wg / tile.wgn;
   const { uniforms } = intConvUniforms(s, g, { tm: 4 * wgm, tn4: tile.tn4 * tile.wgn }, q);
-  const workgroups = ceilDiv(g.m, 4 * wgm) * ceilDiv(g.oc4, tile.tn4 * tile.wgn);
-  const code = [mainCode, tile.vec4 ? inV4 : inU32, commonCode, params.dot === 'packed' ? dotPacked : dotFallback,
-    fixedPointCode, requantCode, activationCode, storeCode].join('\n');
+  const code = [mainCode, smemSupportCode(tile, params.dot), storeCode].join('\n');
   return {
     name: 'conv2d_int_smem',
     key: kernelKey('conv2d_int_smem', params),
