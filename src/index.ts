@@ -7,7 +7,8 @@ export { type PrecisionConfig, type LayerPrecision, layerPrecision, parsePrecisi
 export { acquireDevice, type GpuContext } from './gpu/device.ts';
 export type { DeviceCaps } from './shaders/kernel.ts';
 export { ModelError } from './runtime/ir.ts';
-export { Autotuner } from './shaders/tune.ts';
+export { Autotuner, type TuneStore } from './shaders/tune.ts';
+export { indexedDbTuneStore } from './gpu/tune-store.ts';
 
 // Pre- and post-processing (also in 'quantgpu/camera' with the frame pipeline).
 export { letterbox, boxesToFrame, transformBoxes, type Letterbox, type LetterboxOptions } from './pre/letterbox.ts';

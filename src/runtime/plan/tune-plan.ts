@@ -37,6 +37,7 @@ function floatLayerShape(ctx: PlanContext, node: Node): ConvShape | undefined {
 }
 
 export async function tunePlan(ctx: PlanContext, tuner: Autotuner, progress: (done: number, total: number) => void): Promise<void> {
+  await tuner.load();
   const layers = ctx.graph.nodes
     .filter((n) => n.opType === 'Conv' || n.opType === 'Gemm')
     .map((node) => ({ node, shape: floatLayerShape(ctx, node) }))
@@ -62,6 +63,7 @@ export async function tunePlan(ctx: PlanContext, tuner: Autotuner, progress: (do
  * replaces the step's spec (choices cached per adapter, epilogue and shape, like the float layers).
  */
 export async function tuneSteps(ctx: PlanContext, tuner: Autotuner, progress: (done: number, total: number) => void): Promise<void> {
+  await tuner.load();
   const steps = ctx.steps.filter((s) => s.alternatives);
   const gpu = { device: ctx.device, caps: ctx.gpu.caps };
   let done = 0;
@@ -89,4 +91,5 @@ export async function tuneSteps(ctx: PlanContext, tuner: Autotuner, progress: (d
     }
     progress(++done, steps.length);
   }
+  await tuner.save();
 }
