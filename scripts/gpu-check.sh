@@ -39,8 +39,8 @@ step() { # name, time limit (s), command...
 
 step kernels-int 120 "${node_ts[@]}" scripts/bench-kernels.ts --reps 5 --only int
 step kernels-resnet18 90 "${node_ts[@]}" scripts/bench-kernels.ts --reps 5 --shapes r56,r28,r14,r7
-step bench-node 150 "${node_ts[@]}" scripts/bench.ts --node --full --models resnet18,yolov8n --precisions fp32,int8 --frames 10 --warmup 3
-step bench-chromium-gpu 100 "${node_ts[@]}" scripts/bench.ts --gpu --full --models resnet18,yolov8n --precisions fp32,fp16,int8 --frames 10 --warmup 3
+step bench-node 150 "${node_ts[@]}" scripts/bench.ts --node --full --models resnet18,yolov8n --precisions fp32,int8 --frames 10 --warmup 3 --cell-timeout 40
+step bench-chromium-gpu 100 "${node_ts[@]}" scripts/bench.ts --gpu --full --models resnet18,yolov8n --precisions fp32,fp16,int8 --frames 10 --warmup 3 --cell-timeout 40
 
 cat "$summary"
 echo "tables in $out/" >&2
