@@ -17,7 +17,6 @@ import type { ConvShape } from './conv-shape.ts';
 import { convOutSize } from './conv-shape.ts';
 import { type Activation, activationConstants } from './activation.ts';
 import { type DeviceCaps, type UniformField, ceilDiv, packUniforms } from './kernel.ts';
-import type { FixedMultiplier } from '../quant/fixedpoint.ts';
 
 export interface IntConvGeometry {
   c4: number;
@@ -57,7 +56,8 @@ export function intConvGeometry(s: ConvShape): IntConvGeometry {
 
 /**
  * What happens to the i32 accumulator. `int8`: fixed-point requant to the output's scale (or to an intermediate
- * scale followed by a 256-entry LUT for nonlinear activations), optional residual add, clamp. `f32`: dequantize
+ * scale followed by a 65536-entry LUT for nonlinear activations), clamp, then optionally the residual table
+ * (Q -> DQ -> Add -> ... -> Q as one 256 x 256 lookup, see residualTable in pack-int.ts). `f32`: dequantize
  * (acc * s_in * s_w[oc]) and apply a float activation.
  */
 export type IntEpilogue =
@@ -70,11 +70,12 @@ export interface IntQuantArgs {
   zIn: number;
   /** Output zero point (int8 epilogue; with a LUT: the intermediate zero point). */
   zOut?: number;
-  /** Output clamp [qLo, qHi] (fused ReLU/Clip); defaults to [-128, 127]. Ignored with a LUT. */
+  /**
+   * Output clamp [qLo, qHi] (the QuantizeLinear's saturation, narrowed by a fused ReLU/Clip); defaults to
+   * [-128, 127]. Ignored with a LUT. With a residual it clamps the conv's own quantized output, before the table.
+   */
   qLo?: number;
   qHi?: number;
-  /** Residual zero point and multiplier s_res / s_out (or / s_mid with a LUT). */
-  residual?: { z: number; m: FixedMultiplier };
 }
 
 /**
@@ -89,7 +90,7 @@ export interface IntTile {
   wg: number;
 }
 
-/** Fractional bits kept when terms are summed before the final rounding (residual add, int4 groups). */
+/** Fractional bits kept when terms of different scales are summed before the final rounding (int4 groups). */
 export const FRAC_BITS = 8;
 
 /** Candidate tiles for the autotuner. Grouped convs use tn4 = 1 (blocks of one invocation share a window). */
@@ -115,7 +116,7 @@ export function intConvUniforms(
     ['u32', s.dilationH], ['u32', s.dilationW], ['u32', s.padTop], ['u32', s.padLeft],
     ['u32', g.m], ['u32', mTiles], ['u32', ocTiles], ['u32', zIn * 0x01010101],
     ['u32', g.cinG], ['u32', g.coutG], ['i32', q.zOut ?? 0], ['i32', q.qLo ?? -128],
-    ['i32', q.qHi ?? 127], ['i32', q.residual?.z ?? 0], ['u32', q.residual?.m.m0 ?? 0], ['u32', q.residual?.m.r ?? 31],
+    ['i32', q.qHi ?? 127], ['i32', 0], ['u32', 0], ['u32', 0],
     ['u32', extra.kwr ?? g.kwin], ['u32', extra.ng ?? 1], ['u32', extra.gw ?? 1], ['u32', 0],
   ];
   return { uniforms: packUniforms(fields), invocations: mTiles * ocTiles };
@@ -140,11 +141,4 @@ export function epilogueConstants(e: IntEpilogue, fracBits: number, s?: ConvShap
     c.LUT = e.lut ? 1 : 0;
   }
   return c;
-}
-
-/** Checks that the residual multiplier leaves room for the fractional bits (r - S >= 1). */
-export function checkResidual(op: string, e: IntEpilogue, q: IntQuantArgs, fracBits: number): void {
-  if (e.out !== 'int8' || !e.residual) return;
-  if (!q.residual) throw new Error(`${op}: residual epilogue needs quant.residual (zero point and multiplier)`);
-  if (q.residual.m.r - fracBits < 1) throw new Error(`${op}: residual multiplier ${q.residual.m.m0}/2^${q.residual.m.r} is too large`);
 }

@@ -2,8 +2,10 @@
 // of 4, four per u32; see quantize.wgsl). One thread per output word; each input lane is read by its byte
 // index sum_d c_d * stride[d] (strides in bytes, 0 on broadcast dims) + lane * c_step (1, or 0 when the input
 // has a single channel). Output padding lanes (channel >= c) hold zp_out.
-//   ADD: out = zp_out + ((mul_shift_round(qa - za, ma, sa - 16) + mul_shift_round(qb - zb, mb, sb - 16) + 2^15) >> 16)
-//        each term is (s_in / s_out) * (q - z) with 16 fraction bits, the sum rounded half up.
+//   ADD: out = zp_out + round_half_even((mul_shift_round(qa - za, ma, sa - 16) + mul_shift_round(qb - zb, mb, sb - 16)) / 2^16)
+//        each term is (s_in / s_out) * (q - z) with 16 fraction bits, the sum rounded half to even as ONNX
+//        QuantizeLinear rounds (ties are exact when the scale ratios are exact; otherwise the 2^-16 error of the
+//        terms can move a value across a rounding boundary only within 2^-15 of it).
 //   MUL: out = zp_out + mul_shift_round((qa - za) * (qb - zb), ma, sa),  ma / 2^sa ~= sa_real * sb_real / s_out.
 // then clamped to [qmin, qmax]. requantize-math.wgsl is appended.
 struct U {
@@ -64,7 +66,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
       if (MUL) {
         q += mul_shift_round(pa * pb, u.ma, u.sa);
       } else {
-        q += (mul_shift_round(pa, u.ma, u.sa - 16u) + mul_shift_round(pb, u.mb, u.sb - 16u) + 32768) >> 16u;
+        let t = mul_shift_round(pa, u.ma, u.sa - 16u) + mul_shift_round(pb, u.mb, u.sb - 16u);
+        q += (t + 32767 + ((t >> 16u) & 1)) >> 16u;
       }
       q = min(max(q, u.qmin), u.qmax);
     }

@@ -30,6 +30,7 @@ import { type Activation, activateRef } from './activation.ts';
 import { ceilDiv } from './kernel.ts';
 import { type IntConvGeometry, intConvGeometry, windowStart } from './conv2d_int_common.ts';
 import { clampInt, quantizeMultiplier } from '../quant/fixedpoint.ts';
+import { clampBounds } from '../quant/onnx-qdq.ts';
 
 /** Packs int8 NHWC values (unpadded channels) into the int8 activation layout. */
 export function packInt8Activations(q: Int8Array, n: number, h: number, w: number, c: number): Uint32Array {
@@ -161,15 +162,15 @@ export function packChannelParams(q: Int8Array, cout: number, c: ChannelQuant): 
   return out;
 }
 
-/** Output clamp of a fused ReLU / Clip (or none) in the quantized domain. Other activations need a LUT. */
+/**
+ * Output clamp of a fused ReLU / Clip (or none) in the quantized domain: the bounds quantized as ONNX
+ * QuantizeLinear does (exact, since QuantizeLinear is monotonic). Other activations need a LUT.
+ */
 export function activationClamp(act: Activation, sOut: number, zOut: number): { qLo: number; qHi: number } {
   switch (act.kind) {
     case 'none': return { qLo: -128, qHi: 127 };
-    case 'relu': return { qLo: clampInt(zOut, -128, 127), qHi: 127 };
-    case 'clip': return {
-      qLo: clampInt(zOut + Math.round(act.min / sOut), -128, 127),
-      qHi: clampInt(zOut + Math.round(act.max / sOut), -128, 127),
-    };
+    case 'relu': return clampBounds(0, Infinity, { scale: sOut, zeroPoint: zOut });
+    case 'clip': return clampBounds(act.min, act.max, { scale: sOut, zeroPoint: zOut });
     default: throw new Error(`activationClamp: ${act.kind} is not a clamp; build a LUT with activationLut`);
   }
 }

@@ -4,8 +4,17 @@
  * (test/browser/cases/conv2d_w8a8.case.ts, conv2d_w4a8.case.ts), which
  * only differ in how they run it and report the comparison. Browser-safe.
  */
-import { quantizeMultiplier } from '../../src/quant/fixedpoint.ts';
+import { addTable } from '../../src/quant/onnx-qdq.ts';
+import type { QParams } from '../../src/runtime/plan/types.ts';
+import { activateRef } from '../../src/shaders/activation.ts';
 import type { Activation } from '../../src/shaders/activation.ts';
+
+/** Residual table: the conv's int8 output (at `conv`) + a random-scale residual, then `act`, at a random output scale. */
+function residualLut(r: Rng, conv: QParams, act: Activation): Uint32Array {
+  const skip = { scale: conv.scale * r.uniform(0.5, 2), zeroPoint: r.int(-10, 10) };
+  const out = { scale: conv.scale * r.uniform(1, 2), zeroPoint: r.int(-10, 10) };
+  return addTable(conv, skip, out, (y) => Math.fround(activateRef(y, act)));
+}
 import { type ConvShape, type ConvShapeInit, convOutSize, convShape } from '../../src/shaders/conv-shape.ts';
 import type { IntEpilogue, IntQuantArgs, IntTile } from '../../src/shaders/conv2d_int_common.ts';
 import { conv2dIntDwKernel } from '../../src/shaders/conv2d_int_dw.ts';
@@ -83,13 +92,13 @@ export function w8Problem(r: Rng, c: W8Case): W8Problem {
   } else {
     const zOut = r.int(-20, 20);
     quant.zOut = zOut;
-    if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
-    else lut = fittedLut(act, sOut, zOut, r);
     if (c.residual) {
+      // The activation follows the Add: it is part of the residual table, with the add's float32 semantics.
       residualX = r.int8s(count);
-      quant.residual = { z: r.int(-10, 10), m: quantizeMultiplier(r.uniform(0.5, 2)) };
-    }
-    epilogue = { out: 'int8', residual: !!c.residual, lut: !isClampActivation(act) };
+      lut = residualLut(r, { scale: sOut, zeroPoint: zOut }, act);
+    } else if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
+    else lut = fittedLut(act, sOut, zOut, r);
+    epilogue = { out: 'int8', residual: !!c.residual, lut: !c.residual && !isClampActivation(act) };
   }
 
   const params = { tile: c.tile ?? regTile(4, 1), dot: c.dot ?? 'packed', epilogue };
@@ -98,7 +107,7 @@ export function w8Problem(r: Rng, c: W8Case): W8Problem {
     ...base, mult, deq,
     output: c.f32 ? { out: 'f32', act } : {
       out: 'int8', zOut: quant.zOut!, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX,
-      residual: quant.residual, lut: isClampActivation(act) ? undefined : lut,
+      residualTable: c.residual ? lut : undefined, lut: c.residual || isClampActivation(act) ? undefined : lut,
     },
   });
   return {
@@ -145,22 +154,21 @@ export function w4Problem(r: Rng, c: W4Case): W8Problem {
   const zOut = r.int(-20, 20);
   const quant: IntQuantArgs = { zIn, zOut };
   let lut: Uint32Array = new Uint32Array(4);
-  if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
-  else lut = fittedLut(act, sOut, zOut, r);
   let residualX: Int8Array | undefined;
   if (c.residual) {
     residualX = r.int8s(count);
-    quant.residual = { z: r.int(-10, 10), m: quantizeMultiplier(r.uniform(0.5, 2)) };
-  }
-  const epilogue = { out: 'int8' as const, residual: !!c.residual, lut: !isClampActivation(act) };
+    lut = residualLut(r, { scale: sOut, zeroPoint: zOut }, act);
+  } else if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
+  else lut = fittedLut(act, sOut, zOut, r);
+  const epilogue = { out: 'int8' as const, residual: !!c.residual, lut: !c.residual && !isClampActivation(act) };
   const spec = conv2dW4A8Kernel({ tile: c.tile ?? regTile(4, 1), dot: c.dot ?? 'packed', epilogue }, s, layout, quant);
   const mult = Array.from({ length: s.cout }, (_, o) =>
     Array.from({ length: layout.ng }, (_, g) => ({ m0: qgroups[(o * layout.ng + g) * 2], r: qgroups[(o * layout.ng + g) * 2 + 1] })));
   const want = conv2dW4A8Ref({
     shape: s, x, w: q, zIn, groupOf: layout.groupOf, mult, biasFixed: Int32Array.from({ length: s.cout }, (_, o) => chan[o * 4]),
     output: {
-      out: 'int8', zOut, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX, residual: quant.residual,
-      lut: isClampActivation(act) ? undefined : lut,
+      out: 'int8', zOut, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX,
+      residualTable: c.residual ? lut : undefined, lut: c.residual || isClampActivation(act) ? undefined : lut,
     },
   });
   return {

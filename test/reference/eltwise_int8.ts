@@ -1,6 +1,7 @@
 /** Bit-exact reference of int8 Add / Mul (eltwise_int8.wgsl), on logical (unpacked) int8 tensors. */
 import type { EltwiseInt8Params } from '../../src/shaders/eltwise_int8.ts';
-import { fixedMultiplier, mulShiftRef } from '../../src/shaders/requantize-math.ts';
+import { fixedMultiplier } from '../../src/shaders/requantize-math.ts';
+import { mulShiftRoundRef as mulShiftRef, roundShiftRef } from './requant.ts';
 import { broadcastAt, broadcastShape, forEachIndex, size } from './ops.ts';
 
 export function eltwiseInt8Ref(
@@ -16,7 +17,7 @@ export function eltwiseInt8Ref(
     const pb = broadcastAt(b, bs, idx) - zb;
     let q: number;
     if (p.op === 'mul') q = zo + mulShiftRef(pa * pb, fa.m, fa.s);
-    else q = zo + Math.floor((mulShiftRef(pa, fa.m, fa.s - 16) + mulShiftRef(pb, fb.m, fb.s - 16) + 32768) / 65536);
+    else q = zo + roundShiftRef(mulShiftRef(pa, fa.m, fa.s - 16) + mulShiftRef(pb, fb.m, fb.s - 16), 16);
     data[i] = Math.min(Math.max(q, p.qmin ?? -128), p.qmax ?? 127);
   });
   return { data, shape };
