@@ -49,16 +49,16 @@ export function clampBounds(min: number, max: number, p: QParams, lo = -128, hi 
 export type F32Map = (y: number) => number;
 
 /**
- * 256 x 256 int8 table of Q(f(fl32(DQ_a(a) + DQ_b(b)))) with ONNX float32 semantics, four entries per u32:
+ * 256 x 256 int8 table of Q(f(fl32(DQ_a(a) op DQ_b(b)))) with ONNX float32 semantics, four entries per u32:
  * byte k of word j = entry 4j + k, entry (a + 128) * 256 + (b + 128). 64 KiB.
  */
-export function addTable(a: QParams, b: QParams, out: QParams, f: F32Map = (y) => y, lo = -128, hi = 127): Uint32Array {
+export function binaryTable(op: 'add' | 'mul', a: QParams, b: QParams, out: QParams, f: F32Map = (y) => y, lo = -128, hi = 127): Uint32Array {
   const table = new Uint32Array(65536 / 4);
   const db = Array.from({ length: 256 }, (_, j) => dequantizeValue(j - 128, b));
   for (let i = 0; i < 256; i++) {
     const da = dequantizeValue(i - 128, a);
     for (let j = 0; j < 256; j++) {
-      const v = quantizeValue(f(Math.fround(da + db[j])), out, lo, hi);
+      const v = quantizeValue(f(Math.fround(op === 'add' ? da + db[j] : da * db[j])), out, lo, hi);
       const k = i * 256 + j;
       table[k >> 2] |= (v & 0xff) << (8 * (k & 3));
     }
@@ -66,7 +66,12 @@ export function addTable(a: QParams, b: QParams, out: QParams, f: F32Map = (y) =
   return table;
 }
 
-/** Entry (a, b) of an `addTable`. */
+/** The table of an Add (the residual epilogue's). */
+export function addTable(a: QParams, b: QParams, out: QParams, f: F32Map = (y) => y, lo = -128, hi = 127): Uint32Array {
+  return binaryTable('add', a, b, out, f, lo, hi);
+}
+
+/** Entry (a, b) of a `binaryTable`. */
 export function addTableAt(table: Uint32Array, a: number, b: number): number {
   const k = (a + 128) * 256 + (b + 128);
   return (table[k >> 2] << (24 - 8 * (k & 3))) >> 24;

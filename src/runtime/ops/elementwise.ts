@@ -5,7 +5,7 @@
  */
 import { type Activation } from '../../shaders/activation.ts';
 import { type BinaryOp, binaryKernel } from '../../shaders/binary.ts';
-import { eltwiseInt8Kernel } from '../../shaders/eltwise_int8.ts';
+import { eltwiseInt8Kernel, eltwiseInt8Table } from '../../shaders/eltwise_int8.ts';
 import { requantizeKernel } from '../../shaders/requantize.ts';
 import { unaryKernel } from '../../shaders/unary.ts';
 import { type Node, elementCount } from '../ir.ts';
@@ -71,8 +71,10 @@ function tryInt8Binary(ctx: PlanContext, node: Node, op: 'add' | 'mul', outDims:
   }
   if (!target) return false;
   const out = ctx.define(node.outputs[0], outDims, 'nhwc', 'q8', target.q);
-  const spec = eltwiseInt8Kernel({ op, a: a.q!, b: b.q!, output: target.q, ...clamp }, storedDims(a), storedDims(b));
-  ctx.step(node, node.opType, spec, { a: a.name, b: b.name, output: out.name }, {}, 'int8');
+  const p = { op, a: a.q!, b: b.q!, output: target.q, ...clamp };
+  const spec = eltwiseInt8Kernel(p, storedDims(a), storedDims(b));
+  const table = ctx.constBuffer(`${node.name}:table`, eltwiseInt8Table(p), false);
+  ctx.step(node, node.opType, spec, { a: a.name, b: b.name, output: out.name }, { table }, 'int8');
   return true;
 }
 
