@@ -61,7 +61,7 @@ export function intConvGeometry(s: ConvShape): IntConvGeometry {
  * (acc * s_in * s_w[oc]) and apply a float activation.
  */
 export type IntEpilogue =
-  | { out: 'int8'; residual: boolean; lut: boolean }
+  | { out: 'int8'; residual: boolean; lut: boolean; fracBias?: boolean }
   | { out: 'f32'; act: Activation };
 
 /** Runtime (uniform) values of the epilogue: per-tensor zero points and the clamp range. */
@@ -92,6 +92,14 @@ export interface IntTile {
 
 /** Fractional bits kept when terms of different scales are summed before the final rounding (int4 groups). */
 export const FRAC_BITS = 8;
+
+/**
+ * Fractional bits of a float bias at the output scale (`fracBias`: W8 kernels, int8 output). A QDQ model whose
+ * bias is a float initializer means acc * s_in * s_w + bias exactly; rounding the bias to the accumulator's
+ * integer grid would move outputs by up to half a step of s_in * s_w. With 16 fractional bits the sum is off by at
+ * most 2^-16 LSB before its one final rounding (pack-int.ts `packChannelParams`).
+ */
+export const BIAS_FRAC_BITS = 16;
 
 /** Candidate tiles for the autotuner. Grouped convs use tn4 = 1 (blocks of one invocation share a window). */
 export function intConvVariants(s: ConvShape, caps: Pick<DeviceCaps, 'software'>): IntTile[] {
@@ -130,9 +138,12 @@ const FAST_DIV_LIMIT = 2 ** 22;
  */
 export function epilogueConstants(e: IntEpilogue, fracBits: number, s?: ConvShape): Record<string, number> {
   const m = s ? intConvGeometry(s).m : Infinity;
+  const S = e.out === 'int8' && e.fracBias ? BIAS_FRAC_BITS : fracBits;
   const c: Record<string, number> = {
-    DEQ: 0, RES: 0, LUT: 0, S: fracBits, HALF_S: fracBits ? 2 ** (fracBits - 1) : 0, FAST_DIV: m < FAST_DIV_LIMIT ? 1 : 0,
+    DEQ: 0, RES: 0, LUT: 0, S, HALF_S: S ? 2 ** (S - 1) : 0, FAST_DIV: m < FAST_DIV_LIMIT ? 1 : 0,
   };
+  // Only the kernels with conv2d_int_store.wgsl (W8A8, depthwise) declare FRAC_BIAS; they alone set fracBias.
+  if (e.out === 'int8' && e.fracBias) c.FRAC_BIAS = 1;
   if (e.out === 'f32') {
     c.DEQ = 1;
     Object.assign(c, activationConstants(e.act));

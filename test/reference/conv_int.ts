@@ -41,7 +41,7 @@ function forEachOutput(
 }
 
 export type RefOutput =
-  | ({ out: 'int8'; residualX?: Int8Array } & Omit<RequantRef, 's'>)
+  | ({ out: 'int8'; residualX?: Int8Array; biasFrac?: Int32Array } & Omit<RequantRef, 's'>)
   | { out: 'f32'; act: Activation };
 
 export interface W8RefArgs {
@@ -71,6 +71,10 @@ export function conv2dW8A8Ref(a: W8RefArgs): Int8Array | Float32Array {
     const i = p * s.cout + oc;
     if (o.out === 'f32') {
       res[i] = activateRef(Math.fround(Math.fround(acc) * a.deq[oc]), o.act);
+    } else if (o.biasFrac) {
+      // float bias at the output scale with 16 fractional bits, one rounding at the end
+      const t = Math.min(2 ** 30, Math.max(-(2 ** 30), mulShiftRound(acc, a.mult[oc].m0, a.mult[oc].r - 16))) + o.biasFrac[oc];
+      res[i] = requantTailRef(t, o.residualX ? o.residualX[i] : 0, { ...o, s: 16 });
     } else {
       const t = mulShiftRound(acc, a.mult[oc].m0, a.mult[oc].r);
       res[i] = requantTailRef(t, o.residualX ? o.residualX[i] : 0, { ...o, s: 0 });

@@ -39,6 +39,8 @@ export interface W8Case {
   dot?: DotImpl;
   /** The depthwise kernel (groups == cin == cout). */
   dw?: boolean;
+  /** Float bias at the output scale with 16 fractional bits (int8 output). */
+  fracBias?: boolean;
 }
 
 export interface W8Problem {
@@ -80,8 +82,11 @@ export function w8Problem(r: Rng, c: W8Case): W8Problem {
   const base = { shape: s, x, w: q, zIn, biasQ };
   const real = conv2dW8A8Ref({ ...base, mult: [], deq, output: { out: 'f32', act: { kind: 'none' } } }) as Float32Array;
   const sOut = real.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6) / r.uniform(60, 120);
-  const chan = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut, bias });
+  const fracBias = !!c.fracBias && !c.f32;
+  const chan = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut, bias }, fracBias);
   const mult = Array.from({ length: s.cout }, (_, o) => ({ m0: chan[o * 4 + 1], r: chan[o * 4 + 2] }));
+  // The bias as the model means it (a float at the output scale), not the library's packed integer.
+  const biasFrac = fracBias ? Int32Array.from(bias, (b) => Math.round((b / sOut) * 65536)) : undefined;
 
   let epilogue: IntEpilogue;
   const quant: IntQuantArgs = { zIn };
@@ -98,16 +103,16 @@ export function w8Problem(r: Rng, c: W8Case): W8Problem {
       lut = residualLut(r, { scale: sOut, zeroPoint: zOut }, act);
     } else if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
     else lut = fittedLut(act, sOut, zOut, r);
-    epilogue = { out: 'int8', residual: !!c.residual, lut: !c.residual && !isClampActivation(act) };
+    epilogue = { out: 'int8', residual: !!c.residual, lut: !c.residual && !isClampActivation(act), fracBias };
   }
 
   const params = { tile: c.tile ?? regTile(4, 1), dot: c.dot ?? 'packed', epilogue };
   const spec = c.dw ? conv2dIntDwKernel(params, s, quant) : conv2dW8A8Kernel(params, s, quant);
   const want = conv2dW8A8Ref({
-    ...base, mult, deq,
+    ...base, mult, deq, biasQ: fracBias ? new Int32Array(s.cout) : base.biasQ,
     output: c.f32 ? { out: 'f32', act } : {
       out: 'int8', zOut: quant.zOut!, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX,
-      residualTable: c.residual ? lut : undefined, lut: c.residual || isClampActivation(act) ? undefined : lut,
+      residualTable: c.residual ? lut : undefined, lut: c.residual || isClampActivation(act) ? undefined : lut, biasFrac,
     },
   });
   return {

@@ -12,7 +12,7 @@ import { chooseIntVariant } from '../../shaders/conv2d_int_choose.ts';
 import { packConvW4, packW4Params, w4Layout } from '../../shaders/conv2d_int_pack_w4.ts';
 import { conv2dW4A8Kernel, conv2dW4A8Variants } from '../../shaders/conv2d_w4a8.ts';
 import { conv2dW8A8Kernel } from '../../shaders/conv2d_w8a8.ts';
-import { activationClamp, activationLut, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8 } from '../../shaders/pack-int.ts';
+import { activationClamp, activationLut, fracBiasFits, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8 } from '../../shaders/pack-int.ts';
 import type { Node } from '../ir.ts';
 import type { PlanContext } from '../plan/context.ts';
 import { activationOf, fusedActivation } from '../fuse/activation-fusion.ts';
@@ -112,7 +112,12 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
   } else {
     const dw = isDepthwise(shape);
     const packed = dw ? packDepthwiseW8(sym.q, shape) : packConvW8(sym.q, shape);
-    const chan = packChannelParams(sym.q, shape.cout, { sIn, zIn, sW: sym.scales, sOut: sAcc, bias: w.bias });
+    // A float bias (our quantizer's exports, QAT exports) is added at the output scale with 16 fractional bits,
+    // as the model means it; an int32 DequantizeLinear bias is exact on the accumulator's grid already.
+    const cq = { sIn, zIn, sW: sym.scales, sOut: sAcc, bias: w.bias, biasQ: onGrid(w, sIn, sym.scales) };
+    const fracBias = epilogue.out === 'int8' && !epilogue.lut && fracBiasFits(cq, shape.cout);
+    if (fracBias && epilogue.out === 'int8') epilogue = { ...epilogue, fracBias };
+    const chan = packChannelParams(sym.q, shape.cout, cq, fracBias);
     const params = chooseIntVariant(shape, caps, epilogue);
     spec = dw ? conv2dIntDwKernel(params, shape, quant) : conv2dW8A8Kernel(params, shape, quant);
     consts.weights = ctx.constBuffer(`${node.name}:weights`, packed);
@@ -189,4 +194,15 @@ function clampMap(a: Activation): F32Map {
   const lo = Math.fround(a.min);
   const hi = Math.fround(a.max);
   return (y) => Math.min(Math.max(y, lo), hi);
+}
+
+/** The int32 bias codes if their scale is s_in * s_w (quantize_static's rule), else undefined (a float bias). */
+function onGrid(w: ConvWeights, sIn: number, sW: Float32Array): Int32Array | undefined {
+  const q = w.biasQ;
+  if (!q || !w.bias) return undefined;
+  for (let o = 0; o < q.length; o++) {
+    const want = Math.fround(q[o] * Math.fround(sIn * sW[o]));
+    if (Math.abs(want - w.bias[o]) > 1e-6 * Math.abs(w.bias[o])) return undefined;
+  }
+  return q;
 }
