@@ -1,4 +1,7 @@
-/** `quantgpu run` and `quantgpu inspect`. */
+/**
+ * `quantgpu run` (inputs from .npy files, or `--image <file>` decoded and preprocessed as the model's config
+ * declares) and `quantgpu inspect` (the plan and the declared preprocessing).
+ */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readNpy, writeNpy } from '../io/npy.ts';
@@ -7,6 +10,8 @@ import type { Precision, SessionOptions } from '../runtime/api.ts';
 import { parsePrecisionConfig } from '../runtime/precision.ts';
 import { InferenceSession } from '../runtime/session.ts';
 import { type Args, flag, flagAll, parseArgs } from './args.ts';
+import { describePreprocess } from '../pre/spec.ts';
+import { profileFromArgs, readModelConfig } from './preprocess-flags.ts';
 import { progressBar } from './progress.ts';
 
 const PRECISIONS = ['fp32', 'fp16', 'int8', 'int4'];
@@ -45,6 +50,15 @@ export async function runCommand(argv: string[]): Promise<void> {
     const data = arr.data instanceof Float32Array ? arr.data : Float32Array.from(arr.data as ArrayLike<number>, Number);
     feeds[spec.slice(0, eq)] = { dims: arr.shape, data };
   }
+  const images = flagAll(a, 'image');
+  if (images.length) {
+    // Decoded and preprocessed as recorded in the model's config (or per --pre / step options), one batch.
+    const { load } = await import('../runtime/onnx/load.ts');
+    const { loadImageBatch } = await import('../ptq/image-batches.ts');
+    const profile = profileFromArgs(load(new Uint8Array(readFileSync(a.positionals[0] ?? ''))), a.positionals[0], a);
+    console.error(`preprocessing (${profile.source}): ${describePreprocess(profile.pre)}`);
+    feeds[profile.input] = await loadImageBatch(images, profile.pre);
+  }
   const inputShapes = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.dims]));
   const session = await openSession(a, { inputShapes });
   const t0 = performance.now();
@@ -61,7 +75,11 @@ export async function runCommand(argv: string[]): Promise<void> {
 }
 
 export async function inspectCommand(argv: string[]): Promise<void> {
-  const session = await openSession(parseArgs(argv));
+  const a = parseArgs(argv);
+  const session = await openSession(a);
   console.log(session.describePlan());
+  const cfg = readModelConfig(a.positionals[0], flag(a, 'config'));
+  const pre = cfg?.preprocess ? describePreprocess(cfg.preprocess) : cfg?.pixels ? `preset ${cfg.pixels}` : undefined;
+  console.log(`preprocessing: ${pre ? `${pre} (${cfg!.file})` : 'none recorded (quantize writes it to <model>.config.json)'}`);
   session.dispose();
 }
