@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { applyPreprocess, roundHalfEven } from '../src/pre/apply.ts';
 import { letterbox } from '../src/pre/letterbox.ts';
 import { preprocessFromOptions } from '../src/pre/overrides.ts';
-import { preprocessNCHW, type RgbaImage } from '../src/pre/preprocess.ts';
+import { channelAffine, preprocessNCHW, type RgbaImage, sampleBilinear } from '../src/pre/preprocess.ts';
+import { inverseAffine } from '../src/pre/letterbox.ts';
 import { describePreprocess, preset, validatePreprocess } from '../src/pre/spec.ts';
 import { testRng } from './helpers/rng.ts';
 
@@ -106,6 +107,28 @@ describe('applyPreprocess', () => {
     expect(yolox.data).toEqual(preprocessNCHW(img, lb, { channelOrder: 'bgr', scale: 1, padValue: 114 }));
     const fd = applyPreprocess(img, preset('fastestdet', [20, 12]));
     expect(fd.data).toEqual(preprocessNCHW(img, letterbox(w, h, 20, 12, { align: 'stretch' }), { channelOrder: 'bgr', scale: 1 / 255 }));
+  });
+
+  it('preprocessNCHW (per-row/column taps) equals the per-pixel formula with sampleBilinear, bit for bit', () => {
+    const rng = testRng();
+    for (let trial = 0; trial < 4; trial++) {
+      const [w, h, W, H] = [rng.int(3, 50), rng.int(3, 50), rng.int(3, 30), rng.int(3, 30)];
+      const img = image(w, h, () => [rng.int(0, 255), rng.int(0, 255), rng.int(0, 255)]);
+      const lb = letterbox(w, h, W, H, { align: rng.pick(['top-left', 'center', 'stretch'] as const), mirror: rng.next() < 0.5 });
+      const t = { channelOrder: rng.pick(['rgb', 'bgr'] as const), scale: 1 / 255, mean: MEAN, std: STD, padValue: rng.int(0, 255) };
+      const { src, mul, add, pad } = channelAffine(t);
+      const [a, b, c, d, e, f] = inverseAffine(lb);
+      const [cx0, cy0, cx1, cy1] = lb.content;
+      const want = new Float32Array(3 * H * W);
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          const inside = x >= cx0 && x < cx1 && y >= cy0 && y < cy1;
+          const [u, v] = [a * (x + 0.5) + b * (y + 0.5) + c, d * (x + 0.5) + e * (y + 0.5) + f];
+          for (let ch = 0; ch < 3; ch++) want[(ch * H + y) * W + x] = (inside ? sampleBilinear(img, u, v, src[ch]) : pad) * mul[ch] + add[ch];
+        }
+      }
+      expect(preprocessNCHW(img, lb, t)).toEqual(want);
+    }
   });
 
   it('cifar on an image of the model size is the identity geometry: value = (p / 255 - mean) / std exactly', () => {

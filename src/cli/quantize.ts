@@ -12,6 +12,7 @@ import { load } from '../runtime/onnx/load.ts';
 import { describePreprocess } from '../pre/spec.ts';
 import { calibrationFrom, datasetSize, openDataset } from '../ptq/datasets.ts';
 import { DecodeStats } from '../ptq/image-batches.ts';
+import { evenlySpaced } from '../eval/image-folder.ts';
 import { quantize, type WeightMode } from '../ptq/quantize.ts';
 import { selectionTable } from '../ptq/select.ts';
 import { gpuSource, ortSource } from '../ptq/source.ts';
@@ -37,10 +38,17 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   const bytes = new Uint8Array(readFileSync(path));
   const g = load(bytes);
   const profile = profileFromArgs(g, path, a);
-  const data = openDataset(calibPath);
-  const start = Number(flag(a, 'calib-start') ?? 0);
+  let data = openDataset(calibPath);
   const defaultCount = data.kind === 'coco' || profile.task === 'detect' ? 32 : 200;
-  const end = Math.min(datasetSize(data), start + Number(flag(a, 'calib-limit') ?? defaultCount));
+  const limit = Number(flag(a, 'calib-limit') ?? defaultCount);
+  let sampling = 'consecutive';
+  if (data.kind === 'images' && flag(a, 'calib-start') === undefined && limit < data.files.length) {
+    // Folders list class by class: take images spread over the whole folder, not the first classes only.
+    sampling = `evenly spaced over ${data.files.length} files`;
+    data = { ...data, files: evenlySpaced(data.files, limit), labels: undefined };
+  }
+  const start = Number(flag(a, 'calib-start') ?? 0);
+  const end = Math.min(datasetSize(data), start + limit);
   if (!(end > start)) throw new Error(`--calib ${calibPath}: no images in [${start}, ${end}) (it holds ${datasetSize(data)})`);
   const stats = new DecodeStats();
   if (data.kind !== 'cifar' && data.kind !== 'npy') console.error(`preprocessing (${profile.source}): ${describePreprocess(profile.pre)}`);
@@ -60,14 +68,14 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   writeFileSync(out, r.bytes);
   // The runtime reads `default` / `layers`; `preprocess` is the declared preprocessing that eval, run, inspect
   // and the browser helpers apply; `ptq` records how the model was made.
-  const ptq = { pixels: profile.pixels, method, weights, calibration: { data: calibPath, start, end } };
+  const ptq = { pixels: profile.pixels, method, weights, calibration: { data: calibPath, start, end, sampling } };
   writeFileSync(`${out}.config.json`, `${JSON.stringify({ ...r.config, preprocess: profile.pre, ptq }, null, 2)}\n`);
   if (r.selection) writeFileSync(`${out}.select.md`, `${selectionTable(r.selection)}\n`);
   if (r.report) {
     writeFileSync(`${out}.report.md`, `${r.report.markdown}\n`);
     writeFileSync(`${out}.report.svg`, r.report.svg);
   }
-  console.log(`${out}: ${weights} weights, ${method} activations, calibrated on images [${start}, ${end}); ` +
+  console.log(`${out}: ${weights} weights, ${method} activations, calibrated on images [${start}, ${end}) (${sampling}); ` +
     `weights ${weightBytes(g)} -> ${weightBytes(r.graph)} bytes; opset ${r.graph.opset}`);
   if (stats.images) console.log(`decoded ${stats.images} images at ${stats.perSecond.toFixed(1)} images/s (decode + preprocess)`);
 }

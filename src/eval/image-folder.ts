@@ -124,3 +124,12 @@ export function openNpyBatches(path: string): NpyFiles {
   }
   return { files, counts, item: item! };
 }
+
+/**
+ * `n` of `files` evenly spaced (file i * len / n): a calibration subset that covers every class folder of an
+ * ImageFolder, whose files are grouped by class, instead of the first classes only. Deterministic.
+ */
+export function evenlySpaced<T>(files: readonly T[], n: number): T[] {
+  if (n >= files.length) return [...files];
+  return Array.from({ length: n }, (_, i) => files[Math.floor((i * files.length) / n)]);
+}
