@@ -13,8 +13,17 @@ import type { CalibrationSet } from './calibrate.ts';
 /** Decoding throughput, for progress bars and the CLI's summary line. */
 export class DecodeStats {
   images = 0;
-  /** Wall milliseconds spent loading batches (decode + preprocess; batches load one after another). */
+  /** Wall milliseconds during which at least one batch was loading (decode + preprocess; overlaps counted once). */
   ms = 0;
+  private active = 0;
+  private since = 0;
+  begin(): void {
+    if (this.active++ === 0) this.since = performance.now();
+  }
+  end(images: number): void {
+    this.images += images;
+    if (--this.active === 0) this.ms += performance.now() - this.since;
+  }
   get perSecond(): number {
     return this.ms > 0 ? (this.images * 1000) / this.ms : 0;
   }
@@ -59,11 +68,8 @@ export function imageBatches(files: readonly string[], spec: PreprocessSpec, inp
   const load = (i: number) => {
     const s = start + i * batch;
     const slice = files.slice(s, Math.min(end, s + batch));
-    const t0 = performance.now();
-    return loadImageBatch(slice, spec, opts.want).then((b) => {
-      if (opts.stats) [opts.stats.images, opts.stats.ms] = [opts.stats.images + slice.length, opts.stats.ms + performance.now() - t0];
-      return b;
-    });
+    opts.stats?.begin();
+    return loadImageBatch(slice, spec, opts.want).finally(() => opts.stats?.end(slice.length));
   };
   return {
     count,
