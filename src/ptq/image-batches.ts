@@ -59,12 +59,14 @@ export async function loadImageBatch(files: readonly string[], spec: PreprocessS
 }
 
 /**
- * Files [start, end) in batches of `batch` under the model input `input`. Asking for batch i also starts
- * decoding batch i + 1 (sequential passes, the way calibration and evaluation read, overlap decode and model).
+ * Files [start, end) in batches of `batch` under the model input `input`. In a sequential pass (batch i asked
+ * right after i - 1, as calibration and evaluation read) asking for batch i also starts decoding batch i + 1, so
+ * decoding overlaps the model.
  */
 export function imageBatches(files: readonly string[], spec: PreprocessSpec, input: string, start: number, end: number, batch: number, opts: { want?: number[]; stats?: DecodeStats } = {}): CalibrationSet {
   const count = Math.ceil((end - start) / batch);
   const pending = new Map<number, Promise<{ dims: number[]; data: Float32Array }>>();
+  let last = -1;
   const load = (i: number) => {
     const s = start + i * batch;
     const slice = files.slice(s, Math.min(end, s + batch));
@@ -77,7 +79,9 @@ export function imageBatches(files: readonly string[], spec: PreprocessSpec, inp
       if (i < 0 || i >= count) throw new Error(`image batches: batch ${i} of ${count}`);
       const p = pending.get(i) ?? load(i);
       pending.delete(i);
-      if (i + 1 < count && !pending.has(i + 1)) {
+      const sequential = i === last + 1;
+      last = i;
+      if (sequential && i + 1 < count && !pending.has(i + 1)) {
         const ahead = load(i + 1);
         ahead.catch(() => undefined); // reported when that batch is asked for
         pending.set(i + 1, ahead);
