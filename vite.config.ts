@@ -11,7 +11,7 @@ const root = import.meta.dirname;
 /** Shared test assets (models, data) live next to the project: see ../shared/assets/README.md. */
 const sharedAssets = resolve(root, '../shared');
 
-const pages = ['demos/index.html', 'demos/bench/index.html', 'demos/camera/index.html'].filter((p) => existsSync(resolve(root, p)));
+const pages = ['index.html', 'demos/bench/index.html', 'demos/camera/index.html'].filter((p) => existsSync(resolve(root, p)));
 
 export default defineConfig({
   root,
@@ -38,6 +38,8 @@ export default defineConfig({
     include: ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', 'protobufjs', 'gl-matrix', 'long'],
     entries: [...pages, 'test/browser/*.html'],
   },
+  // The camera demo's inference worker is an ES module (WebGPU browsers all support module workers).
+  worker: { format: 'es' },
   build: {
     outDir: 'build/demos',
     emptyOutDir: true,

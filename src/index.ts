@@ -4,6 +4,8 @@
 export { InferenceSession } from './runtime/session.ts';
 export type { HostTensor, GpuTensor, Precision, Progress, SessionOptions, StepInfo, StepTiming, MemoryStats } from './runtime/api.ts';
 export { type PrecisionConfig, type LayerPrecision, layerPrecision, parsePrecisionConfig, uniformConfig } from './runtime/precision.ts';
+export { checkConfigLayers, unmatchedLayers, type UnmatchedEntry } from './runtime/precision-check.ts';
+export { PRECISION_NAMES, PRECISION_MEANING, PRECISION_ALIASES, precisionName, sessionPrecision, type PrecisionName } from './runtime/precision-names.ts';
 export { acquireDevice, type GpuContext } from './gpu/device.ts';
 export type { DeviceCaps } from './shaders/kernel.ts';
 export { ModelError } from './runtime/ir.ts';

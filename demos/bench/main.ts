@@ -6,6 +6,7 @@ import { MODELS } from '../../src/bench/models.ts';
 import { fpsBarsSvg, latencySvg, layerBarsSvg } from '../../src/bench/charts.ts';
 import { RUNTIMES, type BenchReport, type BenchRow, type RuntimeId } from '../../src/bench/types.ts';
 import type { Precision } from '../../src/runtime/api.ts';
+import { headline, headlineHtml } from './headline.ts';
 import { runMatrix, type MatrixConfig } from './matrix.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -40,8 +41,8 @@ function render(rows: BenchRow[]) {
   $('fps').innerHTML = fpsBarsSvg(rows);
   const prof = [...rows].reverse().find((r) => r.profile?.length);
   if (prof) $('layers').innerHTML = `<p>${prof.model} quantgpu/${prof.precision}</p>${layerBarsSvg(prof.profile!)}`;
-  const last = rows[rows.length - 1];
-  if (last?.fps) $('stats').innerHTML = `<b>${last.fps.toFixed(2)} FPS</b> median ${num(last.medianMs)} ms, p95 ${num(last.p95Ms)} ms (${last.model} ${last.runtime}/${last.precision})`;
+  const h = headline(rows);
+  $('stats').innerHTML = h ? headlineHtml(h) : rows.length ? 'no quantgpu result yet' : '';
 }
 
 let lastReport: BenchReport | undefined;

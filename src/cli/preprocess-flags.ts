@@ -10,12 +10,24 @@ import { modelProfile, type ModelProfile } from '../ptq/datasets.ts';
 import { PREPROCESS_OPTIONS, type PreprocessOptions, preprocessFromOptions } from '../pre/overrides.ts';
 import { type PreprocessSpec, validatePreprocess } from '../pre/spec.ts';
 import type { Graph } from '../runtime/ir.ts';
-import { type Args, flag } from './args.ts';
+import { type Args, type CommandSpec, flag, UsageError } from './args.ts';
 
-/** Help text for the options, for usage lines. */
-export const PREPROCESS_HELP = `preprocessing: [--pre imagenet|cifar|yolo|yolox|fastestdet|raw] [--resize none|N|WxH] [--crop none|N|WxH]
-  [--letterbox N|WxH] [--pad 0..255] [--align top-left|center] [--channels rgb|bgr] [--scale 1/255] [--mean a,b,c]
-  [--std a,b,c] [--layout nchw|nhwc] [--resample bilinear|antialias]`;
+/** The options of every command that reads images (`quantize`, `eval`, `run`), for their option tables. */
+export const PREPROCESS_CLI_OPTIONS: CommandSpec['options'] = {
+  pre: { value: 'preset', help: 'preprocessing preset: imagenet|cifar|yolo|yolox|fastestdet|raw\n(default: the one recorded in <model>.config.json, else guessed from the model)' },
+  pixels: { value: 'preset', help: 'older name of --pre' },
+  resize: { value: 'none|N|WxH', help: 'resize: shorter side to N, or exactly W x H' },
+  crop: { value: 'none|N|WxH', help: 'center crop after the resize' },
+  letterbox: { value: 'N|WxH', help: 'letterbox to W x H instead (aspect kept, padded)' },
+  pad: { value: '0..255', help: 'letterbox padding value (default 114)' },
+  align: { value: 'top-left|center', help: 'letterbox placement' },
+  channels: { value: 'rgb|bgr', help: 'channel order of the model input' },
+  scale: { value: 'x', help: 'pixel multiplier, e.g. 1/255 or 1' },
+  mean: { value: 'a,b,c', help: 'per-channel mean subtracted after scaling' },
+  std: { value: 'a,b,c', help: 'per-channel divisor after the mean' },
+  layout: { value: 'nchw|nhwc', help: 'tensor layout' },
+  resample: { value: 'bilinear|antialias', help: 'resize filter: antialias = Pillow/torchvision, bilinear = cv2' },
+};
 
 /** The preprocessing options given on the command line (`--pixels` is the older name of `--pre`). */
 export function preprocessOptions(a: Args): PreprocessOptions {
@@ -51,4 +63,15 @@ export function profileFromArgs(g: Graph, path: string, a: Args): ModelProfile &
   const rest = { ...o, pre: undefined };
   if (Object.values(rest).every((v) => v === undefined)) return { ...base, source };
   return { ...modelProfile(g, path, preprocessFromOptions(rest, base.pre)), source: `${source} + options` };
+}
+
+/** profileFromArgs with mistakes in the options (unknown preset, bad size, --pad without letterbox) as UsageErrors. */
+export function profileFromCli(g: Graph, path: string, a: Args): ModelProfile & { source: string } {
+  try {
+    return profileFromArgs(g, path, a);
+  } catch (e) {
+    const m = (e as Error).message;
+    if (/^(preprocess|--)/.test(m)) throw new UsageError(m);
+    throw e;
+  }
 }

@@ -30,6 +30,11 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${esc}$`);
 }
 
+/** Whether a config entry (a node name or glob pattern) addresses `node`. */
+export function layerMatches(entry: string, node: string): boolean {
+  return entry === node || globToRegExp(entry).test(node);
+}
+
 /** The precision of one node under `config` (fp32 when there is no config). */
 export function layerPrecision(config: PrecisionConfig | undefined, node: string): LayerPrecision {
   if (!config) return FP32;
