@@ -2,6 +2,7 @@
  * quantgpu: quantized conv nets on WebGPU. Browser entry (no Node-only imports).
  */
 export { InferenceSession } from './runtime/session.ts';
+export { Tensor, type TensorType, type FeedValue } from './runtime/tensor.ts';
 export type { HostTensor, GpuTensor, Precision, Progress, SessionOptions, StepInfo, StepTiming, MemoryStats } from './runtime/api.ts';
 export { type PrecisionConfig, type LayerPrecision, layerPrecision, parsePrecisionConfig, uniformConfig } from './runtime/precision.ts';
 export { checkConfigLayers, unmatchedLayers, type UnmatchedEntry } from './runtime/precision-check.ts';

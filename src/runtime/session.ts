@@ -7,6 +7,7 @@
 import { acquireDevice, type GpuContext } from '../gpu/device.ts';
 import { pipelineCache } from '../gpu/exec.ts';
 import type { GpuTensor, HostTensor, MemoryStats, SessionOptions, StepInfo, StepTiming } from './api.ts';
+import { type FeedValue, normalizeFeeds } from './tensor.ts';
 import { type Graph, ModelError, elementCount } from './ir.ts';
 import { heuristicMixedConfig, uniformConfig } from './precision.ts';
 import { prepareGraph } from './prepare.ts';
@@ -87,8 +88,14 @@ export class InferenceSession {
     }
   }
 
-  /** Runs the model. Feeds are checked by name, shape and dtype before anything is written to the GPU. */
-  async run(feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor & { data: Float32Array }>> {
+  /**
+   * Runs the model. Feeds are checked by name, shape and dtype before anything is written to the GPU. Each feed is
+   * a `Tensor` (or onnxruntime-web-like tensor), a `{ dims, data }`, or GPU buffers (then as `runGpu`): see tensor.ts.
+   */
+  async run(input: Record<string, FeedValue>): Promise<Record<string, HostTensor & { data: Float32Array }>> {
+    const norm = normalizeFeeds(input);
+    if (norm.gpu) return this.runGpu(norm.gpu);
+    const feeds = norm.host;
     if (this.disposed) throw new Error('quantgpu: session was disposed');
     for (const name of Object.keys(feeds)) {
       if (!this.inputs.some((i) => i.name === name)) {
