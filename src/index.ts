@@ -10,7 +10,8 @@ export { PRECISION_NAMES, PRECISION_MEANING, PRECISION_ALIASES, precisionName, s
 export { acquireDevice, type GpuContext } from './gpu/device.ts';
 export type { DeviceCaps } from './shaders/kernel.ts';
 export { ModelError } from './runtime/ir.ts';
-export { Autotuner } from './shaders/tune.ts';
+export { Autotuner, type TuneStore } from './shaders/tune.ts';
+export { indexedDbTuneStore } from './gpu/tune-store.ts';
 
 // Pre- and post-processing (also in 'quantgpu/camera' with the frame pipeline).
 export { letterbox, boxesToFrame, transformBoxes, type Letterbox, type LetterboxOptions } from './pre/letterbox.ts';
@@ -18,3 +19,11 @@ export { preprocessNCHW, YOLOX_PIXELS, YOLO_ULTRALYTICS_PIXELS, FASTESTDET_PIXEL
 export { decodeYolox, decodeYolov5, decodeYolov8, decodeFastestDet } from './post/decode.ts';
 export { detectDecoder, decodeOutput, postprocess, type DecoderChoice } from './post/detect.ts';
 export { nms, type Detections, type NmsOptions } from './post/detections.ts';
+
+// Declared preprocessing (the spec `quantgpu quantize` records in its config JSON) and its browser decoder.
+export {
+  preset, describePreprocess, validatePreprocess, outputSize, pixelTransform, PRESETS, type PreprocessSpec, type PresetName,
+} from './pre/spec.ts';
+export { applyPreprocess, type Preprocessed } from './pre/apply.ts';
+export { preprocessFromOptions, type PreprocessOptions } from './pre/overrides.ts';
+export { decodeBrowserImage, preprocessImage, preprocessFromConfig } from './pre/browser.ts';

@@ -1,16 +1,21 @@
 /**
  * `quantgpu quantize`: post-training quantization of a float ONNX model to a QDQ model.
- * Writes the QDQ model, its per-layer config (`<out>.config.json`) and for mixed a report (`<out>.report.md/.svg`).
+ * Writes the QDQ model, its per-layer config with the declared preprocessing (`<out>.config.json`, which eval, run,
+ * inspect and the browser helper read) and for mixed a report (`<out>.report.md/.svg`).
  *
- * Mixed budget (default, as in docs/ptq.md): the calibration data have labels (CIFAR, COCO), so `--max-drop 1`:
- * at most 1 point of accuracy below FP32 in the fake-quant simulation on the last `--holdout` images of the
- * calibration range (default: half of it for CIFAR, a quarter for COCO), which are then not used for ranges or
- * rounding. `--min-sqnr <dB>` instead keeps the output SQNR against FP32 at or above that (no labels needed).
+ * Mixed budget (default, as in docs/ptq.md): when the calibration data have labels (CIFAR, COCO, ImageFolder),
+ * `--max-drop 1`: at most 1 point of accuracy below FP32 in the fake-quant simulation on the last `--holdout`
+ * images of the calibration range (default: half of it for classifiers, a quarter for detectors), which are then
+ * not used for ranges or rounding. Without labels, or with `--min-sqnr <dB>`: the output SQNR against FP32 stays
+ * at or above that (default DEFAULT_MIN_SQNR_DB = 20).
  */
 import { writeFileSync } from 'node:fs';
 import type { ObserverMethod, WeightMethod } from '../quant/index.ts';
 import { load } from '../runtime/onnx/load.ts';
-import { calibrationFrom, datasetSize, modelProfile, type PixelsName } from '../ptq/datasets.ts';
+import { evenlySpaced } from '../eval/image-folder.ts';
+import { describePreprocess } from '../pre/spec.ts';
+import { calibrationFrom, datasetSize } from '../ptq/datasets.ts';
+import { DecodeStats } from '../ptq/image-batches.ts';
 import { evaluate, ortRunner } from '../ptq/evaluate.ts';
 import { DEFAULT_MIN_SQNR_DB, quantize, type WeightMode } from '../ptq/quantize.ts';
 import { save } from '../runtime/onnx/save.ts';
@@ -20,11 +25,11 @@ import { weightBytes } from '../ptq/weights.ts';
 import { type CommandSpec, choiceFlag, flag, has, helpText, numberFlag, parseCommand, UsageError } from './args.ts';
 import { openDatasetArg } from './eval.ts';
 import { checkWritableFile, readModelFile } from './files.ts';
+import { PREPROCESS_CLI_OPTIONS, profileFromCli } from './preprocess-flags.ts';
 import { heartbeat, progressBar, say } from './progress.ts';
 
 const METHODS = ['minmax', 'percentile', 'entropy', 'mse', 'auto'] as const;
 const WEIGHTS = ['int8', 'int4', 'mixed'] as const;
-const PIXELS = ['raw', 'imagenet', 'yolox', 'fastestdet'] as const;
 
 // One option per line, so that branches adding options merge cleanly.
 export const QUANTIZE: CommandSpec = {
@@ -33,23 +38,23 @@ export const QUANTIZE: CommandSpec = {
   summary: 'Calibrates int8 activations on sample images and writes a QDQ model (w8a8, or int4/mixed weights with int8\n' +
     'activations) that `quantgpu run` and onnxruntime both run.',
   options: {
-    calib: { value: 'data', help: 'calibration images: a CIFAR-10 .bin, a COCO instances*.json, or a folder holding one' },
+    calib: { value: 'data', help: 'calibration images: a folder of JPEG/PNG/WebP (recursive), a .txt list of images,\n.npy batches already preprocessed, a CIFAR-10 .bin, or a COCO instances*.json (or a folder holding one)' },
     'calib-start': { value: 'N', help: 'first calibration image (default 0)' },
-    'calib-limit': { value: 'N', help: 'number of calibration images (default 200 for CIFAR, 32 for COCO)' },
+    'calib-limit': { value: 'N', help: 'number of calibration images (default 200, 32 for detectors); from a folder\nwithout --calib-start, spread evenly over its files' },
     out: { value: 'out.onnx', short: 'o', help: 'the QDQ model to write (its directory must exist)' },
     method: { value: 'name', help: `activation ranges: ${METHODS.join('|')} (default entropy; auto picks per tensor)` },
     weights: { value: 'name', help: `weight precision: ${WEIGHTS.join('|')} (default int8; mixed searches int4 layers)` },
     'weight-method': { value: 'name', help: 'weight ranges: minmax|mse (default minmax)' },
     'max-drop': { value: 'points', help: 'mixed: accuracy allowed below FP32 on held-out labeled calibration images (default 1)' },
-    holdout: { value: 'N', help: 'mixed: calibration images held out to measure --max-drop (default half for CIFAR, a quarter for COCO)' },
-    'min-sqnr': { value: 'dB', help: `mixed, instead of --max-drop: output SQNR to keep against FP32 (default ${DEFAULT_MIN_SQNR_DB})` },
+    holdout: { value: 'N', help: 'mixed: calibration images held out to measure --max-drop (default half for classifiers, a quarter for detectors)' },
+    'min-sqnr': { value: 'dB', help: `mixed, without labels or instead of --max-drop: output SQNR to keep against FP32 (default ${DEFAULT_MIN_SQNR_DB})` },
     rounding: { value: 'name', help: 'int4 weight rounding: gptq|nearest (default gptq: learned, layer by layer)' },
     'learn-source': { value: 'name', help: 'gptq: read layer inputs from sim|gpu (the GPU runtime on the partly quantized model; default sim)' },
     'float-below': { value: 'dB', help: 'auto: keep layers float when int8 SQNR is below this' },
     cle: { value: 'mode', help: 'cross-layer equalization: relu|silu|off (default off)' },
     'no-bias-correction': { help: 'skip bias correction' },
     'quantize-ends': { help: 'also quantize the first and last layers' },
-    pixels: { value: 'name', help: `input preprocessing: ${PIXELS.join('|')} (default: from the model)` },
+    ...PREPROCESS_CLI_OPTIONS,
     source: { value: 'name', help: 'where calibration runs the float model: gpu|ort (default gpu)' },
   },
   notes: 'Progress goes to stderr, one line per step when stderr is not a terminal.\n\n' +
@@ -71,39 +76,51 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   const weightMethod = choiceFlag(a, 'weight-method', ['minmax', 'mse'] as const, 'minmax') as WeightMethod;
   const cle = choiceFlag(a, 'cle', ['relu', 'silu', 'off'] as const, 'off');
   const sourceKind = choiceFlag(a, 'source', ['gpu', 'ort'] as const, 'gpu');
-  const pixels = flag(a, 'pixels') === undefined ? undefined : choiceFlag(a, 'pixels', PIXELS, 'raw') as PixelsName;
   const rounding = choiceFlag(a, 'rounding', ['gptq', 'nearest'] as const, 'gptq');
   const learnKind = choiceFlag(a, 'learn-source', ['sim', 'gpu'] as const, 'sim');
   const floatBelowDb = flag(a, 'float-below') === undefined ? undefined : numberFlag(a, 'float-below', 0);
-  const data = openDatasetArg('--calib', calibPath);
-  const start = numberFlag(a, 'calib-start', 0, { integer: true, min: 0 });
-  const end = Math.min(datasetSize(data), start + numberFlag(a, 'calib-limit', data.kind === 'cifar' ? 200 : 32, { integer: true, min: 1 }));
-  if (end <= start) throw new UsageError(`--calib-start ${start}: ${calibPath} holds only ${datasetSize(data)} images`);
   const g = load(bytes);
-  const profile = modelProfile(g, path!, pixels);
-  say(`quantize: ${path}: ${g.nodes.length} nodes; calibrating on images [${start}, ${end}) of ${calibPath} (${method}, ${weights} weights)`);
+  const profile = profileFromCli(g, path!, a);
+  let data = openDatasetArg('--calib', calibPath);
+  const limit = numberFlag(a, 'calib-limit', data.kind === 'coco' || profile.task === 'detect' ? 32 : 200, { integer: true, min: 1 });
+  let sampling = 'consecutive';
+  if (data.kind === 'images' && flag(a, 'calib-start') === undefined && limit < data.files.length) {
+    // Folders list class by class: take images spread over the whole folder, not the first classes only.
+    sampling = `evenly spaced over ${data.files.length} files`;
+    data = { ...data, files: evenlySpaced(data.files, limit), labels: undefined };
+  }
+  const start = numberFlag(a, 'calib-start', 0, { integer: true, min: 0 });
+  const end = Math.min(datasetSize(data), start + limit);
+  if (end <= start) throw new UsageError(`--calib-start ${start}: ${calibPath} holds only ${datasetSize(data)} images`);
+  say(`quantize: ${path}: ${g.nodes.length} nodes; calibrating on images [${start}, ${end}) of ${calibPath} (${sampling}; ${method}, ${weights} weights)`);
+  if (data.kind !== 'cifar' && data.kind !== 'npy') say(`preprocessing (${profile.source}): ${describePreprocess(profile.pre)}`);
+  const stats = new DecodeStats();
   const bars = { calibrate: progressBar('calibrate'), select: progressBar('select'), learn: progressBar('learn rounding'), sensitivity: progressBar('sensitivity'), search: progressBar('search') };
   const source = sourceKind === 'ort' ? (graph: typeof g) => ortSource(graph) : gpuSource;
-  // Budget: accuracy on a held-out slice of the (labeled) calibration images, unless --min-sqnr is given.
-  const bySqnr = has(a, 'min-sqnr');
-  const holdout = weights === 'mixed' && !bySqnr ? numberFlag(a, 'holdout', Math.floor((end - start) / (data.kind === 'cifar' ? 2 : 4)), { integer: true, min: 1 }) : 0;
+  // Budget: accuracy on a held-out slice of the (labeled) calibration images, unless --min-sqnr or no labels.
+  const labeled = data.kind === 'cifar' || data.kind === 'coco' || (data.kind === 'images' && !!data.labels);
+  const bySqnr = has(a, 'min-sqnr') || !labeled;
+  const holdout = weights === 'mixed' && !bySqnr ? numberFlag(a, 'holdout', Math.floor((end - start) / (profile.task === 'detect' ? 4 : 2)), { integer: true, min: 1 }) : 0;
   if (holdout >= end - start) throw new UsageError(`--holdout ${holdout} must leave calibration images in [${start}, ${end})`);
   const calibEnd = end - holdout;
   const maxDrop = numberFlag(a, 'max-drop', 1);
+  const evalData = data;
   const accuracy = holdout > 0 ? async (q: typeof g): Promise<number> => {
     const runner = await ortRunner(save(q), 'disabled');
     try {
-      const r = await evaluate(runner, data, profile, { start: calibEnd, end });
+      const r = await evaluate(runner, evalData, profile, { start: calibEnd, end });
       return 100 * (r.top1 ?? r.mAP!);
     } finally {
       await runner.dispose();
     }
   } : undefined;
-  const first = await calibrationFrom(data, profile, start, calibEnd).batch(0);
+  if (weights === 'mixed') say(accuracy ? `mixed budget: --max-drop ${maxDrop} points below FP32 on held-out images [${calibEnd}, ${end})` : `mixed budget: output SQNR >= ${numberFlag(a, 'min-sqnr', DEFAULT_MIN_SQNR_DB)} dB against FP32${labeled ? '' : ' (the calibration data have no labels)'}`);
+  const calibSet = calibrationFrom(data, profile, start, calibEnd, calibrationBatch(profile), { stats });
+  const first = await calibSet.batch(0);
   const shapes = Object.fromEntries(Object.entries(first).map(([k, v]) => [k, v.dims]));
   let stage = 'starting';
   const stop = heartbeat(() => `quantize: still working, last step: ${stage}`);
-  const r = await quantize(g, calibrationFrom(data, profile, start, calibEnd), {
+  const r = await quantize(g, calibSet, {
     method, weights, cle: cle === 'off' ? false : cle, weightMethod,
     biasCorrection: !has(a, 'no-bias-correction'),
     floatBelowDb, rounding, learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, shapes) : undefined,
@@ -112,15 +129,16 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
     source,
     onProgress: (st, d, t, note) => {
       stage = `${st} ${d}/${t}`;
-      bars[st](d, t, note);
+      bars[st](d, t, st === 'calibrate' ? stats.note() : note);
     },
   }).finally(stop);
   say(`quantize: writing ${out}`);
   writeFileSync(out, r.bytes);
-  // The runtime reads `default` / `layers`; `ptq` records how the model was made (eval reads `pixels` from it).
+  // The runtime reads `default` / `layers`; `preprocess` is the declared preprocessing that eval, run, inspect
+  // and the browser helpers apply; `ptq` records how the model was made.
   const budget = r.mixed ? (accuracy ? { maxDrop, heldOut: [calibEnd, end] } : { minSqnrDb: r.mixed.target }) : undefined;
-  const ptq = { pixels: profile.pixels, method, weights, rounding, budget, calibration: { data: calibPath, start, end: calibEnd } };
-  writeFileSync(`${out}.config.json`, `${JSON.stringify({ ...r.config, ptq }, null, 2)}\n`);
+  const ptq = { pixels: profile.pixels, method, weights, rounding, budget, calibration: { data: calibPath, start, end: calibEnd, sampling } };
+  writeFileSync(`${out}.config.json`, `${JSON.stringify({ ...r.config, preprocess: profile.pre, ptq }, null, 2)}\n`);
   if (r.selection) writeFileSync(`${out}.select.md`, `${selectionTable(r.selection)}\n`);
   if (r.report) {
     writeFileSync(`${out}.report.md`, `${r.report.markdown}\n`);
@@ -133,4 +151,12 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   }
   console.log(`${out}: ${weights} weights${weights === 'int8' ? '' : ` (${rounding} int4 rounding)`}, ${method} activations, calibrated on images [${start}, ${calibEnd}); ` +
     `weights ${weightBytes(g)} -> ${weightBytes(r.graph)} bytes; opset ${r.graph.opset}`);
+  if (stats.images) console.log(`decoded ${stats.images} images at ${stats.perSecond.toFixed(1)} images/s (decode + preprocess)`);
+}
+
+/** Images per calibration batch: 1 for detectors, else 50 for small inputs and 8 for large ones. */
+function calibrationBatch(p: { inputItem: (number | undefined)[]; task: string }): number {
+  if (p.task === 'detect') return 1;
+  const pixels = p.inputItem.reduce<number>((a, b) => a * (b ?? 1), 1);
+  return pixels <= 3 * 64 * 64 ? 50 : 8;
 }

@@ -14,7 +14,7 @@ import { prepareGraph } from './prepare.ts';
 import { PlanContext } from './plan/context.ts';
 import { Executable } from './plan/executor.ts';
 import { lowerGraph } from './ops/lower.ts';
-import { defaultTuner, tunePlan } from './plan/tune-plan.ts';
+import { defaultTuner, tunePlan, tuneSteps } from './plan/tune-plan.ts';
 import { storedDims } from './plan/types.ts';
 
 interface IoSpec {
@@ -71,6 +71,7 @@ export class InferenceSession {
         await tunePlan(ctx, tuner, (done, total) => progress({ stage: 'tune', done, total }));
       }
       lowerGraph(ctx, (done, total) => progress({ stage: 'plan', done, total }));
+      if (opts.tune) await tuneSteps(ctx, opts.tune === true ? defaultTuner : opts.tune, (done, total) => progress({ stage: 'tune', done, total }));
       const names = [...new Set([...graph.outputs.map((o) => o.name), ...(opts.outputs ?? [])])];
       const outputs = names.map((name) => {
         if (!ctx.has(name)) throw new ModelError(`requested output '${name}' is not a value of the planned graph (fused away, constant, or unknown)`);
@@ -165,7 +166,8 @@ export class InferenceSession {
   describePlan(): string {
     const rows = this.steps().map((s) =>
       `${String(s.index).padStart(3)} ${s.op.padEnd(14)} ${s.kernel.padEnd(22)} ${s.precision.padEnd(9)} ` +
-      `${s.inputShapes.map((d) => `[${d}]`).join(',')} -> [${s.outputShape}] ${s.weightBytes ? `${s.weightBytes} B` : ''}  ${s.node}`);
+      `${s.inputShapes.map((d) => `[${d}]`).join(',')} -> [${s.outputShape}] ${s.weightBytes ? `${s.weightBytes} B` : ''}  ${s.node}` +
+      (s.choice ? `  {${s.choice.family}, ${s.choice.tuned ? 'tuned' : 'default'}, ${s.choice.macPerByte.toFixed(1)} MAC/B}` : ''));
     const m = this.memory();
     rows.push(`weights ${m.weightBytes} B; activations ${m.activationBytes} B with reuse (${m.naiveActivationBytes} B without)`);
     return rows.join('\n');
@@ -181,7 +183,7 @@ export class InferenceSession {
         if (kind === 'storage') out = storedDims(v);
         else ins.push(storedDims(v));
       }
-      return { index, node: s.node, op: s.op, kernel: s.spec.name, precision: s.precision, inputShapes: ins, outputShape: out, weightBytes: s.weightBytes };
+      return { index, node: s.node, op: s.op, kernel: s.spec.name, precision: s.precision, inputShapes: ins, outputShape: out, weightBytes: s.weightBytes, choice: s.choice };
     });
   }
 

@@ -23,9 +23,10 @@ import activationCode from './activation.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
 import { type BindingSpec, type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import {
-  FRAC_BITS, type IntEpilogue, type IntQuantArgs, type IntTile, checkResidual, epilogueConstants, intConvGeometry,
+  type IntEpilogue, type IntQuantArgs, type IntTile, epilogueConstants, intConvGeometry,
   intConvUniforms, intConvVariants,
 } from './conv2d_int_common.ts';
+import { conv2dIntSmemKernel } from './conv2d_int_smem.ts';
 
 /** `packed`: dot4I8Packed (caps.packedDot); `fallback`: shifts and multiplies. */
 export type DotImpl = 'packed' | 'fallback';
@@ -82,14 +83,13 @@ export function conv2dW8A8Variants(s: ConvShape, caps: DeviceCaps, epilogue: Int
 
 export function conv2dW8A8Kernel(params: ConvIntParams, s: ConvShape, q: IntQuantArgs): KernelSpec {
   const { tile, epilogue } = params;
+  if (tile.family === 'smem') return conv2dIntSmemKernel({ ...params, tile }, s, q);
   if (tile.tn4 > 1 && s.groups > 1) throw new Error(`conv2d_w8a8: tn4=${tile.tn4} needs groups=1 (got ${s.groups})`);
   if (tile.family === 'reg' && tile.tn4 > 2) throw new Error(`conv2d_w8a8: reg tiles have tn4 <= 2 (got ${tile.tn4})`);
   const g = intConvGeometry(s);
   if (tile.family === 'fma' && !fmaApplies(s)) {
     throw new Error(`conv2d_w8a8: fma tiles need <= ${FMA_CHUNK_WORDS * 4} input channels per group (got ${g.cinG})`);
   }
-  const frac = epilogue.out === 'int8' && epilogue.residual ? FRAC_BITS : 0;
-  checkResidual('conv2d_w8a8', epilogue, q, frac);
   // fma: taps per exact f32 chunk, passed as KWR.
   const extra = tile.family === 'fma' ? { kwr: Math.max(1, Math.floor(FMA_CHUNK_WORDS / g.kwin)) } : {};
   const { uniforms, invocations } = intConvUniforms(s, g, tile, q, extra);
@@ -98,7 +98,7 @@ export function conv2dW8A8Kernel(params: ConvIntParams, s: ConvShape, q: IntQuan
     key: kernelKey('conv2d_w8a8', params),
     code: intKernelCode(tile.family === 'fma' ? fmaCode : code, params.dot),
     entryPoint: 'main',
-    constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...epilogueConstants(epilogue, frac, s) },
+    constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...epilogueConstants(epilogue, 0, s) },
     bindings: INT_CONV_BINDINGS,
     dispatch: dispatch1d(ceilDiv(invocations, tile.wg)),
     uniforms,
