@@ -8,13 +8,18 @@ import { acquireDevice, type GpuContext } from '../gpu/device.ts';
 import { pipelineCache } from '../gpu/exec.ts';
 import type { GpuTensor, HostTensor, MemoryStats, SessionOptions, StepInfo, StepTiming } from './api.ts';
 import { type Graph, ModelError, elementCount } from './ir.ts';
-import { heuristicMixedConfig, uniformConfig } from './precision.ts';
+import { checkConfigLayers, heuristicMixedConfig, uniformConfig } from './precision.ts';
+import { scoped } from '../gpu/scopes.ts';
+import { checkFinite, uploadable } from './inputs.ts';
 import { prepareGraph } from './prepare.ts';
 import { PlanContext } from './plan/context.ts';
 import { Executable } from './plan/executor.ts';
 import { lowerGraph } from './ops/lower.ts';
 import { defaultTuner, tunePlan } from './plan/tune-plan.ts';
 import { storedDims } from './plan/types.ts';
+
+/** Ops whose precision a PrecisionConfig sets (see ops/conv.ts and ops/gemm.ts). */
+const LAYER_OPS = new Set(['Conv', 'Gemm', 'MatMul']);
 
 interface IoSpec {
   name: string;
@@ -25,6 +30,12 @@ interface IoSpec {
 
 export class InferenceSession {
   private disposed = false;
+  /** Runs in order: each run starts when the previous one has settled (a readback buffer maps once at a time). */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Set when the device is lost: every later call rejects with it. */
+  private lostMessage?: string;
+  /** Whether some activation is stored as int8: a NaN or Inf input would then turn into finite garbage. */
+  private readonly quantizesActivations: boolean;
 
   private constructor(
     readonly graph: Graph,
@@ -33,7 +44,15 @@ export class InferenceSession {
     private readonly inputs: IoSpec[],
     private readonly outputs: IoSpec[],
     private readonly ownsDevice: boolean,
-  ) {}
+  ) {
+    this.quantizesActivations = [...ctx.values.values()].some((v) => v.storage === 'q8');
+    void ctx.gpu.lost.then((info) => {
+      if (!this.disposed || !this.ownsDevice) {
+        this.lostMessage = `quantgpu: the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}); ` +
+          'this session cannot run any more: create a new session (it acquires a new device)';
+      }
+    });
+  }
 
   get inputNames(): string[] {
     return this.inputs.map((i) => i.name);
@@ -57,6 +76,7 @@ export class InferenceSession {
     progress({ stage: 'load', done: 1, total: 1 });
     const graph = prepareGraph(bytes, opts);
     progress({ stage: 'fold', done: 1, total: 1, message: `${graph.nodes.length} nodes after folding and fusion` });
+    if (opts.config) checkConfigLayers(opts.config, graph.nodes.filter((n) => LAYER_OPS.has(n.opType)).map((n) => n.name));
     const gpu = opts.context ?? (await acquireDevice({ gpu: opts.gpu }));
     const isQdq = graph.nodes.some((n) => n.opType === 'DequantizeLinear');
     const config = opts.config ?? (opts.precision === 'mixed' ? (isQdq ? undefined : heuristicMixedConfig(graph))
@@ -69,7 +89,8 @@ export class InferenceSession {
         const tuner = opts.tune === true ? defaultTuner : opts.tune;
         await tunePlan(ctx, tuner, (done, total) => progress({ stage: 'tune', done, total }));
       }
-      lowerGraph(ctx, (done, total) => progress({ stage: 'plan', done, total }));
+      // Constant buffers are made while lowering: a WebGPU error there rejects create() rather than being logged.
+      await scoped(gpu.device, 'uploading the constants (weights, tables)', () => lowerGraph(ctx, (done, total) => progress({ stage: 'plan', done, total })));
       const names = [...new Set([...graph.outputs.map((o) => o.name), ...(opts.outputs ?? [])])];
       const outputs = names.map((name) => {
         if (!ctx.has(name)) throw new ModelError(`requested output '${name}' is not a value of the planned graph (fused away, constant, or unknown)`);
@@ -89,7 +110,10 @@ export class InferenceSession {
 
   /** Runs the model. Feeds are checked by name, shape and dtype before anything is written to the GPU. */
   async run(feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor & { data: Float32Array }>> {
-    if (this.disposed) throw new Error('quantgpu: session was disposed');
+    return this.enqueue('run()', () => this.runHost(feeds));
+  }
+
+  private async runHost(feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor & { data: Float32Array }>> {
     for (const name of Object.keys(feeds)) {
       if (!this.inputs.some((i) => i.name === name)) {
         throw new Error(`quantgpu: unknown input '${name}' (the model's inputs are: ${this.inputNames.join(', ')})`);
@@ -107,10 +131,11 @@ export class InferenceSession {
       if (t.data.length !== elementCount(i.dims)) {
         throw new Error(`quantgpu: input '${i.name}' has ${t.data.length} values, shape [${t.dims}] needs ${elementCount(i.dims)}`);
       }
-      return t.data;
+      if (this.quantizesActivations) checkFinite(i.name, t.data);
+      return uploadable(t.data);
     });
     const raw = await this.exe.run((device) => {
-      this.inputs.forEach((i, k) => device.queue.writeBuffer(this.exe.buffers.get(i.root)!, 0, data[k] as Float32Array<ArrayBuffer>));
+      this.inputs.forEach((i, k) => device.queue.writeBuffer(this.exe.buffers.get(i.root)!, 0, data[k]));
     });
     const out: Record<string, HostTensor & { data: Float32Array }> = {};
     for (const o of this.outputs) out[o.name] = { dims: o.dims, data: new Float32Array(raw.get(o.root)!), dtype: 'float32' };
@@ -123,7 +148,36 @@ export class InferenceSession {
    * each buffer must be the session's `inputLayout`.
    */
   async runGpu(feeds: Record<string, GpuTensor>, opts: { read?: boolean } = {}): Promise<Record<string, HostTensor & { data: Float32Array }>> {
-    if (this.disposed) throw new Error('quantgpu: session was disposed');
+    return this.enqueue('runGpu()', () => this.runDevice(feeds, opts));
+  }
+
+  /**
+   * Chains `fn` after the runs before it. A run that finds the session disposed or the device lost rejects with
+   * that; an error with an empty message (WebGPU's AbortError/OperationError) gets one naming the call.
+   */
+  private enqueue<T>(call: string, fn: () => Promise<T>): Promise<T> {
+    const start = async (): Promise<T> => {
+      if (this.lostMessage) throw new Error(this.lostMessage);
+      if (this.disposed) throw new Error('quantgpu: session was disposed');
+      // A lost device may leave a map pending: the loss settles the call either way.
+      const lost = this.ctx.gpu.lost.then(() => { throw new Error(`${this.lostMessage ?? 'quantgpu: the GPU device was lost'} (during ${call})`); });
+      lost.catch(() => {});
+      try {
+        return await Promise.race([fn(), lost]);
+      } catch (e) {
+        // A failure caused by a device loss says so, whichever of the two settled first.
+        await Promise.race([this.ctx.gpu.lost, new Promise((r) => setTimeout(r, 50))]);
+        if (this.lostMessage) throw new Error(`${this.lostMessage} (during ${call})`);
+        if (e instanceof Error && !e.message) throw new Error(`quantgpu: ${call} failed: ${e.name || 'Error'} with no message from WebGPU`);
+        throw e;
+      }
+    };
+    const p = this.queue.then(start, start);
+    this.queue = p.catch(() => {});
+    return p;
+  }
+
+  private async runDevice(feeds: Record<string, GpuTensor>, opts: { read?: boolean }): Promise<Record<string, HostTensor & { data: Float32Array }>> {
     const srcs = this.inputs.map((i) => {
       const t = feeds[i.name];
       if (!t) throw new Error(`quantgpu: missing input '${i.name}' [${i.dims}]`);
@@ -188,12 +242,20 @@ export class InferenceSession {
     return { weightBytes: this.ctx.weightBytes, activationBytes: this.exe.peakBytes, naiveActivationBytes: this.exe.naiveBytes };
   }
 
-  dispose(): void {
-    if (this.disposed) return;
+  /**
+   * Frees the session's GPU memory (and its device, if the session acquired it) once the run in flight has
+   * finished; runs queued after this call reject. Await it to know the memory is freed.
+   */
+  dispose(): Promise<void> {
+    if (this.disposed) return this.queue.then(() => {});
     this.disposed = true;
-    this.exe.destroy();
-    this.ctx.constBuffers.forEach((b) => b.destroy());
-    if (this.ownsDevice) this.ctx.gpu.device.destroy();
+    const done = this.queue.then(() => {
+      this.exe.destroy();
+      this.ctx.constBuffers.forEach((b) => b.destroy());
+      if (this.ownsDevice) this.ctx.gpu.device.destroy();
+    });
+    this.queue = done;
+    return done;
   }
 }
 
