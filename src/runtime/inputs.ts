@@ -18,8 +18,12 @@ export function uploadable(data: Float32Array): Float32Array<ArrayBuffer> {
  * cost a round trip per frame.
  */
 export function checkFinite(name: string, data: Float32Array): void {
+  // x * 0 is 0 for every finite x and NaN for NaN and +-Inf, so the sum is NaN iff some value is not finite: a
+  // branch-free pass, then a second pass only to name the first bad index.
+  let acc = 0;
+  for (let i = 0; i < data.length; i++) acc += data[i] * 0;
+  if (acc === 0) return;
   for (let i = 0; i < data.length; i++) {
-    // x - x is 0 for every finite x and NaN for NaN and +-Inf: one subtraction and compare per value.
     if (data[i] - data[i] !== 0) {
       throw new Error(`quantgpu: input '${name}' holds ${data[i]} at index ${i}; this model quantizes its activations to int8, ` +
         'which has no NaN or infinity, so non-finite inputs are refused');

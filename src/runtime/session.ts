@@ -156,9 +156,10 @@ export class InferenceSession {
    * that; an error with an empty message (WebGPU's AbortError/OperationError) gets one naming the call.
    */
   private enqueue<T>(call: string, fn: () => Promise<T>): Promise<T> {
+    // Checked at call time: runs called before dispose() still run (dispose waits for them).
+    if (this.disposed) return Promise.reject(new Error('quantgpu: session was disposed'));
     const start = async (): Promise<T> => {
       if (this.lostMessage) throw new Error(this.lostMessage);
-      if (this.disposed) throw new Error('quantgpu: session was disposed');
       // A lost device may leave a map pending: the loss settles the call either way.
       const lost = this.ctx.gpu.lost.then(() => { throw new Error(`${this.lostMessage ?? 'quantgpu: the GPU device was lost'} (during ${call})`); });
       lost.catch(() => {});
@@ -243,8 +244,8 @@ export class InferenceSession {
   }
 
   /**
-   * Frees the session's GPU memory (and its device, if the session acquired it) once the run in flight has
-   * finished; runs queued after this call reject. Await it to know the memory is freed.
+   * Frees the session's GPU memory (and its device, if the session acquired it) once the runs called before it
+   * have finished; runs called after it reject. Await it to know the memory is freed.
    */
   dispose(): Promise<void> {
     if (this.disposed) return this.queue.then(() => {});
