@@ -66,7 +66,13 @@ async function main(): Promise<void> {
     await page.evaluate(() => window.quantgpuCamera.ready);
     const t0 = Date.now();
     for (let n = SAMPLE; n <= FRAMES; n += SAMPLE) {
-      await page.waitForFunction((k) => window.quantgpuCamera.app().stats.frames >= k, { timeout: 0, polling: 500 }, n);
+      // Long work shows progress: the frame count every 30 s while waiting for the next sample.
+      for (;;) {
+        const done = await page.evaluate(() => window.quantgpuCamera.app().stats.frames);
+        if (done >= n) break;
+        process.stdout.write(`[soak] ${done} frames after ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+        await new Promise((r) => setTimeout(r, 30_000));
+      }
       const s = await page.evaluate(() => {
         (globalThis as unknown as { gc?: () => void }).gc?.();
         const st = window.quantgpuCamera.app().stats;

@@ -34,6 +34,8 @@ export class InferenceSession {
   private queue: Promise<unknown> = Promise.resolve();
   /** Set when the device is lost: every later call rejects with it. */
   private lostMessage?: string;
+  /** Rejects the run in flight when the device is lost (a lost device may leave its map pending forever). */
+  private abortInFlight?: (e: Error) => void;
   /** Whether some activation is stored as int8: a NaN or Inf input would then turn into finite garbage. */
   private readonly quantizesActivations: boolean;
 
@@ -50,6 +52,7 @@ export class InferenceSession {
       if (!this.disposed || !this.ownsDevice) {
         this.lostMessage = `quantgpu: the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}); ` +
           'this session cannot run any more: create a new session (it acquires a new device)';
+        this.abortInFlight?.(new Error(this.lostMessage));
       }
     });
   }
@@ -160,17 +163,21 @@ export class InferenceSession {
     if (this.disposed) return Promise.reject(new Error('quantgpu: session was disposed'));
     const start = async (): Promise<T> => {
       if (this.lostMessage) throw new Error(this.lostMessage);
-      // A lost device may leave a map pending: the loss settles the call either way.
-      const lost = this.ctx.gpu.lost.then(() => { throw new Error(`${this.lostMessage ?? 'quantgpu: the GPU device was lost'} (during ${call})`); });
-      lost.catch(() => {});
       try {
-        return await Promise.race([fn(), lost]);
+        // Not Promise.race with the lost promise: each race would leave a reaction on it, one per frame, forever.
+        return await new Promise<T>((resolve, reject) => {
+          this.abortInFlight = reject;
+          fn().then(resolve, reject);
+        });
       } catch (e) {
-        // A failure caused by a device loss says so, whichever of the two settled first.
-        await Promise.race([this.ctx.gpu.lost, new Promise((r) => setTimeout(r, 50))]);
+        // A failure caused by a device loss says so, whichever settled first (the loss event may come a bit later).
+        const gpuAbort = e instanceof Error && (e.name === 'AbortError' || e.name === 'OperationError' || !e.message);
+        if (gpuAbort && !this.lostMessage) await new Promise((r) => setTimeout(r, 50));
         if (this.lostMessage) throw new Error(`${this.lostMessage} (during ${call})`);
         if (e instanceof Error && !e.message) throw new Error(`quantgpu: ${call} failed: ${e.name || 'Error'} with no message from WebGPU`);
         throw e;
+      } finally {
+        this.abortInFlight = undefined;
       }
     };
     const p = this.queue.then(start, start);
