@@ -111,7 +111,10 @@ export class InferenceSession {
     }
   }
 
-  /** Runs the model. Feeds are checked by name, shape and dtype before anything is written to the GPU. */
+  /**
+   * Runs the model. Feeds are checked by name, shape and dtype before anything is written to the GPU. Calls are
+   * queued: each starts when the one before it has settled, and reads its feeds' data when it starts.
+   */
   async run(feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor & { data: Float32Array }>> {
     return this.enqueue('run()', () => this.runHost(feeds));
   }
