@@ -8,22 +8,23 @@ import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
 const root = import.meta.dirname;
-/** Shared test assets (models, data) live next to the project: see ../shared/assets/README.md. */
+/** Labeled data (not in git) may live next to the project: see src/eval/assets.ts. Models are committed in models/. */
 const sharedAssets = resolve(root, '../shared');
+const envAssets = process.env.QUANTGPU_ASSETS ? [resolve(process.env.QUANTGPU_ASSETS)] : [];
 
-const pages = ['demos/index.html', 'demos/bench/index.html', 'demos/camera/index.html'].filter((p) => existsSync(resolve(root, p)));
+const pages = ['index.html', 'demos/bench/index.html', 'demos/camera/index.html'].filter((p) => existsSync(resolve(root, p)));
 
 export default defineConfig({
   root,
-  // Where pages find the shared models (served by the dev server through /@fs/, see server.fs.allow).
-  define: { __QUANTGPU_ASSETS_URL__: JSON.stringify(`/@fs${sharedAssets}/assets/models/`) },
+  // Where pages find the default models: the committed models/ folder, served from the project root.
+  define: { __QUANTGPU_ASSETS_URL__: JSON.stringify('/models/') },
   // Cross-origin isolation lets onnxruntime-web use threads (SharedArrayBuffer); `credentialless` still allows
   // loading a model from another origin by URL.
   server: {
     host: 'localhost',
     strictPort: false,
     headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'credentialless' },
-    fs: { allow: [root, sharedAssets] },
+    fs: { allow: [root, sharedAssets, ...envAssets] },
   },
   preview: {
     host: 'localhost',
@@ -38,6 +39,8 @@ export default defineConfig({
     include: ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', 'protobufjs', 'gl-matrix', 'long'],
     entries: [...pages, 'test/browser/*.html'],
   },
+  // The camera demo's inference worker is an ES module (WebGPU browsers all support module workers).
+  worker: { format: 'es' },
   build: {
     outDir: 'build/demos',
     emptyOutDir: true,

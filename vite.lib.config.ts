@@ -2,7 +2,7 @@
  * The library build (Vite library mode), two targets:
  *
  *   vite build -c vite.lib.config.ts              browser ES modules: dist/index.js, dist/camera.js (+ shared chunks)
- *   vite build -c vite.lib.config.ts --mode cli   Node CLI: dist/cli.js (what bin/quantgpu.mjs runs)
+ *   vite build -c vite.lib.config.ts --mode cli   Node entries: dist/cli.js (what bin/quantgpu.mjs runs), dist/ptq.js
  *
  * WGSL is imported with `?raw`, so every shader is a string inside the bundle. Dependencies stay external (the
  * app's bundler resolves them). The browser build fails when any module reachable from its entries imports a
@@ -63,10 +63,11 @@ const cli = defineConfig({
     target: 'node20',
     minify: false,
     sourcemap: true,
-    ssr: resolve(root, 'src/cli/main.ts'),
+    ssr: true,
     rollupOptions: {
+      input: { cli: resolve(root, 'src/cli/main.ts'), ptq: resolve(root, 'src/ptq/index.ts') },
       external: (id) => isBuiltin(id) || isDep([...deps, ...NODE_ONLY, 'onnxruntime-web', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'])(id),
-      output: { format: 'es', entryFileNames: 'cli.js', chunkFileNames: 'cli-[name]-[hash].js' },
+      output: { format: 'es', entryFileNames: '[name].js', chunkFileNames: 'cli-[name]-[hash].js' },
     },
   },
   ssr: { target: 'node', noExternal: [] },

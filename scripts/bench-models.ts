@@ -1,14 +1,15 @@
 /**
- * Model files for a benchmark run (Node side): asset models are used in place; fixture models are generated
+ * Model files for a benchmark run (Node side): asset models are the committed ones (models/, or QUANTGPU_ASSETS/models); fixture models are generated
  * from test/fixtures builders at the requested size into bench-results/models/ (git-ignored).
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ModelEntry, type QuantVariant, modelFile } from '../src/bench/models.ts';
+import { MODELS_DIR, modelPath as assetModelPath } from '../src/eval/assets.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..');
-export const ASSETS = resolve(ROOT, '../shared/assets/models');
+export const ASSETS = MODELS_DIR;
 export const GENERATED = resolve(ROOT, 'bench-results/models');
 
 type Builder = (opts: Record<string, unknown>) => unknown;
@@ -37,7 +38,7 @@ async function toBytes(built: unknown): Promise<Uint8Array> {
 /** The path of the float model (generating it when needed), or an error message. */
 export async function modelPath(m: ModelEntry, size: number): Promise<{ path?: string; error?: string }> {
   if (m.kind === 'asset') {
-    const path = resolve(ASSETS, m.source);
+    const path = assetModelPath(m.source);
     return existsSync(path) ? { path } : { error: `asset missing: ${path}` };
   }
   const path = resolve(GENERATED, modelFile(m, size));

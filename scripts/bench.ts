@@ -6,6 +6,10 @@
  *   --models resnet8,resnet18   --runtimes quantgpu,ort-webgpu   --precisions fp32,int8
  *   --frames 10 --warmup 3      --full (full input sizes)        --size 96 (fixture input side)
  *   --node                      --gpu (real-GPU Chromium flags)  --headful
+ *   --cell-timeout 90 (s: a cell over it is recorded as `timeout`, the page is replaced, the run goes on)
+ *   --budget 8 (s of timed frames per cell; at least 3 frames run, so slow cells report fewer frames)
+ *
+ * bench-results/<start time>.json is rewritten after every cell ("complete": false until the end).
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -25,15 +29,22 @@ const { values: args } = parseArgs({
     frames: { type: 'string', default: '10' }, warmup: { type: 'string', default: '2' }, size: { type: 'string' },
     full: { type: 'boolean', default: false }, node: { type: 'boolean', default: false }, gpu: { type: 'boolean', default: false },
     headful: { type: 'boolean', default: false }, seed: { type: 'string', default: '1234' },
+    'cell-timeout': { type: 'string', default: '90' }, budget: { type: 'string', default: '8' },
   },
 });
 
 const list = (s: string | undefined) => s?.split(',').map((x) => x.trim()).filter(Boolean);
 const models: ModelEntry[] = list(args.models)?.map(findModel) ?? MODELS.filter((m) => m.default);
 const precisions = (list(args.precisions) ?? ['fp32']) as Precision[];
-const settings = { frames: Number(args.frames), warmup: Number(args.warmup), seed: Number(args.seed) };
+const settings = { frames: Number(args.frames), warmup: Number(args.warmup), seed: Number(args.seed), budgetMs: Number(args.budget) * 1000 };
 const sizeOf = (m: ModelEntry) => (m.kind === 'asset' ? m.size : Number(args.size) || (args.full ? m.fullSize : m.size));
 const t0 = Date.now();
+const started = new Date(t0).toISOString();
+const stamp = started.replace(/[:.]/g, '-');
+const paths = { json: resolve(ROOT, `bench-results/${stamp}.json`), html: resolve(ROOT, `bench-results/${stamp}.html`) };
+mkdirSync(resolve(ROOT, 'bench-results'), { recursive: true });
+/** Rewrites the run's JSON (called after every cell: a crash or Ctrl-C keeps what finished; `complete` marks the end). */
+const save = (r: BenchReport & { complete?: boolean }) => writeFileSync(paths.json, JSON.stringify({ complete: false, ...r }, null, 1));
 const log = (m: string) => console.log(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${m}`);
 
 /** Generates missing fixtures; returns ids whose QDQ export exists, and rows for models that could not be made. */
@@ -68,27 +79,32 @@ async function runBrowser(): Promise<BenchReport> {
   const { ready, missing } = await prepareModels(runtimes);
   const { serve } = await import('../src/node/serve.ts');
   const { launchChromium } = await import('../src/node/chromium.ts');
+  const { runCells } = await import('./bench-browser.ts');
   const server = await serve();
-  const browser = await launchChromium({ gpu: args.gpu ? 'gpu' : 'swiftshader', headless: !args.headful, logPrefix: '  [page]' });
+  const cellTimeoutMs = Number(args['cell-timeout']) * 1000;
+  const report: BenchReport = { date: started, userAgent: '', adapter: '', settings, rows: [...missing] };
+  save(report);
+  // One page.evaluate per cell: a slow or wedged cell costs its own row only (see scripts/bench-browser.ts).
+  const cells = ready.flatMap((m) => runtimes.flatMap((runtime) => {
+    const ps: (Precision | 'qdq')[] = runtime === 'quantgpu' ? precisions : [runtime.endsWith('-qdq') ? 'qdq' : 'fp32'];
+    return ps.map((p) => ({
+      cfg: { models: [m.id], size: m.kind === 'asset' ? undefined : sizeOf(m), runtimes: [runtime], precisions: runtime === 'quantgpu' ? [p as Precision] : precisions, ...settings },
+      blank: { model: m.id, modelLabel: m.label, inputDims: [1, 3, sizeOf(m), sizeOf(m)], runtime, precision: p },
+    }));
+  }));
+  log(`${cells.length} cells, at most ${cellTimeoutMs / 1000} s each; rows are saved to ${paths.json} as they finish`);
   try {
-    const page = await browser.newPage();
-    await page.setViewport({ width: 1200, height: 1400 });
-    await page.goto(`${server.url}demos/bench/index.html`, { waitUntil: 'load' });
-    await page.waitForFunction(() => window.quantgpuBench?.ready === true, { timeout: 120_000 });
-    let report: BenchReport | undefined;
-    const rows: BenchRow[] = [...missing];
-    // One page.evaluate per model keeps each call well under the DevTools protocol timeout.
-    for (const m of ready) {
-      log(`${m.id} at ${sizeOf(m)}x${sizeOf(m)}`);
-      const cfg = { models: [m.id], size: m.kind === 'asset' ? undefined : sizeOf(m), runtimes, precisions, ...settings };
-      report = await page.evaluate((c) => window.quantgpuBench.run(c), cfg);
-      rows.push(...report.rows);
-    }
-    mkdirSync(resolve(ROOT, 'bench-results'), { recursive: true });
-    await page.screenshot({ path: resolve(ROOT, 'bench-results/last-page.png'), fullPage: true });
-    return { date: new Date().toISOString(), userAgent: report?.userAgent ?? '', adapter: report?.adapter ?? '', settings, rows: addSpeedups(rows) };
+    const out = await runCells(cells, {
+      url: `${server.url}demos/bench/index.html`, cellTimeoutMs, log, screenshot: resolve(ROOT, 'bench-results/last-page.png'),
+      // puppeteer's own protocol timeout stays above the cell limit, so that the cell limit decides.
+      launch: () => launchChromium({ gpu: args.gpu ? 'gpu' : 'swiftshader', headless: !args.headful, logPrefix: '  [page]', protocolTimeout: cellTimeoutMs + 60_000 }),
+    }, (row, rows) => {
+      report.rows = addSpeedups([...missing, ...rows]);
+      save(report);
+      log(`${row.model} ${row.runtime}/${row.precision}: ${row.status}${row.fps ? ` ${row.fps.toFixed(2)} FPS` : ` ${row.message ?? ''}`}`);
+    });
+    return { ...report, userAgent: out.userAgent, adapter: out.adapter };
   } finally {
-    await browser.close();
     await server.close();
   }
 }
@@ -119,6 +135,7 @@ async function runNode(): Promise<BenchReport> {
         const v = qdqVariant(runtime, p);
         const cellBytes = v ? qdqBytes(v) : bytes;
         rows.push(await benchCell(ref, cellBytes, runtime, p, factory, settings, () => {}));
+        save({ date: started, userAgent: `node ${process.version}`, adapter: '', settings, rows: addSpeedups([...rows]) });
         const r = rows[rows.length - 1];
         log(`  ${r.status}${r.fps ? ` ${r.fps.toFixed(2)} FPS` : ` ${r.message}`}`);
       }
@@ -145,12 +162,7 @@ async function ortNodeRunner(bytes: Uint8Array): Promise<FrameRunner> {
 }
 
 const report = args.node ? await runNode() : await runBrowser();
-const md = markdownTable(report.rows);
-console.log(`\n${md}\n`);
-const stamp = report.date.replace(/[:.]/g, '-');
-mkdirSync(resolve(ROOT, 'bench-results'), { recursive: true });
-const json = resolve(ROOT, `bench-results/${stamp}.json`);
-const html = resolve(ROOT, `bench-results/${stamp}.html`);
-writeFileSync(json, JSON.stringify(report, null, 1));
-writeFileSync(html, reportHtml(report, [`models: ${ASSETS} and ${GENERATED}`]));
-log(`wrote ${json} and ${html}`);
+console.log(`\n${markdownTable(report.rows)}\n`);
+save({ ...report, complete: true });
+writeFileSync(paths.html, reportHtml(report, [`models: ${ASSETS} and ${GENERATED}`, `whole run: ${((Date.now() - t0) / 1000).toFixed(0)} s`]));
+log(`wrote ${paths.json} and ${paths.html}`);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run build`: the browser library (dist/index.js, dist/camera.js), the Node CLI (dist/cli.js) and the type
+// `npm run build`: the browser library (dist/index.js, dist/camera.js), the Node CLI and PTQ entries (dist/cli.js,
+// dist/ptq.js) and the type
 // declarations (dist/types/**). Declarations are emitted by tsc from tsconfig.lib.json; their relative `.ts`
 // import specifiers (the sources use allowImportingTsExtensions) are rewritten to `.js`, so they resolve under
 // any moduleResolution a consumer uses.
@@ -12,7 +13,7 @@ const root = resolve(import.meta.dirname, '..');
 const dist = join(root, 'dist');
 const configFile = join(root, 'vite.lib.config.ts');
 
-for (const entry of ['index.js', 'camera.js', 'cli.js', 'types']) rmSync(join(dist, entry), { recursive: true, force: true });
+for (const entry of ['index.js', 'camera.js', 'cli.js', 'ptq.js', 'types']) rmSync(join(dist, entry), { recursive: true, force: true });
 for (const f of statSafe(dist) ? readdirSync(dist) : []) if (/^(session|cli-).*\.js(\.map)?$|\.js\.map$/.test(f)) rmSync(join(dist, f));
 
 await build({ root, configFile, mode: 'production', logLevel: 'warn' });
@@ -29,7 +30,7 @@ for (const file of walk(join(dist, 'types'))) {
     rewritten++;
   }
 }
-console.log(`quantgpu build: dist/index.js, dist/camera.js, dist/cli.js, dist/types (${rewritten} declaration files with rewritten imports)`);
+console.log(`quantgpu build: dist/index.js, dist/camera.js, dist/cli.js, dist/ptq.js, dist/types (${rewritten} declaration files with rewritten imports)`);
 
 function statSafe(p) {
   try {

@@ -1,7 +1,7 @@
 /**
  * Soak test of the camera pipeline (not in CI: it runs for a long time on a software GPU). The camera demo runs in
  * headless Chromium on Chromium's fake camera with YOLOX-nano at a 64x64 input; every SAMPLE frames it records the
- * live GPUBuffers (createBuffer/destroy wrapped in the page) and the JS heap after a forced GC, and prints a
+ * live GPUBuffers of the inference worker's device and the JS heap (page + workers, after a forced GC), and prints a
  * Markdown table. A flat buffer count and a heap that grows under 5% mean nothing leaks per frame.
  *
  *   node --import tsx --import ./scripts/raw-hook.mjs scripts/soak-camera.ts [--frames 10000] [--sample 500]
@@ -15,6 +15,7 @@ import { withInputSize } from '../src/camera/model.ts';
 import { assetPath, missingAssets } from '../src/eval/assets.ts';
 import { launchChromium } from '../src/node/chromium.ts';
 import { serve } from '../src/node/serve.ts';
+import type { Page } from 'puppeteer-core';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,23 +28,15 @@ const OUT = resolve(import.meta.dirname, '../test-output/soak');
 
 interface Sample { frames: number; seconds: number; fps: number; buffers: number; heapMB: number; errors: number }
 
-/** Counts live GPUBuffers in the page: created and not yet destroyed (installed before any page script). */
-function countBuffers(): void {
-  let live = 0;
-  const alive = new WeakSet<GPUBuffer>();
-  const create = GPUDevice.prototype.createBuffer;
-  GPUDevice.prototype.createBuffer = function (this: GPUDevice, desc: GPUBufferDescriptor) {
-    const b = create.call(this, desc);
-    alive.add(b);
-    live++;
-    return b;
-  };
-  const destroy = GPUBuffer.prototype.destroy;
-  GPUBuffer.prototype.destroy = function (this: GPUBuffer) {
-    if (alive.delete(this)) live--;
-    return destroy.call(this);
-  };
-  (window as unknown as { liveGpuBuffers: () => number }).liveGpuBuffers = () => live;
+/** JS heap in use, after a forced GC, of the page and of each of its workers (inference runs in a worker). */
+async function heapBytes(page: Page): Promise<number> {
+  const sessions = [await page.createCDPSession(), ...page.workers().map((w) => w.client)];
+  let total = 0;
+  for (const s of sessions) {
+    await s.send('HeapProfiler.collectGarbage');
+    total += (await s.send('Runtime.getHeapUsage')).usedSize;
+  }
+  return total;
 }
 
 async function main(): Promise<void> {
@@ -54,13 +47,11 @@ async function main(): Promise<void> {
   const served = await serve();
   const browser = await launchChromium({
     logPrefix: '[soak]',
-    extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required',
-      '--js-flags=--expose-gc'],
+    extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'],
   });
   const samples: Sample[] = [];
   try {
     const page = await browser.newPage();
-    await page.evaluateOnNewDocument(countBuffers);
     const model = '/test-output/soak/yolox_nano_64.onnx';
     await page.goto(`${served.url}demos/camera/index.html?model=${encodeURIComponent(model)}&decoder=yolox&conf=0.05`, { waitUntil: 'load' });
     await page.evaluate(() => window.quantgpuCamera.ready);
@@ -73,14 +64,14 @@ async function main(): Promise<void> {
         process.stdout.write(`[soak] ${done} frames after ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
         await new Promise((r) => setTimeout(r, 30_000));
       }
-      const s = await page.evaluate(() => {
-        (globalThis as unknown as { gc?: () => void }).gc?.();
-        const st = window.quantgpuCamera.app().stats;
-        const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? NaN;
-        return { frames: st.frames, buffers: (window as unknown as { liveGpuBuffers: () => number }).liveGpuBuffers(), heap, errors: st.errors.length };
+      // Live buffers of the worker's device (the app counts createBuffer/destroy there).
+      const s = await page.evaluate(async () => {
+        const app = window.quantgpuCamera.app();
+        return { frames: app.stats.frames, buffers: await app.liveBuffers(), errors: app.stats.errors.length };
       });
+      const heap = await heapBytes(page);
       const seconds = (Date.now() - t0) / 1000;
-      samples.push({ frames: s.frames, seconds, fps: s.frames / seconds, buffers: s.buffers, heapMB: s.heap / 2 ** 20, errors: s.errors });
+      samples.push({ frames: s.frames, seconds, fps: s.frames / seconds, buffers: s.buffers, heapMB: heap / 2 ** 20, errors: s.errors });
       const last = samples[samples.length - 1];
       console.log(`[soak] ${last.frames} frames, ${last.seconds.toFixed(0)} s, ${last.buffers} live GPU buffers, heap ${last.heapMB.toFixed(2)} MB`);
     }

@@ -2,12 +2,16 @@
  * quantgpu: quantized conv nets on WebGPU. Browser entry (no Node-only imports).
  */
 export { InferenceSession } from './runtime/session.ts';
+export { Tensor, type TensorType, type FeedValue } from './runtime/tensor.ts';
 export type { HostTensor, GpuTensor, Precision, Progress, SessionOptions, StepInfo, StepTiming, MemoryStats } from './runtime/api.ts';
 export { type PrecisionConfig, type LayerPrecision, layerPrecision, parsePrecisionConfig, uniformConfig } from './runtime/precision.ts';
+export { checkConfigLayers, unmatchedLayers, type UnmatchedEntry } from './runtime/precision-check.ts';
+export { PRECISION_NAMES, PRECISION_MEANING, PRECISION_ALIASES, precisionName, sessionPrecision, type PrecisionName } from './runtime/precision-names.ts';
 export { acquireDevice, type GpuContext } from './gpu/device.ts';
 export type { DeviceCaps } from './shaders/kernel.ts';
 export { ModelError } from './runtime/ir.ts';
-export { Autotuner } from './shaders/tune.ts';
+export { Autotuner, type TuneStore } from './shaders/tune.ts';
+export { indexedDbTuneStore } from './gpu/tune-store.ts';
 
 // Pre- and post-processing (also in 'quantgpu/camera' with the frame pipeline).
 export { letterbox, boxesToFrame, transformBoxes, type Letterbox, type LetterboxOptions } from './pre/letterbox.ts';

@@ -3,8 +3,11 @@
  * is fed through --use-file-for-fake-video-capture. Checks that
  *  - the boxes the demo draws on a frame match the offline pipeline (preprocessNCHW -> onnxruntime-node ->
  *    postprocess) on the exact pixels of that frame: same classes, IoU >= 0.9 (plain and mirrored);
- *  - the precision switches live (a refused switch leaves the demo running);
- *  - 300 frames run with no error and no growth of live GPUBuffers (createBuffer/destroy wrapped in the page).
+ *  - the frame shown with the boxes is the frame they were computed on (the canvas pixels identify the same image);
+ *  - inference runs in a Web Worker: the page itself creates no GPU buffer;
+ *  - the precision switches live (a refused switch leaves the demo running), and a bad model URL is refused with
+ *    its list entry removed while the previous model keeps detecting;
+ *  - 300 frames run with no error and no growth of live GPUBuffers (counted in the worker's device).
  * Screenshots go to test-output/camera/. Skips when ffmpeg, the assets or onnxruntime-node are missing.
  */
 import { execFileSync } from 'node:child_process';
@@ -146,21 +149,19 @@ function decodeSnapshot(s: Snapshot): { img: RgbaImage; drawn: Box[]; source: nu
   return { img, drawn, ...identify(img.data, img.width, img.height) };
 }
 
-/** The image the <video> shows right now (its current frame drawn on a 2D canvas in the page). */
-async function displayedImage(): Promise<number> {
-  const b64 = await page.evaluate(() => {
-    const v = document.querySelector('video')!;
-    const c = document.createElement('canvas');
-    [c.width, c.height] = [v.videoWidth, v.videoHeight];
-    const g = c.getContext('2d')!;
-    g.drawImage(v, 0, 0);
-    const d = g.getImageData(0, 0, c.width, c.height).data;
-    let s = '';
-    for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode(...d.subarray(i, i + 0x8000));
-    return btoa(s);
-  });
-  const shown = identify(new Uint8Array(Buffer.from(b64, 'base64')), W, H);
-  return shown.margin > 3 ? shown.source : -1;
+/** Which image the frame canvas showed with the boxes (display space: flipped back when mirrored). */
+function shownImage(snap: Snapshot): { source: number; margin: number } {
+  const d = new Uint8Array(Buffer.from(snap.shownBase64, 'base64'));
+  if (snap.mirror) {
+    const row = new Uint8Array(snap.width * 4);
+    for (let y = 0; y < snap.height; y++) {
+      const line = d.subarray(y * snap.width * 4, (y + 1) * snap.width * 4);
+      for (let x = 0; x < snap.width; x++) row.set(line.subarray((snap.width - 1 - x) * 4, (snap.width - x) * 4), x * 4);
+      line.set(row);
+    }
+  }
+  const shown = identify(d, snap.width, snap.height);
+  return { source: shown.source, margin: shown.margin };
 }
 
 async function frames(): Promise<number> {
@@ -212,24 +213,27 @@ describe.skipIf(missing)(`camera demo in Chromium with a fake camera${missing ? 
       if (snap.mirror !== mirror) snap = await page.evaluate(() => window.quantgpuCamera.snapshot());
       expect(snap.mirror).toBe(mirror);
       expect(snap.decoder).toBe('yolox');
-      const shown = await displayedImage();
       const shot = join(OUT, `demo-416-frame${snap.frameIndex}${mirror ? '-mirrored' : ''}.png`);
-      await page.screenshot({ path: shot });
+      if (shots++ < 3) await page.screenshot({ path: shot });
       const { img, drawn, source, diff, margin } = decodeSnapshot(snap);
-      // Keep the screenshot only where the video still showed the processed image (the boxes lag one inference).
-      if (shown === source) shots++;
-      else rmSync(shot);
+      // The boxes are drawn over the frame they came from, not over a later video frame.
+      const shown = shownImage(snap);
+      expect(shown.margin, `frame ${snap.frameIndex}: the shown frame is not clearly one image`).toBeGreaterThan(3);
+      expect(shown.source, `frame ${snap.frameIndex}: boxes of image ${source} drawn over image ${shown.source}`).toBe(source);
       expect([img.width, img.height]).toEqual([W, H]);
       expect(diff, `frame ${snap.frameIndex} is not one of the video's images`).toBeLessThan(12);
       expect(margin, `frame ${snap.frameIndex} is not clearly one of the video's images`).toBeGreaterThan(3);
       seen.add(source);
       const ref = await offline(img, mirror, CONF - 0.05);
       const worst = expectSameBoxes(drawn, ref, 0.9, `frame ${snap.frameIndex} (image ${source}${mirror ? ', mirrored' : ''})`);
-      console.log(`[camera] frame ${snap.frameIndex}: image ${source} (mean diff ${diff.toFixed(2)}), ${drawn.length} boxes drawn, worst IoU ${worst.toFixed(4)}${mirror ? ', mirrored' : ''}; the video showed image ${shown}`);
+      console.log(`[camera] frame ${snap.frameIndex}: image ${source} (mean diff ${diff.toFixed(2)}), ${drawn.length} boxes drawn, worst IoU ${worst.toFixed(4)}${mirror ? ', mirrored' : ''}; shown with image ${shown.source}`);
       expect(drawn.length).toBeGreaterThan(0);
     }
-    console.log(`[camera] images seen: ${[...seen].join(', ')}; ${shots} screenshots with the video on the processed image`);
+    console.log(`[camera] images seen: ${[...seen].join(', ')}; ${shots} frames checked`);
     expect(seen.size, 'the fake camera played more than one image').toBeGreaterThan(1);
+    // Inference ran in the worker: the page never made a GPU buffer (countBuffers wraps the page's GPUDevice).
+    expect(await page.evaluate(() => (window as unknown as { liveGpuBuffers: () => number }).liveGpuBuffers())).toBe(0);
+    expect(page.workers().some((w) => w.url().includes('worker'))).toBe(true);
   }, 300_000);
 
   it('switches precision live; a refused precision leaves the previous one running', async () => {
@@ -243,7 +247,7 @@ describe.skipIf(missing)(`camera demo in Chromium with a fake camera${missing ? 
     else {
       // Accepted: the running session really has int8 steps.
       await page.evaluate(() => window.quantgpuCamera.snapshot());
-      const kinds = await page.evaluate(() => [...new Set(window.quantgpuCamera.app().detector!.session.steps().map((s) => s.precision))]);
+      const kinds = await page.evaluate(() => window.quantgpuCamera.app().info!.stepPrecisions);
       console.log(`[camera] int8 session step precisions: ${kinds.join(', ')}`);
       expect(kinds.some((k) => k.includes('int8') || k.startsWith('w8'))).toBe(true);
     }
@@ -255,6 +259,28 @@ describe.skipIf(missing)(`camera demo in Chromium with a fake camera${missing ? 
     expect(await page.evaluate(() => window.quantgpuCamera.setPrecision('fp32'))).toBe('fp32');
   }, 300_000);
 
+  it('a bad model choice is refused: error shown, its entry removed, the previous model keeps running', async () => {
+    const before = await page.evaluate(() => ({ frames: window.quantgpuCamera.app().stats.frames, options: document.querySelectorAll('#model option').length, model: (document.querySelector('#model') as HTMLSelectElement).value }));
+    for (const url of ['/package.json', '/no-such-model.onnx']) {
+      const r = await page.evaluate((u) => window.quantgpuCamera.loadUrl(u).then(String, (e: Error) => `refused: ${e.message}`), url);
+      const status = await page.evaluate(() => window.quantgpuCamera.status());
+      console.log(`[camera] ${url}: ${r}; status: ${status}`);
+      expect(r).toMatch(/^refused: /);
+      expect(status).toContain(`could not load ${url}`);
+      expect(status).toContain('still running the previous model');
+      const after = await page.evaluate(() => ({ options: document.querySelectorAll('#model option').length, model: (document.querySelector('#model') as HTMLSelectElement).value }));
+      expect(after).toEqual({ options: before.options, model: before.model });
+    }
+    // A picked file that is not a model: refused, its entry removed, the file input cleared.
+    const input = await page.$('#file');
+    await (input as import('puppeteer-core').ElementHandle<HTMLInputElement>).uploadFile(resolve(import.meta.dirname, '../package.json'));
+    await page.waitForFunction(() => window.quantgpuCamera.status().startsWith('could not load package.json'), { timeout: 120_000, polling: 200 });
+    const afterFile = await page.evaluate(() => ({ options: document.querySelectorAll('#model option').length, model: (document.querySelector('#model') as HTMLSelectElement).value, file: (document.querySelector('#file') as HTMLInputElement).value }));
+    expect(afterFile).toEqual({ options: before.options, model: before.model, file: '' });
+    await page.evaluate(() => window.quantgpuCamera.snapshot());
+    expect(await frames()).toBeGreaterThan(before.frames);
+  }, 300_000);
+
   it('runs 300 frames (YOLOX-nano at 64x64) with no errors and no growth of GPU buffers', async () => {
     const model = `/${join('test-output/camera', 'yolox_nano_64.onnx')}`;
     consoleErrors.length = 0;
@@ -262,7 +288,7 @@ describe.skipIf(missing)(`camera demo in Chromium with a fake camera${missing ? 
     await page.evaluate(() => window.quantgpuCamera.ready);
     const at = async (n: number) => {
       await page.waitForFunction((k) => window.quantgpuCamera.app().stats.frames >= k, { timeout: 240_000, polling: 200 }, n);
-      return page.evaluate(() => ({ live: (window as unknown as { liveGpuBuffers: () => number }).liveGpuBuffers(), stats: window.quantgpuCamera.app().stats }));
+      return page.evaluate(async () => ({ live: await window.quantgpuCamera.app().liveBuffers(), stats: window.quantgpuCamera.app().stats }));
     };
     const warm = await at(20);
     const end = await at(320);
@@ -271,6 +297,7 @@ describe.skipIf(missing)(`camera demo in Chromium with a fake camera${missing ? 
     expect(end.stats.errors).toEqual([]);
     expect(pageErrors).toEqual([]);
     expect(consoleErrors).toEqual([]);
+    expect(warm.live, 'the worker\'s device holds the session\'s buffers').toBeGreaterThan(0);
     expect(end.live).toBe(warm.live);
     expect(existsSync(join(OUT, 'demo-64-soak.png'))).toBe(true);
   }, 300_000);

@@ -4,7 +4,9 @@ import { type W4Case, regTile, w4Problem } from './reference/conv_int_problem.ts
 import { testGpu } from './helpers/gpu.ts';
 import { type Rng, testRng } from './helpers/rng.ts';
 import { expectBindingsMatch } from './helpers/reflect.ts';
-import { convShape } from '../src/shaders/conv-shape.ts';
+import { type ConvShapeInit, convShape } from '../src/shaders/conv-shape.ts';
+import { smemTile } from '../src/shaders/conv2d_int_smem.ts';
+import { conv2dW4A8SmemKernel, smemW4Fits } from '../src/shaders/conv2d_w4a8_smem.ts';
 import { packConvW4, w4Layout } from '../src/shaders/conv2d_int_pack_w4.ts';
 
 type Case = W4Case;
@@ -61,5 +63,31 @@ describe('int4 packing', () => {
     const v = q[((5 * 5 + 4) * 3 + 2) * 3 + 1];
     const word = packed[(7 * 2 + 1) * 4 + 1];
     expect(((word << (32 - 4 * 5)) >> 28)).toBe(v);
+  });
+});
+
+describe('conv2d_w4a8_smem (workgroup-memory implicit GEMM, int4 unpacked while staging)', () => {
+  const sm = (init: ConvShapeInit, wgm: number, wgn: number, tn4: 1 | 2, bk: 4 | 8 | 16) => smemTile(convShape(init), wgm, wgn, tn4, bk);
+  const odd: ConvShapeInit = { n: 1, h: 9, w: 11, cin: 17, cout: 12, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 0, padBottom: 2, padRight: 1 };
+  const c32: ConvShapeInit = { n: 1, h: 6, w: 7, cin: 32, cout: 40, kh: 3, kw: 3, ...pad1 };
+  const c64: ConvShapeInit = { n: 1, h: 5, w: 6, cin: 64, cout: 20, kh: 3, kw: 3, ...pad1 };
+  const res: ConvShapeInit = { n: 2, h: 5, w: 5, cin: 16, cout: 12, kh: 3, kw: 3, ...pad1 };
+  const stem: ConvShapeInit = { n: 1, h: 12, w: 12, cin: 3, cout: 8, kh: 7, kw: 7, strideH: 2, strideW: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3 };
+  it('per-channel, cin=17 stride 2 odd size (scalar loads, window 6 words in an 8-word stage)', async () =>
+    runCase({ shape: odd, tile: sm(odd, 4, 2, 1, 8) }, testRng()));
+  it('per-group 32 (one group per tap), cout=40, tn4 2, bk 4', async () =>
+    runCase({ shape: c32, groupSize: 32, tile: sm(c32, 4, 4, 2, 4) }, testRng()));
+  it('per-group 16 inside a tap, cin=64 vec4 loads, bk 4, silu LUT', async () =>
+    runCase({ shape: c64, groupSize: 16, tile: sm(c64, 4, 4, 1, 4), act: { kind: 'silu' } }, testRng()));
+  it('per-channel, residual add then relu, batch 2, fallback dot', async () =>
+    runCase({ shape: res, residual: true, act: { kind: 'relu' }, tile: sm(res, 8, 2, 2, 8), dot: 'fallback' }, testRng()));
+  it('7x7 stride-2 stem cin=3, groups of 7 taps, 64x64 tile', async () =>
+    runCase({ shape: stem, groupSize: 56, tile: sm(stem, 16, 16, 1, 8) }, testRng()));
+  it('refuses groups that end inside a stage', () => {
+    const s = convShape({ n: 1, h: 6, w: 6, cin: 12, cout: 8, kh: 3, kw: 3, ...pad1 });
+    const layout = w4Layout(s, 24);
+    expect(smemW4Fits(s, layout, { bk: 4 })).toBe(false);
+    expect(() => conv2dW4A8SmemKernel({ tile: smemTile(s, 4, 2, 1, 4), dot: 'packed', epilogue: { out: 'int8', residual: false, lut: false } }, s, layout, { zIn: 0 }))
+      .toThrow(/do not end at stage ends/);
   });
 });

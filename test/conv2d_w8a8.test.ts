@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ConvShapeInit } from '../src/shaders/conv-shape.ts';
+import { type ConvShapeInit, convShape } from '../src/shaders/conv-shape.ts';
+import { defaultSmemTile, smemTile } from '../src/shaders/conv2d_int_smem.ts';
 import type { Activation } from '../src/shaders/activation.ts';
 import { runKernel } from '../src/gpu/exec.ts';
 import { type W8Case, fmaTile, regTile, w8Problem } from './reference/conv_int_problem.ts';
@@ -43,6 +44,10 @@ const cases: Case[] = [
   { name: '1x1 cin=40 cout=24', shape: { n: 1, h: 5, w: 7, cin: 40, cout: 24, kh: 1, kw: 1 } },
   { name: '7x7 stride-2 stem cin=3', shape: { n: 1, h: 12, w: 12, cin: 3, cout: 16, kh: 7, kw: 7, strideH: 2, strideW: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3 } },
 ];
+
+const shapes = {
+  small: cases[0].shape, odd17: cases[1].shape, dil5: cases[2].shape, one: cases[6].shape, stem: cases[7].shape,
+};
 
 describe('conv2d_w8a8', () => {
   for (const c of cases) {
@@ -90,4 +95,22 @@ describe('conv2d_int_dw (depthwise)', () => {
   it('3x3 c=20 stride 2, tm 2, residual', async () => runCase({ name: '', shape: dw(10, 20, 3, 2, 1), dw: true, residual: true, tile: reg(2, 1) }, testRng()));
   it('3x3 c=12 stride 1, tm 1', async () => runCase({ name: '', shape: dw(6, 12, 3, 1, 1), dw: true, tile: reg(1, 1) }, testRng()));
   it('dilation 2, f32 out', async () => runCase({ name: '', shape: { ...dw(9, 8, 3, 1, 2), dilationH: 2, dilationW: 2 }, dw: true, f32: true }, testRng()));
+});
+
+describe('conv2d_int_smem (workgroup-memory implicit GEMM)', () => {
+  const sm = (init: ConvShapeInit, wgm: number, wgn: number, tn4: 1 | 2, bk: 4 | 8 | 16) => smemTile(convShape(init), wgm, wgn, tn4, bk);
+  const pad1 = { padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 };
+  // C4 = 12: vec4 loads, the second 8-word chunk half past the pixel; 40 channels: a partial block column.
+  const v4: ConvShapeInit = { n: 1, h: 9, w: 7, cin: 48, cout: 40, kh: 3, kw: 3, ...pad1 };
+  const cases: [string, W8Case][] = [
+    ['3x3 cin=3 cout=5 (scalar loads, one word per tap), default tile', { shape: shapes.small, tile: defaultSmemTile(convShape(shapes.small)) }],
+    ['cin=17 cout=40 stride 2 odd size, asymmetric pad, 16x16 tile', { shape: shapes.odd17, tile: sm(shapes.odd17, 4, 4, 1, 8) }],
+    ['cin=17 cout=40, 16x32 tile (tn4 2), bk 4, relu', { shape: shapes.odd17, tile: sm(shapes.odd17, 4, 4, 2, 4), act: { kind: 'relu' } }],
+    ['cin=48 vec4 loads, chunk past the pixel, bk 16', { shape: v4, tile: sm(v4, 4, 4, 2, 16) }],
+    ['cin=48 vec4 loads, fallback dot, silu LUT', { shape: v4, tile: sm(v4, 8, 4, 1, 8), dot: 'fallback', act: { kind: 'silu' } }],
+    ['dilation 2, batch 2, residual then relu', { shape: shapes.dil5, tile: sm(shapes.dil5, 4, 2, 1, 4), residual: true, act: { kind: 'relu' } }],
+    ['1x1 cin=40 cout=24, f32 out, silu', { shape: shapes.one, tile: sm(shapes.one, 4, 4, 1, 8), f32: true, act: { kind: 'silu' } }],
+    ['7x7 stride-2 stem cin=3, 64x64 tile', { shape: shapes.stem, tile: sm(shapes.stem, 16, 16, 1, 8) }],
+  ];
+  for (const [name, c] of cases) it(name, async () => runCase({ name, ...c }, testRng()));
 });

@@ -41,7 +41,7 @@ describe('npm run build (library mode)', () => {
   }, 180_000);
 
   it('emits the browser entries, the CLI and the declarations', () => {
-    for (const f of ['index.js', 'camera.js', 'cli.js', 'types/index.d.ts', 'types/camera/index.d.ts']) {
+    for (const f of ['index.js', 'camera.js', 'cli.js', 'ptq.js', 'types/index.d.ts', 'types/camera/index.d.ts', 'types/ptq/index.d.ts']) {
       expect(existsSync(join(dist, f)), `dist/${f}`).toBe(true);
     }
   });
@@ -54,6 +54,29 @@ describe('npm run build (library mode)', () => {
       expect(nodeOnly, `${entry} reaches ${nodeOnly.join(', ')}`).toEqual([]);
       // Dependencies stay external: the app's bundler resolves them once.
       expect([...bare].sort(), entry).toEqual(expect.arrayContaining(entry === 'camera.js' ? ['gl-matrix', 'protobufjs'] : ['protobufjs']));
+    }
+  });
+
+  it('every bare import of the Node entries is a Node built-in or declared: dependencies, or an optional peer', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const deps = Object.keys(pkg.dependencies ?? {});
+    const optional = Object.keys(pkg.peerDependenciesMeta ?? {}).filter((k) => pkg.peerDependenciesMeta[k].optional && pkg.peerDependencies?.[k]);
+    // A browser-only app never installs Dawn or onnxruntime-node: both are optional peers, neither a dependency.
+    expect(optional.sort()).toEqual(['onnxruntime-node', 'webgpu']);
+    expect(deps.filter((d) => NODE_ONLY.includes(d) && d !== 'jpeg-js')).toEqual([]);
+    for (const entry of ['cli.js', 'ptq.js']) {
+      const { bare } = reachable(join(dist, entry));
+      const pkgName = (s: string) => s.split('/').slice(0, s.startsWith('@') ? 2 : 1).join('/');
+      const undeclared = [...bare].filter((s) => !s.startsWith('node:') && !builtinModules.includes(s)).map(pkgName)
+        .filter((n) => !deps.includes(n) && !optional.includes(n));
+      expect(undeclared, `${entry} imports packages package.json does not declare`).toEqual([]);
+    }
+  });
+
+  it('quantgpu/ptq loads under Node and exports the quantizer', async () => {
+    const ptq = await import(join(dist, 'ptq.js'));
+    for (const name of ['quantize', 'calibrationSet', 'calibrationFrom', 'openDataset', 'modelProfile', 'evaluate', 'loadModel']) {
+      expect(typeof ptq[name], name).toBe('function');
     }
   });
 
@@ -80,8 +103,7 @@ describe('npm run build (library mode)', () => {
   it('the built CLI runs under Node (help and inspect)', () => {
     const help = execFileSync(process.execPath, [join(dist, 'cli.js'), '--help'], { encoding: 'utf8' });
     expect(help).toContain('quantgpu inspect');
-    const model = resolve(root, '../shared/assets/models/resnet8_cifar10_mlperf_tiny.onnx');
-    if (!existsSync(model)) return;
+    const model = resolve(root, 'models/resnet8_cifar10_mlperf_tiny.onnx');
     const plan = execFileSync(process.execPath, [join(dist, 'cli.js'), 'inspect', model], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     expect(plan).toMatch(/Conv/);
   }, 60_000);

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { InferenceSession } from '../src/runtime/session.ts';
 import { readBuffer, uploadBuffer } from '../src/gpu/exec.ts';
 import { testGpu } from './helpers/gpu.ts';
-import { hasAssets, readAsset } from './helpers/assets.ts';
+import { readAsset } from './helpers/assets.ts';
 import { relError, testRng } from './helpers/rng.ts';
 
-describe.skipIf(!hasAssets)('GPU-resident inputs and outputs', () => {
+describe('GPU-resident inputs and outputs', () => {
   it('runGpu on an NHWC buffer gives the same logits as run() on NCHW host data', async () => {
     const ctx = await testGpu();
     const rng = testRng();
@@ -35,7 +35,7 @@ describe.skipIf(!hasAssets)('GPU-resident inputs and outputs', () => {
   });
 });
 
-describe.skipIf(!hasAssets)('plan-time autotuning', () => {
+describe('plan-time autotuning', () => {
   it('picks a variant per float layer, caches it per adapter, and keeps the outputs exact', async () => {
     const { Autotuner } = await import('../src/shaders/tune.ts');
     const ctx = await testGpu();

@@ -11,7 +11,7 @@ import { save } from '../src/runtime/onnx/save.ts';
 import { layerPrecision, parsePrecisionConfig, type PrecisionConfig } from '../src/runtime/precision.ts';
 import { roundToF16 } from '../src/shaders/pack-float.ts';
 import { testGpu } from './helpers/gpu.ts';
-import { hasAssets, readAsset } from './helpers/assets.ts';
+import { readAsset } from './helpers/assets.ts';
 import { ortRun } from './helpers/ort.ts';
 import { relError, testRng } from './helpers/rng.ts';
 
@@ -55,7 +55,7 @@ const configs: Record<string, PrecisionConfig> = {
   }),
 };
 
-describe.skipIf(!hasAssets)('per-layer precision configs on ResNet-8', () => {
+describe('per-layer precision configs on ResNet-8', () => {
   for (const [name, config] of Object.entries(configs)) {
     it(name, async () => {
       const rng = testRng();

@@ -68,4 +68,21 @@ describe('QAT-style QDQ models', () => {
     expect(db).toBeGreaterThan(35);
     session.dispose();
   });
+
+  it('plan-time tuning times every integer conv family and keeps the output bytes (all families are exact)', async () => {
+    const { Autotuner } = await import('../src/shaders/tune.ts');
+    const rng = testRng();
+    const bytes = save(qatGraph(rng));
+    const ctx = await testGpu();
+    const plain = await InferenceSession.create(bytes, { context: ctx });
+    const tuner = new Autotuner();
+    const tuned = await InferenceSession.create(bytes, { context: ctx, tune: tuner });
+    const convs = tuned.steps().filter((s) => s.op === 'Conv');
+    expect(convs.every((s) => s.choice?.tuned && s.choice.macPerByte > 0)).toBe(true);
+    expect(plain.steps().filter((s) => s.op === 'Conv').every((s) => s.choice && !s.choice.tuned)).toBe(true);
+    expect(tuned.describePlan()).toMatch(/\{(reg|fma|smem) [^,]+, tuned, [0-9.]+ MAC\/B\}/);
+    const feeds = { x: { dims: [1, 3, 12, 12], data: rng.floats(432, -1, 1) } };
+    expect(Array.from((await tuned.run(feeds)).y.data)).toEqual(Array.from((await plain.run(feeds)).y.data));
+    [plain, tuned].forEach((s) => s.dispose());
+  }, 600_000);
 });

@@ -4,8 +4,10 @@
  */
 import { MODELS } from '../../src/bench/models.ts';
 import { fpsBarsSvg, latencySvg, layerBarsSvg } from '../../src/bench/charts.ts';
+import { addSpeedups } from '../../src/bench/stats.ts';
 import { RUNTIMES, type BenchReport, type BenchRow, type RuntimeId } from '../../src/bench/types.ts';
 import type { Precision } from '../../src/runtime/api.ts';
+import { headline, headlineHtml } from './headline.ts';
 import { runMatrix, type MatrixConfig } from './matrix.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -40,21 +42,28 @@ function render(rows: BenchRow[]) {
   $('fps').innerHTML = fpsBarsSvg(rows);
   const prof = [...rows].reverse().find((r) => r.profile?.length);
   if (prof) $('layers').innerHTML = `<p>${prof.model} quantgpu/${prof.precision}</p>${layerBarsSvg(prof.profile!)}`;
-  const last = rows[rows.length - 1];
-  if (last?.fps) $('stats').innerHTML = `<b>${last.fps.toFixed(2)} FPS</b> median ${num(last.medianMs)} ms, p95 ${num(last.p95Ms)} ms (${last.model} ${last.runtime}/${last.precision})`;
+  const h = headline(rows);
+  $('stats').innerHTML = h ? headlineHtml(h) : rows.length ? 'no quantgpu result yet' : '';
 }
 
 let lastReport: BenchReport | undefined;
 
-async function run(cfg: MatrixConfig): Promise<BenchReport> {
+/**
+ * Runs a matrix. `append` (the Node harness, one cell per call) keeps the rows shown before: the table and the
+ * plots show the whole run, and a reloaded page starts from the rows the harness passes back in `previous`.
+ */
+async function run(cfg: MatrixConfig & { append?: boolean; previous?: BenchRow[] }): Promise<BenchReport> {
   $('state').textContent = 'running...';
   ($('run') as HTMLButtonElement).disabled = true;
+  const before = cfg.append ? (cfg.previous ?? lastReport?.rows ?? []) : [];
   try {
-    lastReport = await runMatrix(cfg, (_row, rows) => render(rows), log);
+    const report = await runMatrix(cfg, (_row, rows) => render(addSpeedups([...before, ...rows])), log);
+    lastReport = { ...report, rows: addSpeedups([...before, ...report.rows]) };
     render(lastReport.rows);
+    report.rows = lastReport.rows.slice(before.length);
     ($('save') as HTMLButtonElement).disabled = false;
     $('state').textContent = `done (${lastReport.adapter})`;
-    return lastReport;
+    return report;
   } finally {
     ($('run') as HTMLButtonElement).disabled = false;
   }

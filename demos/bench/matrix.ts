@@ -20,6 +20,8 @@ export interface MatrixConfig {
   warmup: number;
   frames: number;
   seed: number;
+  /** Per-cell timing budget in ms (BenchSettings.budgetMs); unset: every frame runs. */
+  budgetMs?: number;
   urls?: Partial<ModelUrls>;
   /** A model from a URL or the file picker, run as model id 'custom'. */
   custom?: { label: string; bytes: Uint8Array; inputDims: number[]; inputRange: [number, number] };
@@ -44,7 +46,7 @@ async function adapterName(): Promise<string> {
 /** Runs the matrix; `onRow` sees each row as soon as it is measured. */
 export async function runMatrix(cfg: MatrixConfig, onRow: (row: BenchRow, rows: BenchRow[]) => void, log: (m: string) => void): Promise<BenchReport> {
   const urls = { ...DEFAULT_URLS, ...cfg.urls };
-  const settings = { warmup: cfg.warmup, frames: cfg.frames, seed: cfg.seed };
+  const settings = { warmup: cfg.warmup, frames: cfg.frames, seed: cfg.seed, budgetMs: cfg.budgetMs };
   const rows: BenchRow[] = [];
   const models: { ref: ModelRef; bytes?: Uint8Array; qdq: Partial<Record<QuantVariant, Uint8Array>> }[] = [];
   if (cfg.custom) {
@@ -58,7 +60,9 @@ export async function runMatrix(cfg: MatrixConfig, onRow: (row: BenchRow, rows: 
   }
   for (const m of models) {
     m.bytes ??= await fetchBytes(m.ref.url);
-    for (const v of QUANT_VARIANTS) m.qdq[v] = await fetchBytes(m.ref.qdqUrls?.[v]);
+    // Only the QDQ exports some cell of this run uses (a missing one is a 404 in the console).
+    const needed = new Set(cfg.runtimes.flatMap((r) => (r === 'quantgpu' ? cfg.precisions : [r.endsWith('-qdq') ? 'qdq' as const : 'fp32' as const]).map((p) => qdqVariant(r, p))));
+    for (const v of QUANT_VARIANTS) if (needed.has(v)) m.qdq[v] = await fetchBytes(m.ref.qdqUrls?.[v]);
     const have = QUANT_VARIANTS.filter((v) => m.qdq[v]);
     log(`model ${m.ref.id} ${m.ref.inputDims.join('x')}: ${m.bytes ? `${m.bytes.byteLength} bytes` : `missing (${m.ref.url})`}${have.length ? `, QDQ exports: ${have.join(', ')}` : ''}`);
     for (const runtime of cfg.runtimes) {

@@ -49,6 +49,9 @@ function statusOf(e: unknown): [RowStatus, string] {
 
 const now = () => performance.now();
 
+/** The fewest timed frames a cell reports, however slow it is (BenchSettings.budgetMs). */
+export const MIN_TIMED_FRAMES = 3;
+
 /** Benchmarks one (model, runtime, precision) cell. Never throws: failures become the row's status. */
 export async function benchCell(
   model: ModelRef,
@@ -71,7 +74,12 @@ export async function benchCell(
     let out: FrameOutput | undefined;
     for (let i = 0; i < settings.warmup; i++) out = await runner.run(input, model.inputDims);
     const times: number[] = [];
+    const timed0 = now();
     for (let i = 0; i < settings.frames; i++) {
+      if (settings.budgetMs !== undefined && i >= MIN_TIMED_FRAMES && now() - timed0 > settings.budgetMs) {
+        log(`${model.id} ${runtime}/${precision}: stopped after ${i} timed frames (budget ${settings.budgetMs} ms)`);
+        break;
+      }
       const t = now();
       out = await runner.run(input, model.inputDims);
       times.push(now() - t);

@@ -14,7 +14,8 @@ export const RUNTIMES: RuntimeId[] = ['quantgpu', 'ort-webgpu', 'ort-webgpu-qdq'
 /** The row every ratio is taken against (same model, same size). */
 export const BASELINE: RuntimeId = 'ort-webgpu';
 
-export type RowStatus = 'ok' | 'unsupported' | 'not available' | 'error';
+/** `timeout`: the harness's per-cell time limit ran out (the cell was abandoned and the page reloaded). */
+export type RowStatus = 'ok' | 'unsupported' | 'not available' | 'error' | 'timeout';
 
 /** One model at one input size, as the page and the harness see it. */
 export interface ModelRef {
@@ -35,6 +36,11 @@ export interface BenchSettings {
   frames: number;
   /** Seed of the random input, shared by every runtime so their outputs can be compared. */
   seed: number;
+  /**
+   * Timed frames stop early once they have taken this long (ms) and at least MIN_TIMED_FRAMES ran: a slow cell
+   * reports a median over fewer frames (its `times` says how many) instead of holding up the matrix.
+   */
+  budgetMs?: number;
 }
 
 export interface BenchRow {

@@ -1,20 +1,27 @@
 /**
- * quantgpu CLI (Node, WebGPU through Dawn):
- *   quantgpu run <model.onnx> --input <name>=<file.npy> ... --out <dir> [--precision fp32|fp16|int8|int4] [--config layers.json]
- *   quantgpu inspect <model.onnx> [--precision ...] [--config layers.json]
- *   quantgpu quantize <model.onnx> --calib <data> --method minmax|percentile|entropy|mse|auto --weights int8|int4|mixed [--budget dB] -o <out.onnx>
- *   quantgpu eval <model.onnx> --dataset <data> [--precision ...]
- *   quantgpu bench [--node] [...]   (see scripts/bench.ts)
+ * The quantgpu CLI (Node, WebGPU through Dawn). `quantgpu <command> --help` documents each command.
+ * Exit codes: 0 ok, 1 the work failed (model, GPU, data), 2 wrong arguments (nothing was run).
  */
-import { runCommand, inspectCommand } from './run.ts';
+import { readFileSync } from 'node:fs';
+import { UsageError, errorLine } from './args.ts';
+import { PRECISION_HELP, inspectCommand, runCommand } from './run.ts';
 
-const USAGE = `usage:
-  quantgpu run <model.onnx> --input <name>=<file.npy> ... --out <dir> [--precision fp32|fp16|int8|int4] [--config layers.json]
-  quantgpu inspect <model.onnx> [--precision fp32|fp16|int8|int4] [--config layers.json]
-  quantgpu quantize <model.onnx> --calib <data> [--method minmax|percentile|entropy|mse|auto] [--weights int8|int4|mixed]
-                    [--budget <dB below all-int8>] [--float-below <dB>] [--cle off|relu|silu] [--source gpu|ort] -o <out.onnx>
-  quantgpu eval <model.onnx> --dataset <data> [--runtime gpu|ort|ort-fakequant] [--start N] [--limit N]
-  quantgpu bench [--node] [--models ...] [--frames N] [--full]`;
+const USAGE = `usage: quantgpu <command> [options]    (quantgpu <command> --help for its options)
+
+commands:
+  quantgpu run <model.onnx> --input <name>=<file.npy> ... --out <dir>   run once, write the outputs as .npy
+  quantgpu inspect <model.onnx>                                         print the GPU plan: steps, kernels, precisions
+  quantgpu quantize <model.onnx> --calib <data> -o <out.onnx>           calibrate, write a QDQ (int8/int4/mixed) model
+  quantgpu eval <model.onnx> --dataset <data>                           accuracy (top-1 or COCO mAP) and images/s
+  quantgpu bench [--node] [--models ...]                                benchmark against onnxruntime-web and TF.js
+
+options:
+  -h, --help       this help
+  -v, --version    the version
+
+${PRECISION_HELP}
+
+exit codes: 0 ok, 1 the work failed (model, GPU, data), 2 wrong arguments`;
 
 const commands: Record<string, (argv: string[]) => Promise<void>> = {
   run: runCommand,
@@ -24,21 +31,39 @@ const commands: Record<string, (argv: string[]) => Promise<void>> = {
   bench: async (argv) => (await import('./bench.ts')).benchCommand(argv),
 };
 
+/** package.json's version (two levels up from src/cli/ in a checkout, one from dist/ in an install). */
+function version(): string {
+  for (const rel of ['../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'quantgpu' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level: try the next
+    }
+  }
+  return 'unknown';
+}
+
 async function main(): Promise<void> {
   const [cmd, ...rest] = process.argv.slice(2);
   if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     console.log(USAGE);
     return;
   }
+  if (cmd === '--version' || cmd === '-v') {
+    console.log(version());
+    return;
+  }
   const run = commands[cmd];
-  if (!run) throw new Error(`unknown command '${cmd}'\n${USAGE}`);
+  if (!run) throw new UsageError(`unknown command '${cmd}' (commands: ${Object.keys(commands).join(', ')}; run 'quantgpu --help')`);
   await run(rest);
 }
 
 main().then(
   () => process.exit(0),
-  (e: Error) => {
-    console.error(`quantgpu: ${e.message}`);
-    process.exit(1);
+  (e: unknown) => {
+    console.error(errorLine(e));
+    if (!(e instanceof UsageError) && process.env.QUANTGPU_DEBUG && e instanceof Error) console.error(e.stack);
+    process.exit(e instanceof UsageError ? 2 : 1);
   },
 );

@@ -1,55 +1,91 @@
 /**
- * `quantgpu quantize <model.onnx> --calib <data> [--calib-start N] [--calib-limit N] [--method entropy|auto|...]
- *   [--float-below <dB>]
- *   [--weights int8|int4|mixed] [--weight-method minmax|mse] [--budget <dB>] [--cle relu|silu|off]
- *   [--no-bias-correction] [--source gpu|ort] -o <out.onnx>`
+ * `quantgpu quantize`: post-training quantization of a float ONNX model to a QDQ model.
  * Writes the QDQ model, its per-layer config (`<out>.config.json`) and for mixed a report (`<out>.report.md/.svg`).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { ObserverMethod, WeightMethod } from '../quant/index.ts';
 import { load } from '../runtime/onnx/load.ts';
-import { calibrationFrom, datasetSize, modelProfile, openDataset, type PixelsName } from '../ptq/datasets.ts';
+import { calibrationFrom, datasetSize, modelProfile, type PixelsName } from '../ptq/datasets.ts';
 import { quantize, type WeightMode } from '../ptq/quantize.ts';
 import { selectionTable } from '../ptq/select.ts';
 import { gpuSource, ortSource } from '../ptq/source.ts';
 import { weightBytes } from '../ptq/weights.ts';
-import { flag, has, parseArgs } from './args.ts';
-import { progressBar } from './progress.ts';
+import { type CommandSpec, choiceFlag, flag, has, helpText, numberFlag, parseCommand, UsageError } from './args.ts';
+import { openDatasetArg } from './eval.ts';
+import { checkWritableFile, readModelFile } from './files.ts';
+import { heartbeat, progressBar, say } from './progress.ts';
 
-const METHODS = ['minmax', 'percentile', 'entropy', 'mse', 'auto'];
+const METHODS = ['minmax', 'percentile', 'entropy', 'mse', 'auto'] as const;
+const WEIGHTS = ['int8', 'int4', 'mixed'] as const;
+const PIXELS = ['raw', 'imagenet', 'yolox', 'fastestdet'] as const;
+
+// One option per line, so that branches adding options merge cleanly.
+export const QUANTIZE: CommandSpec = {
+  name: 'quantize',
+  synopsis: 'quantgpu quantize <model.onnx> --calib <data> -o <out.onnx> [options]',
+  summary: 'Calibrates int8 activations on sample images and writes a QDQ model (w8a8, or int4/mixed weights with int8\n' +
+    'activations) that `quantgpu run` and onnxruntime both run.',
+  options: {
+    calib: { value: 'data', help: 'calibration images: a CIFAR-10 .bin, a COCO instances*.json, or a folder holding one' },
+    'calib-start': { value: 'N', help: 'first calibration image (default 0)' },
+    'calib-limit': { value: 'N', help: 'number of calibration images (default 200 for CIFAR, 32 for COCO)' },
+    out: { value: 'out.onnx', short: 'o', help: 'the QDQ model to write (its directory must exist)' },
+    method: { value: 'name', help: `activation ranges: ${METHODS.join('|')} (default entropy; auto picks per tensor)` },
+    weights: { value: 'name', help: `weight precision: ${WEIGHTS.join('|')} (default int8; mixed searches int4 layers)` },
+    'weight-method': { value: 'name', help: 'weight ranges: minmax|mse (default minmax)' },
+    budget: { value: 'dB', help: 'mixed: allowed output SQNR loss below all-int8 (default 3)' },
+    'float-below': { value: 'dB', help: 'auto: keep layers float when int8 SQNR is below this' },
+    cle: { value: 'mode', help: 'cross-layer equalization: relu|silu|off (default off)' },
+    'no-bias-correction': { help: 'skip bias correction' },
+    'quantize-ends': { help: 'also quantize the first and last layers' },
+    pixels: { value: 'name', help: `input preprocessing: ${PIXELS.join('|')} (default: from the model)` },
+    source: { value: 'name', help: 'where calibration runs the float model: gpu|ort (default gpu)' },
+  },
+  notes: 'Progress goes to stderr, one line per step when stderr is not a terminal.\n\n' +
+    'exit codes: 0 ok, 1 quantization failed, 2 wrong arguments',
+};
 
 export async function quantizeCommand(argv: string[]): Promise<void> {
-  const a = parseArgs(argv, ['no-bias-correction', 'quantize-ends']);
+  const a = parseCommand(QUANTIZE, argv);
+  if (a.help) return void process.stdout.write(helpText(QUANTIZE));
   const path = a.positionals[0];
+  const bytes = readModelFile(path, 'quantize');
   const calibPath = flag(a, 'calib');
-  const out = flag(a, 'o') ?? flag(a, 'out');
-  if (!path || !calibPath || !out) throw new Error('usage: quantgpu quantize <model.onnx> --calib <data> [--method entropy] [--weights int8|int4|mixed] [--budget dB] -o <out.onnx>');
-  const method = (flag(a, 'method') ?? 'entropy') as ObserverMethod | 'auto';
-  if (!METHODS.includes(method)) throw new Error(`--method must be one of ${METHODS.join('|')}, got '${method}'`);
-  const weights = (flag(a, 'weights') ?? 'int8') as WeightMode;
-  if (!['int8', 'int4', 'mixed'].includes(weights)) throw new Error(`--weights must be int8|int4|mixed, got '${weights}'`);
-  const cle = flag(a, 'cle') ?? 'off';
-  if (!['relu', 'silu', 'off'].includes(cle)) throw new Error(`--cle must be relu|silu|off, got '${cle}'`);
-  const bytes = new Uint8Array(readFileSync(path));
+  if (!calibPath) throw new UsageError("quantize: missing --calib <data> (run 'quantgpu quantize --help')");
+  const out = flag(a, 'out');
+  if (!out) throw new UsageError("quantize: missing -o <out.onnx> (run 'quantgpu quantize --help')");
+  checkWritableFile('--out', out);
+  const method = choiceFlag(a, 'method', METHODS, 'entropy') as ObserverMethod | 'auto';
+  const weights = choiceFlag(a, 'weights', WEIGHTS, 'int8', { w8: 'int8', w4: 'int4' }) as WeightMode;
+  const weightMethod = choiceFlag(a, 'weight-method', ['minmax', 'mse'] as const, 'minmax') as WeightMethod;
+  const cle = choiceFlag(a, 'cle', ['relu', 'silu', 'off'] as const, 'off');
+  const sourceKind = choiceFlag(a, 'source', ['gpu', 'ort'] as const, 'gpu');
+  const pixels = flag(a, 'pixels') === undefined ? undefined : choiceFlag(a, 'pixels', PIXELS, 'raw') as PixelsName;
+  const budgetDb = numberFlag(a, 'budget', 3);
+  const floatBelowDb = flag(a, 'float-below') === undefined ? undefined : numberFlag(a, 'float-below', 0);
+  const data = openDatasetArg('--calib', calibPath);
+  const start = numberFlag(a, 'calib-start', 0, { integer: true, min: 0 });
+  const end = Math.min(datasetSize(data), start + numberFlag(a, 'calib-limit', data.kind === 'cifar' ? 200 : 32, { integer: true, min: 1 }));
+  if (end <= start) throw new UsageError(`--calib-start ${start}: ${calibPath} holds only ${datasetSize(data)} images`);
   const g = load(bytes);
-  const profile = modelProfile(g, path, flag(a, 'pixels') as PixelsName | undefined);
-  const data = openDataset(calibPath);
-  const start = Number(flag(a, 'calib-start') ?? 0);
-  const defaultCount = data.kind === 'cifar' ? 200 : 32;
-  const end = Math.min(datasetSize(data), start + Number(flag(a, 'calib-limit') ?? defaultCount));
+  const profile = modelProfile(g, path!, pixels);
+  say(`quantize: ${path}: ${g.nodes.length} nodes; calibrating on images [${start}, ${end}) of ${calibPath} (${method}, ${weights} weights)`);
   const bars = { calibrate: progressBar('calibrate'), select: progressBar('select'), sensitivity: progressBar('sensitivity'), search: progressBar('search') };
-  const sourceKind = flag(a, 'source') ?? 'gpu';
   const source = sourceKind === 'ort' ? (graph: typeof g) => ortSource(graph) : gpuSource;
+  let stage = 'starting';
+  const stop = heartbeat(() => `quantize: still working, last step: ${stage}`);
   const r = await quantize(g, calibrationFrom(data, profile, start, end), {
-    method, weights, cle: cle === 'off' ? false : (cle as 'relu' | 'silu'),
-    weightMethod: (flag(a, 'weight-method') ?? 'minmax') as WeightMethod,
+    method, weights, cle: cle === 'off' ? false : cle, weightMethod,
     biasCorrection: !has(a, 'no-bias-correction'),
-    budgetDb: Number(flag(a, 'budget') ?? 3),
-    floatBelowDb: flag(a, 'float-below') === undefined ? undefined : Number(flag(a, 'float-below')),
+    budgetDb, floatBelowDb,
     quantizeEnds: has(a, 'quantize-ends'),
     source,
-    onProgress: (stage, d, t, note) => bars[stage](d, t, note),
-  });
+    onProgress: (st, d, t, note) => {
+      stage = `${st} ${d}/${t}`;
+      bars[st](d, t, note);
+    },
+  }).finally(stop);
+  say(`quantize: writing ${out}`);
   writeFileSync(out, r.bytes);
   // The runtime reads `default` / `layers`; `ptq` records how the model was made (eval reads `pixels` from it).
   const ptq = { pixels: profile.pixels, method, weights, calibration: { data: calibPath, start, end } };

@@ -19,6 +19,11 @@ export interface LaunchOptions {
   /** Prefix of forwarded console lines (default `[page]`); `false` turns forwarding off. */
   logPrefix?: string | false;
   extraArgs?: string[];
+  /**
+   * DevTools protocol timeout in ms (default 900 000): a page.evaluate running longer fails with a ProtocolError.
+   * The benchmark sets it above its own per-cell limit so that its limit, not puppeteer's, decides.
+   */
+  protocolTimeout?: number;
 }
 
 const COMMON = [
@@ -62,7 +67,7 @@ export async function launchChromium(opts: LaunchOptions = {}): Promise<Browser>
     headless: opts.headless ?? true,
     userDataDir,
     args: [...chromiumArgs(gpu), ...(opts.extraArgs ?? [])],
-    protocolTimeout: 900_000,
+    protocolTimeout: opts.protocolTimeout ?? 900_000,
   });
   const prefix = opts.logPrefix ?? '[page]';
   if (prefix !== false) {

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acquireDevice, type AcquireOptions, type GpuContext } from '../gpu/device.ts';
+import { importOptional } from './optional.ts';
 
 const SWIFTSHADER_ICD = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib/chromium-browser/vk_swiftshader_icd.json'];
 
@@ -31,7 +32,7 @@ export async function nodeGpu(): Promise<GPU> {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     process.env.XDG_RUNTIME_DIR = dir;
   }
-  const { create, globals } = await import('webgpu');
+  const { create, globals } = await importOptional(() => import('webgpu'), 'webgpu', 'WebGPU under Node (Dawn)');
   Object.assign(globalThis, globals);
   gpuObject = create([]) as unknown as GPU;
   return gpuObject;

@@ -3,6 +3,7 @@
  * Calibration, bias correction and sensitivity analysis only see this interface, so they run the same way on the
  * GPU runtime (default) and on onnxruntime-node (tests, the fake-quant reference).
  */
+import { importOptional } from '../node/optional.ts';
 import type { Graph } from '../runtime/ir.ts';
 import { onnxTypes } from '../runtime/onnx/schema.ts';
 import { save } from '../runtime/onnx/save.ts';
@@ -43,7 +44,7 @@ type Ort = typeof import('onnxruntime-node');
  * The session is built once per set of requested names and reused.
  */
 export async function ortSource(graph: Graph, opts: { optimization?: 'disabled' | 'all' } = {}): Promise<ActivationSource> {
-  const ort: Ort = await import('onnxruntime-node');
+  const ort: Ort = await importOptional(() => import('onnxruntime-node'), 'onnxruntime-node', 'The float reference (onnxruntime-node: quantize --method auto, --weights mixed, eval --runtime ort)');
   const sessions = new Map<string, Promise<import('onnxruntime-node').InferenceSession>>();
   const sessionFor = (names: string[]) => {
     const key = [...names].sort().join('\n');

@@ -5,6 +5,7 @@
 import type { GpuContext } from '../gpu/device.ts';
 import type { PrecisionConfig } from './precision.ts';
 import type { Autotuner } from '../shaders/tune.ts';
+import type { KernelChoice } from './plan/types.ts';
 
 export type Precision = 'fp32' | 'fp16' | 'int8' | 'int4' | 'mixed';
 
@@ -70,6 +71,8 @@ export interface StepInfo {
   outputShape: number[];
   /** Weight bytes on the GPU for this step. */
   weightBytes: number;
+  /** Integer convs: kernel family and tile, whether the autotuner chose it, analytic MAC per global byte. */
+  choice?: KernelChoice;
 }
 
 export interface StepTiming {

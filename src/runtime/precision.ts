@@ -30,6 +30,11 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${esc}$`);
 }
 
+/** Whether a config entry (a node name or glob pattern) addresses `node`. */
+export function layerMatches(entry: string, node: string): boolean {
+  return entry === node || globToRegExp(entry).test(node);
+}
+
 /** The precision of one node under `config` (fp32 when there is no config). */
 export function layerPrecision(config: PrecisionConfig | undefined, node: string): LayerPrecision {
   if (!config) return FP32;
@@ -95,30 +100,4 @@ export function heuristicMixedConfig(graph: { nodes: { name: string; opType: str
     else stack.push(...n.inputs);
   }
   return { default: { weights: 'int4', activations: 'fp32', granularity: 'per-channel' }, layers: sensitive };
-}
-
-/**
- * Throws if an entry of `config.layers` (a name or a pattern) matches none of `layers` (the names of the Conv,
- * Gemm and MatMul nodes the config can apply to): a typo would otherwise leave that layer at the default precision
- * without a word. The message lists the nearest layer names.
- */
-export function checkConfigLayers(config: PrecisionConfig, layers: string[]): void {
-  const unmatched = Object.keys(config.layers ?? {}).filter((k) => !layers.includes(k) && !layers.some((n) => globToRegExp(k).test(n)));
-  if (!unmatched.length) return;
-  const lines = unmatched.map((k) => {
-    const near = [...layers].sort((a, b) => editDistance(k, a) - editDistance(k, b)).slice(0, 3);
-    return `"${k}" (nearest: ${near.length ? near.join(', ') : 'the model has no Conv/Gemm/MatMul layer'})`;
-  });
-  throw new Error(`precision config: ${unmatched.length === 1 ? 'an entry matches' : `${unmatched.length} entries match`} no layer of the model: ${lines.join('; ')}`);
-}
-
-/** Levenshtein distance (for "did you mean"). */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur.push(Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    prev = cur;
-  }
-  return prev[b.length];
 }

@@ -7,19 +7,18 @@
 import { acquireDevice, type GpuContext } from '../gpu/device.ts';
 import { pipelineCache } from '../gpu/exec.ts';
 import type { GpuTensor, HostTensor, MemoryStats, SessionOptions, StepInfo, StepTiming } from './api.ts';
+import { type FeedValue, normalizeFeeds } from './tensor.ts';
 import { type Graph, ModelError, elementCount } from './ir.ts';
-import { checkConfigLayers, heuristicMixedConfig, uniformConfig } from './precision.ts';
+import { heuristicMixedConfig, uniformConfig } from './precision.ts';
+import { checkConfigLayers } from './precision-check.ts';
 import { scoped } from '../gpu/scopes.ts';
 import { checkFinite, uploadable } from './inputs.ts';
 import { prepareGraph } from './prepare.ts';
 import { PlanContext } from './plan/context.ts';
 import { Executable } from './plan/executor.ts';
 import { lowerGraph } from './ops/lower.ts';
-import { defaultTuner, tunePlan } from './plan/tune-plan.ts';
+import { defaultTuner, tunePlan, tuneSteps } from './plan/tune-plan.ts';
 import { storedDims } from './plan/types.ts';
-
-/** Ops whose precision a PrecisionConfig sets (see ops/conv.ts and ops/gemm.ts). */
-const LAYER_OPS = new Set(['Conv', 'Gemm', 'MatMul']);
 
 interface IoSpec {
   name: string;
@@ -79,7 +78,8 @@ export class InferenceSession {
     progress({ stage: 'load', done: 1, total: 1 });
     const graph = prepareGraph(bytes, opts);
     progress({ stage: 'fold', done: 1, total: 1, message: `${graph.nodes.length} nodes after folding and fusion` });
-    if (opts.config) checkConfigLayers(opts.config, graph.nodes.filter((n) => LAYER_OPS.has(n.opType)).map((n) => n.name));
+    // Nodes fused into others still count as named (their names live on the fused node).
+    if (opts.config) checkConfigLayers(opts.config, { nodes: graph.nodes.flatMap((n) => [n, ...fusedNames(n).map((name) => ({ name, opType: n.opType }))]) });
     const gpu = opts.context ?? (await acquireDevice({ gpu: opts.gpu }));
     const isQdq = graph.nodes.some((n) => n.opType === 'DequantizeLinear');
     const config = opts.config ?? (opts.precision === 'mixed' ? (isQdq ? undefined : heuristicMixedConfig(graph))
@@ -94,6 +94,7 @@ export class InferenceSession {
       }
       // Constant buffers are made while lowering: a WebGPU error there rejects create() rather than being logged.
       await scoped(gpu.device, 'uploading the constants (weights, tables)', () => lowerGraph(ctx, (done, total) => progress({ stage: 'plan', done, total })));
+      if (opts.tune) await tuneSteps(ctx, opts.tune === true ? defaultTuner : opts.tune, (done, total) => progress({ stage: 'tune', done, total }));
       const names = [...new Set([...graph.outputs.map((o) => o.name), ...(opts.outputs ?? [])])];
       const outputs = names.map((name) => {
         if (!ctx.has(name)) throw new ModelError(`requested output '${name}' is not a value of the planned graph (fused away, constant, or unknown)`);
@@ -112,11 +113,14 @@ export class InferenceSession {
   }
 
   /**
-   * Runs the model. Feeds are checked by name, shape and dtype before anything is written to the GPU. Calls are
-   * queued: each starts when the one before it has settled, and reads its feeds' data when it starts.
+   * Runs the model. Feeds are checked by name, shape and dtype before anything is written to the GPU. Each feed is
+   * a `Tensor` (or onnxruntime-web-like tensor), a `{ dims, data }`, or GPU buffers (then as `runGpu`): see tensor.ts.
+   * Calls are queued: each starts when the one before it has settled, and reads its feeds' data when it starts.
    */
-  async run(feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor & { data: Float32Array }>> {
-    return this.enqueue('run()', () => this.runHost(feeds));
+  async run(input: Record<string, FeedValue>): Promise<Record<string, HostTensor & { data: Float32Array }>> {
+    const norm = normalizeFeeds(input);
+    if (norm.gpu) return this.runGpu(norm.gpu);
+    return this.enqueue('run()', () => this.runHost(norm.host));
   }
 
   private async runHost(feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor & { data: Float32Array }>> {
@@ -223,7 +227,8 @@ export class InferenceSession {
   describePlan(): string {
     const rows = this.steps().map((s) =>
       `${String(s.index).padStart(3)} ${s.op.padEnd(14)} ${s.kernel.padEnd(22)} ${s.precision.padEnd(9)} ` +
-      `${s.inputShapes.map((d) => `[${d}]`).join(',')} -> [${s.outputShape}] ${s.weightBytes ? `${s.weightBytes} B` : ''}  ${s.node}`);
+      `${s.inputShapes.map((d) => `[${d}]`).join(',')} -> [${s.outputShape}] ${s.weightBytes ? `${s.weightBytes} B` : ''}  ${s.node}` +
+      (s.choice ? `  {${s.choice.family}, ${s.choice.tuned ? 'tuned' : 'default'}, ${s.choice.macPerByte.toFixed(1)} MAC/B}` : ''));
     const m = this.memory();
     rows.push(`weights ${m.weightBytes} B; activations ${m.activationBytes} B with reuse (${m.naiveActivationBytes} B without)`);
     return rows.join('\n');
@@ -239,7 +244,7 @@ export class InferenceSession {
         if (kind === 'storage') out = storedDims(v);
         else ins.push(storedDims(v));
       }
-      return { index, node: s.node, op: s.op, kernel: s.spec.name, precision: s.precision, inputShapes: ins, outputShape: out, weightBytes: s.weightBytes };
+      return { index, node: s.node, op: s.op, kernel: s.spec.name, precision: s.precision, inputShapes: ins, outputShape: out, weightBytes: s.weightBytes, choice: s.choice };
     });
   }
 
@@ -277,4 +282,9 @@ async function readModel(model: Uint8Array | ArrayBuffer | string): Promise<Uint
     return new Uint8Array(await res.arrayBuffer());
   }
   return model instanceof Uint8Array ? model : new Uint8Array(model);
+}
+
+function fusedNames(n: Graph['nodes'][number]): string[] {
+  const a = n.attrs.qg_fused;
+  return a && a.type === 'strings' ? a.value : [];
 }

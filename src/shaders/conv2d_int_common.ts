@@ -82,19 +82,37 @@ export interface IntQuantArgs {
  * dot products (dot4I8Packed or shifts), tn4 <= 2. `fma` (W8A8 only): int8 products summed exactly in f32 fma,
  * tn4 <= 4 (conv2d_int_fma.wgsl; the fast family on CPU-backed devices).
  */
-export interface IntTile {
+export interface IntRegTile {
   family: 'reg' | 'fma';
   tm: 1 | 2 | 4;
   tn4: 1 | 2 | 3 | 4;
   wg: number;
 }
 
+/**
+ * Workgroup-memory implicit-GEMM tile (`smem`, conv2d_int_smem.wgsl; groups == 1): a workgroup of `wg` = WGM x
+ * `wgn` invocations computes BM = 4 * WGM output pixels x BN = 4 * tn4 * `wgn` output channels; each invocation
+ * 4 pixels x tn4 blocks. The reduction is staged `bk` words (4 * bk int8 channels) at a time. `vec4`: input read
+ * as vec4<u32> (16-byte loads; needs C4 % 4 == 0). The GPU-shaped family: ~BM*BN/(BM+BN) MAC per global byte.
+ */
+export interface IntSmemTile {
+  family: 'smem';
+  tm: 4;
+  tn4: 1 | 2;
+  wg: number;
+  wgn: number;
+  bk: 4 | 8 | 16;
+  vec4: boolean;
+}
+
+export type IntTile = IntRegTile | IntSmemTile;
+
 /** Fractional bits kept when terms are summed before the final rounding (residual add, int4 groups). */
 export const FRAC_BITS = 8;
 
 /** Candidate tiles for the autotuner. Grouped convs use tn4 = 1 (blocks of one invocation share a window). */
-export function intConvVariants(s: ConvShape, caps: Pick<DeviceCaps, 'software'>): IntTile[] {
-  const out: IntTile[] = [];
+export function intConvVariants(s: ConvShape, caps: Pick<DeviceCaps, 'software'>): IntRegTile[] {
+  const out: IntRegTile[] = [];
   const tn4s: IntTile['tn4'][] = s.groups === 1 && s.cout > 4 ? [1, 2] : [1];
   for (const tm of [4, 2, 1] as const) for (const tn4 of tn4s) out.push({ family: 'reg', tm, tn4, wg: caps.software ? 16 : 64 });
   return out;

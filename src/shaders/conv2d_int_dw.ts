@@ -27,6 +27,7 @@ const MAX_TAPS = 1024;
 
 export function conv2dIntDwKernel(params: ConvIntParams, s: ConvShape, q: IntQuantArgs): KernelSpec {
   if (!isDepthwise(s)) throw new Error(`conv2d_int_dw: needs groups == cin == cout (got ${s.cin}->${s.cout}, groups ${s.groups})`);
+  if (params.tile.family === 'smem') throw new Error('conv2d_int_dw: the smem family needs groups == 1');
   if (params.tile.tn4 !== 1) throw new Error(`conv2d_int_dw: tn4 must be 1 (got ${params.tile.tn4})`);
   if (s.kh * s.kw > MAX_TAPS) throw new Error(`conv2d_int_dw: ${s.kh}x${s.kw} kernel has more than ${MAX_TAPS} taps`);
   const { epilogue, tile } = params;

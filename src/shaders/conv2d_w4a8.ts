@@ -14,6 +14,7 @@
  * Int8 output only (the f32 dequantized epilogue exists for W8).
  */
 import code from './conv2d_w4a8.wgsl?raw';
+import nibblesCode from './conv2d_int_w4_nibbles.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
 import { type BindingSpec, type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import {
@@ -21,6 +22,7 @@ import {
 } from './conv2d_int_common.ts';
 import { type ConvIntParams, dotFor, intKernelCode } from './conv2d_w8a8.ts';
 import type { W4Layout } from './conv2d_int_pack_w4.ts';
+import { conv2dW4A8SmemKernel } from './conv2d_w4a8_smem.ts';
 
 const BINDINGS: BindingSpec[] = [
   { name: 'input', kind: 'read-only-storage' },
@@ -39,6 +41,7 @@ export function conv2dW4A8Variants(s: ConvShape, caps: DeviceCaps, epilogue: Con
 
 export function conv2dW4A8Kernel(params: ConvIntParams, s: ConvShape, layout: W4Layout, q: IntQuantArgs): KernelSpec {
   const { tile, epilogue } = params;
+  if (tile.family === 'smem') return conv2dW4A8SmemKernel({ ...params, tile }, s, layout, q);
   if (epilogue.out !== 'int8') throw new Error('conv2d_w4a8: only the int8 epilogue is implemented');
   if (tile.tn4 > 1 && s.groups > 1) throw new Error(`conv2d_w4a8: tn4=${tile.tn4} needs groups=1 (got ${s.groups})`);
   checkResidual('conv2d_w4a8', epilogue, q, FRAC_BITS);
@@ -47,7 +50,7 @@ export function conv2dW4A8Kernel(params: ConvIntParams, s: ConvShape, layout: W4
   return {
     name: 'conv2d_w4a8',
     key: kernelKey('conv2d_w4a8', params),
-    code: intKernelCode(code, params.dot),
+    code: intKernelCode(`${code}\n${nibblesCode}`, params.dot),
     entryPoint: 'main',
     constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...epilogueConstants(epilogue, FRAC_BITS, s) },
     bindings: BINDINGS,

@@ -1,7 +1,7 @@
 // W4A8 convolution, barrier-free register tile (TM pixels x TN4 blocks of 4 output channels). Each W4 word holds
 // eight int4 weights of one output channel (two packed input words of the reduction); per quant group the i32
 // partial sums are scaled by that group's fixed-point multiplier into an accumulator at the output scale with S
-// fractional bits (exact integer math, see conv2d_int_pack_w4.ts). Appended: conv2d_int_common.wgsl,
+// fractional bits (exact integer math, see conv2d_int_pack_w4.ts). Appended: conv2d_int_w4_nibbles.wgsl, conv2d_int_common.wgsl,
 // conv2d_int_dot_*.wgsl, requant.wgsl, activation.wgsl.
 @group(0) @binding(0) var<storage, read> input: array<u32>;
 @group(0) @binding(1) var<storage, read> weights: array<vec4<u32>>;
@@ -18,17 +18,6 @@ override TN4: u32 = 1u;
 
 fn dot4x4(x: u32, w: vec4<u32>) -> vec4<i32> {
   return vec4<i32>(dot4(x, w.x), dot4(x, w.y), dot4(x, w.z), dot4(x, w.w));
-}
-
-// Nibbles 0..3 (lo) / 4..7 (hi) of each W4 word into the high half of each byte: int8 lanes holding 16 * w, so
-// the two's-complement sign needs no extension; the group sum is divided by 16 (exactly) at the flush.
-fn nibbles_lo(w: vec4<u32>) -> vec4<u32> {
-  return ((w << vec4(4u)) & vec4(0xf0u)) | ((w << vec4(8u)) & vec4(0xf000u)) |
-         ((w << vec4(12u)) & vec4(0xf00000u)) | ((w << vec4(16u)) & vec4(0xf0000000u));
-}
-fn nibbles_hi(w: vec4<u32>) -> vec4<u32> {
-  return ((w >> vec4(12u)) & vec4(0xf0u)) | ((w >> vec4(8u)) & vec4(0xf000u)) |
-         ((w >> vec4(4u)) & vec4(0xf00000u)) | (w & vec4(0xf0000000u));
 }
 
 // fp += mulShiftRound(isum / 16, m_g, r_g - S) per lane for quant group g; clears isum.

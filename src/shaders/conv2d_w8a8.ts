@@ -27,6 +27,7 @@ import {
   FRAC_BITS, type IntEpilogue, type IntQuantArgs, type IntTile, checkResidual, epilogueConstants, intConvGeometry,
   intConvUniforms, intConvVariants,
 } from './conv2d_int_common.ts';
+import { conv2dIntSmemKernel } from './conv2d_int_smem.ts';
 
 /** `packed`: dot4I8Packed (caps.packedDot); `fallback`: shifts and multiplies. */
 export type DotImpl = 'packed' | 'fallback';
@@ -83,6 +84,7 @@ export function conv2dW8A8Variants(s: ConvShape, caps: DeviceCaps, epilogue: Int
 
 export function conv2dW8A8Kernel(params: ConvIntParams, s: ConvShape, q: IntQuantArgs): KernelSpec {
   const { tile, epilogue } = params;
+  if (tile.family === 'smem') return conv2dIntSmemKernel({ ...params, tile }, s, q);
   if (tile.tn4 > 1 && s.groups > 1) throw new Error(`conv2d_w8a8: tn4=${tile.tn4} needs groups=1 (got ${s.groups})`);
   if (tile.family === 'reg' && tile.tn4 > 2) throw new Error(`conv2d_w8a8: reg tiles have tn4 <= 2 (got ${tile.tn4})`);
   const g = intConvGeometry(s);

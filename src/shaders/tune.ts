@@ -1,7 +1,7 @@
 /**
  * Autotuner: times candidate variants of one kernel family on one layer shape, keeps the fastest, and caches
  * the choice by adapter + family + shape so that a plan can look it up at load time. The cache exports to and
- * imports from JSON (a browser keeps it in localStorage). `defaultVariant` is the untuned heuristic.
+ * imports from JSON and persists through a `TuneStore` (a file under Node, IndexedDB in a browser). `defaultVariant` is the untuned heuristic.
  *
  * Timing: `reps` submits of one dispatch each after `warmup` untimed ones, minimum taken; GPU timestamps
  * (begin/end of the pass) when the device has `timestamp-query`, else wall clock around submit +
@@ -93,9 +93,44 @@ export interface TuneResult<V> {
   cached: boolean;
 }
 
+/**
+ * Where an Autotuner's cache persists between page loads or processes: a file under Node
+ * (`fileTuneStore`, src/node/tune-store.ts), IndexedDB in a browser (`indexedDbTuneStore`, src/gpu/tune-store.ts).
+ */
+export interface TuneStore {
+  /** The JSON last written, or undefined when there is none yet. */
+  read(): Promise<string | undefined>;
+  write(json: string): Promise<void>;
+}
+
 /** The choice cache: one entry per adapter + kernel family + shape key. */
 export class Autotuner {
   private readonly cache = new Map<string, unknown>();
+  private loaded = false;
+  private dirty = false;
+
+  /** `store`: where `load` reads and `save` writes the cache (plan-time tuning calls both). */
+  constructor(readonly store?: TuneStore) {}
+
+  /** Merges the store's cache once (later calls do nothing). A store that cannot be parsed is reported. */
+  async load(): Promise<void> {
+    if (this.loaded || !this.store) return;
+    this.loaded = true;
+    const json = await this.store.read();
+    if (json === undefined) return;
+    try {
+      this.importJSON(json);
+    } catch (e) {
+      throw new Error(`autotune: the stored cache is unreadable (${(e as Error).message}); delete it to retune`);
+    }
+  }
+
+  /** Writes the cache to the store if anything was tuned since the last save. */
+  async save(): Promise<void> {
+    if (!this.store || !this.dirty) return;
+    await this.store.write(this.exportJSON());
+    this.dirty = false;
+  }
 
   static key(caps: DeviceCaps, family: string, shapeKey: string): string {
     return `${caps.adapterKey}|${family}|${shapeKey}`;
@@ -130,6 +165,7 @@ export class Autotuner {
     if (timings.length === 0) throw firstError;
     const best = timings.reduce((a, b) => (b.ms < a.ms ? b : a)).variant;
     this.cache.set(Autotuner.key(gpu.caps, family, shapeKey), best);
+    this.dirty = true;
     return { best, timings, cached: false };
   }
 

@@ -4,7 +4,7 @@
  */
 import { Rng } from './suite.ts';
 
-/** The model file under the shared assets' models/ folder. */
+/** The model file under models/ (committed; served at /models/). */
 export const RESNET8_FILE = 'resnet8_cifar10_mlperf_tiny.onnx';
 export const RESNET8_INPUT = 'input';
 /** The model's batch dimension is symbolic (N): the session is planned for one image. */

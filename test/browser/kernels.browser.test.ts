@@ -8,12 +8,11 @@
  * is at fault.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium } from '../../src/node/chromium.ts';
 import { serve, type Served } from '../../src/node/serve.ts';
-import { REPO_ROOT } from '../helpers/assets.ts';
+import { modelPath } from '../helpers/assets.ts';
 import { testGpu } from '../helpers/gpu.ts';
 import { ortRun } from '../helpers/ort.ts';
 import { type CaseResult, runCases } from './run-cases.ts';
@@ -21,8 +20,8 @@ import type { SuiteResult } from './kernel-suite.ts';
 import { RESNET8_DIMS, RESNET8_FILE, RESNET8_INPUT, resnet8Input } from './e2e.ts';
 import { floatOutcome } from './suite.ts';
 
-/** The path Vite serves as __QUANTGPU_ASSETS_URL__ (vite.config.ts): the page can only load the model from there. */
-const RESNET8_PATH = resolve(REPO_ROOT, '../shared/assets/models', RESNET8_FILE);
+/** The committed file Vite serves as __QUANTGPU_ASSETS_URL__ (/models/, vite.config.ts). */
+const RESNET8_PATH = modelPath(RESNET8_FILE);
 const SEED = process.env.SEED ? Number(process.env.SEED) : (Math.random() * 2 ** 32) >>> 0;
 
 let server: Served;
@@ -90,7 +89,7 @@ describe('kernels in Chromium (browser WebGPU)', () => {
 
   it('ResNet-8 FP32 in the browser matches onnxruntime-node', async (ctx) => {
     if (!existsSync(RESNET8_PATH)) {
-      const why = `ResNet-8 asset absent: ${RESNET8_PATH} (see ../shared/assets/README.md)`;
+      const why = `ResNet-8 asset absent: ${RESNET8_PATH} (committed under models/)`;
       console.warn(`[kernel-suite] skipped: ${why}`);
       ctx.skip(why);
     }

@@ -1,17 +1,11 @@
-/** The shared test assets (real models and data), loaded at run time from ../shared/assets. */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+/**
+ * Models and data for the tests: re-exports src/eval/assets.ts (the one place that knows where they live).
+ * Models are committed under models/; labeled data comes from QUANTGPU_ASSETS or ../shared/assets.
+ */
+import { DATA_HINT, assetsDir, hasData } from '../../src/eval/assets.ts';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const ASSETS = process.env.QUANTGPU_ASSETS ?? resolve(REPO_ROOT, '../shared/assets');
-export const hasAssets = existsSync(resolve(ASSETS, 'models'));
-if (!hasAssets) console.warn(`quantgpu tests: assets not found at ${ASSETS}; tests that need them are skipped`);
+export { REPO_ROOT, MODELS_DIR, assetPath, readAsset, modelPath, missingAssets, hasData } from '../../src/eval/assets.ts';
 
-export function assetPath(rel: string): string {
-  return resolve(ASSETS, rel);
-}
-
-export function readAsset(rel: string): Uint8Array {
-  return new Uint8Array(readFileSync(assetPath(rel)));
-}
+/** True when the labeled data is present (the models always are: they are committed). */
+export const hasAssets = hasData;
+if (!hasData) console.warn(`quantgpu tests: no labeled data at ${assetsDir()}/data, tests that need it skip; ${DATA_HINT}`);

@@ -7,11 +7,9 @@
 import type { Activation } from '../../shaders/activation.ts';
 import type { ConvShape } from '../../shaders/conv-shape.ts';
 import type { IntEpilogue, IntQuantArgs } from '../../shaders/conv2d_int_common.ts';
-import { conv2dIntDwKernel, isDepthwise } from '../../shaders/conv2d_int_dw.ts';
-import { chooseIntVariant } from '../../shaders/conv2d_int_choose.ts';
+import { isDepthwise } from '../../shaders/conv2d_int_dw.ts';
 import { packConvW4, packW4Params, w4Layout } from '../../shaders/conv2d_int_pack_w4.ts';
-import { conv2dW4A8Kernel, conv2dW4A8Variants } from '../../shaders/conv2d_w4a8.ts';
-import { conv2dW8A8Kernel } from '../../shaders/conv2d_w8a8.ts';
+import { type IntPick, pickIntConv } from './conv-int-pick.ts';
 import { activationClamp, activationLut, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8 } from '../../shaders/pack-int.ts';
 import type { Node } from '../ir.ts';
 import type { PlanContext } from '../plan/context.ts';
@@ -99,7 +97,7 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
   const caps = ctx.gpu.caps;
   const bits = w.quantized!.bits;
   const consts: Record<string, GPUBuffer> = {};
-  let spec;
+  let pick: IntPick;
   let weightBytes: number;
   // int4 values are int8 values too: depthwise and f32-output layers with int4 weights run the W8 kernels, and so
   // does every int4 layer on software devices, where the W4A8 kernel's nibble unpacking makes it several times
@@ -108,7 +106,7 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
     const layout = w4Layout(shape);
     const packed = packConvW4(sym.q, shape, layout);
     const { chan, qgroups } = packW4Params(sym.q, shape, layout, { sIn, zIn, sW: sym.scales, sOut: sAcc, bias: w.bias });
-    spec = conv2dW4A8Kernel(conv2dW4A8Variants(shape, caps, epilogue)[0], shape, layout, quant);
+    pick = pickIntConv(shape, caps, epilogue, quant, layout);
     consts.weights = ctx.constBuffer(`${node.name}:weights`, packed);
     consts.chan = ctx.constBuffer(`${node.name}:chan`, chan, false);
     consts.qgroups = ctx.constBuffer(`${node.name}:qgroups`, qgroups, false);
@@ -117,8 +115,7 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
     const dw = isDepthwise(shape);
     const packed = dw ? packDepthwiseW8(sym.q, shape) : packConvW8(sym.q, shape);
     const chan = packChannelParams(sym.q, shape.cout, { sIn, zIn, sW: sym.scales, sOut: sAcc, bias: w.bias });
-    const params = chooseIntVariant(shape, caps, epilogue);
-    spec = dw ? conv2dIntDwKernel(params, shape, quant) : conv2dW8A8Kernel(params, shape, quant);
+    pick = pickIntConv(shape, caps, epilogue, quant);
     consts.weights = ctx.constBuffer(`${node.name}:weights`, packed);
     consts.chan = ctx.constBuffer(`${node.name}:chan`, chan, false);
     weightBytes = packed.byteLength + chan.byteLength;
@@ -136,7 +133,8 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
     ctx.alias(fusedAdd.result, out.name);
   }
   const label = fusedAdd ? { ...node, attrs: { ...node.attrs, qg_fused: { type: 'strings' as const, value: [node.name, ...fusedAdd.absorbed.map((n) => n.name)] } } } : node;
-  ctx.step(label, node.opType, spec, values, consts, bits === 4 ? 'w4a8' : 'w8a8', weightBytes);
+  const { spec, ...choice } = pick;
+  ctx.step(label, node.opType, spec, values, consts, bits === 4 ? 'w4a8' : 'w8a8', weightBytes, choice);
 }
 
 interface FusedAdd {

@@ -132,7 +132,7 @@ export class PlanContext {
 
   /** Appends a step. `values` maps binding names to value names; `constants` binding names to buffers. */
   step(node: Node | string, op: string, spec: KernelSpec, values: Record<string, string>, constants: Record<string, GPUBuffer> = {},
-    precision = 'fp32', weightBytes = 0): void {
+    precision = 'fp32', weightBytes = 0, pick: Pick<PlanStep, 'choice' | 'alternatives'> = {}): void {
     const nodeName = typeof node === 'string' ? node : fusedName(node);
     const maxGroups = this.device.limits.maxComputeWorkgroupsPerDimension;
     if (spec.dispatch.some((d) => d > maxGroups)) {
@@ -140,7 +140,7 @@ export class PlanContext {
         `(maxComputeWorkgroupsPerDimension)`, nodeName, op);
     }
     const roots = Object.fromEntries(Object.entries(values).map(([b, v]) => [b, this.root(v)]));
-    this.steps.push({ spec, node: nodeName, op, precision, values: roots, constants, weightBytes });
+    this.steps.push({ spec, node: nodeName, op, precision, values: roots, constants, weightBytes, ...pick });
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Plan-time autotuning: before the graph is lowered, every float Conv/Gemm layer's kernel variant is timed on this
- * device (src/shaders/tune.ts) and the fastest kept in `ctx.variants`. Choices are cached per adapter and shape in
+ * device (src/shaders/tune.ts) and the fastest kept in `ctx.variants`; after lowering, every integer conv step's
+ * alternatives (all tile families, see conv-int-pick.ts) are timed and the fastest swapped in (`tuneSteps`). Choices are cached per adapter and shape in
  * an Autotuner that callers can share across sessions and persist (exportJSON / importJSON).
  */
 import { conv2dF32Kernel } from '../../shaders/conv2d_f32.ts';
@@ -12,6 +13,8 @@ import type { PlanContext } from './context.ts';
 import { fusedActivation } from '../fuse/activation-fusion.ts';
 import { convNodeShape } from '../ops/geometry.ts';
 import { producerOf } from '../fuse/graph-util.ts';
+import { createStorage } from '../../gpu/exec.ts';
+import { valueBytes } from './types.ts';
 
 /** The process-wide cache used when a session asks for tuning without bringing its own Autotuner. */
 export const defaultTuner = new Autotuner();
@@ -34,6 +37,7 @@ function floatLayerShape(ctx: PlanContext, node: Node): ConvShape | undefined {
 }
 
 export async function tunePlan(ctx: PlanContext, tuner: Autotuner, progress: (done: number, total: number) => void): Promise<void> {
+  await tuner.load();
   const layers = ctx.graph.nodes
     .filter((n) => n.opType === 'Conv' || n.opType === 'Gemm')
     .map((node) => ({ node, shape: floatLayerShape(ctx, node) }))
@@ -51,4 +55,41 @@ export async function tunePlan(ctx: PlanContext, tuner: Autotuner, progress: (do
     ctx.variants.set(node.name, r.best);
     progress(++done, layers.length);
   }
+}
+
+/**
+ * Plan-time tuning of the lowered steps that carry alternatives (integer convs): each candidate kernel is timed
+ * with the step's own constant buffers and zero-filled scratch buffers for its activations, and the fastest
+ * replaces the step's spec (choices cached per adapter, epilogue and shape, like the float layers).
+ */
+export async function tuneSteps(ctx: PlanContext, tuner: Autotuner, progress: (done: number, total: number) => void): Promise<void> {
+  await tuner.load();
+  const steps = ctx.steps.filter((s) => s.alternatives);
+  const gpu = { device: ctx.device, caps: ctx.gpu.caps };
+  let done = 0;
+  for (const step of steps) {
+    const alt = step.alternatives!;
+    const candidates = alt.candidates();
+    const cached = tuner.lookup<string>(gpu.caps, alt.cacheFamily, alt.shapeKey);
+    let best = cached !== undefined ? candidates.find((c) => c.label === cached) : undefined;
+    if (!best) {
+      const scratch = Object.fromEntries(Object.entries(step.values).map(([binding, name]) => {
+        const v = ctx.value(name);
+        return [binding, createStorage(ctx.device, valueBytes(v.dims, v.storage, v.layout), `tune:${binding}`)];
+      }));
+      try {
+        const r = await tuner.tune(gpu, alt.cacheFamily, alt.shapeKey, candidates.map((c) => ({ variant: c.label, spec: c.spec })),
+          { ...step.constants, ...scratch }, { warmup: 1, reps: 3 });
+        best = candidates.find((c) => c.label === r.best);
+      } finally {
+        Object.values(scratch).forEach((b) => b.destroy());
+      }
+    }
+    if (best) {
+      step.spec = best.spec;
+      step.choice = best.choice;
+    }
+    progress(++done, steps.length);
+  }
+  await tuner.save();
 }

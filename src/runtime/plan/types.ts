@@ -44,6 +44,26 @@ export interface PlanStep {
   /** Binding name -> constant buffer (weights, bias, lookup tables), owned by the plan. */
   constants: Record<string, GPUBuffer>;
   weightBytes: number;
+  /** How the kernel was picked (integer convs): family, tuned or default, analytic MAC per global byte. */
+  choice?: KernelChoice;
+  /** Kernels with the same bindings and results that the plan-time tuner may time and swap in. */
+  alternatives?: StepAlternatives;
+}
+
+export interface KernelChoice {
+  /** Kernel family and tile, e.g. `smem 64x128 bk8 packed`. */
+  family: string;
+  tuned: boolean;
+  /** Analytic multiply-accumulates per byte loaded from global memory (conv2d_int_traffic.ts). */
+  macPerByte: number;
+}
+
+export interface StepAlternatives {
+  /** Autotuner cache slot: kernel family + epilogue, and the layer shape. */
+  cacheFamily: string;
+  shapeKey: string;
+  /** Every candidate (the current spec included), built on demand. `label` is what the cache stores. */
+  candidates: () => { label: string; spec: KernelSpec; choice: KernelChoice }[];
 }
 
 /** Dimensions as NHWC when the value is stored nhwc (for kernels), else as given. */

@@ -6,9 +6,14 @@
 import type { GpuContext } from '../../../src/gpu/device.ts';
 import { runKernel } from '../../../src/gpu/exec.ts';
 import { type W4Case, regTile, w4Problem } from '../../reference/conv_int_problem.ts';
+import { type ConvShapeInit, convShape } from '../../../src/shaders/conv-shape.ts';
+import { smemTile } from '../../../src/shaders/conv2d_int_smem.ts';
 import { type Case, EXACT, type Outcome, type Rng, exactOutcome } from '../suite.ts';
 
 const reg = regTile;
+const sm = (init: ConvShapeInit, wgm: number, wgn: number, tn4: 1 | 2, bk: 4 | 8 | 16) => smemTile(convShape(init), wgm, wgn, tn4, bk);
+const C64: ConvShapeInit = { n: 1, h: 5, w: 6, cin: 64, cout: 20, kh: 3, kw: 3, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 };
+const ODD: ConvShapeInit = { n: 2, h: 7, w: 9, cin: 17, cout: 12, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 0, padBottom: 2, padRight: 1 };
 
 async function w4Outcome({ device }: GpuContext, r: Rng, c: W4Case): Promise<Outcome> {
   const p = w4Problem(r, c);
@@ -18,12 +23,15 @@ async function w4Outcome({ device }: GpuContext, r: Rng, c: W4Case): Promise<Out
 
 const pad1 = { padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 };
 const w4 = (name: string, c: W4Case): Case => ({
-  name: `conv2d_w4a8 [${c.dot ?? 'packed'}] ${name}`,
+  name: `${c.tile?.family === 'smem' ? 'conv2d_w4a8_smem' : 'conv2d_w4a8'} [${c.dot ?? 'packed'}] ${name}`,
   tolerance: EXACT,
   run: (gpu, r) => w4Outcome(gpu, r, c),
 });
 
 export const cases: Case[] = [
+  // Workgroup-memory implicit GEMM, int4 unpacked while staging.
+  w4('smem per-channel, cin 17 stride 2 odd size, batch 2, residual then relu', { shape: ODD, tile: sm(ODD, 4, 2, 2, 8), residual: true, act: { kind: 'relu' } }),
+  w4('smem per-group 16 inside a tap, vec4 loads, bk 4, silu LUT', { shape: C64, groupSize: 16, tile: sm(C64, 4, 4, 1, 4), act: { kind: 'silu' } }),
   w4('per-channel, cin 17 stride 2 odd size, asymmetric pad', {
     shape: { n: 1, h: 9, w: 11, cin: 17, cout: 12, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 0, padBottom: 2, padRight: 1 },
   }),

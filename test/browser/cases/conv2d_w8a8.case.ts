@@ -6,7 +6,8 @@
  */
 import type { GpuContext } from '../../../src/gpu/device.ts';
 import { runKernel } from '../../../src/gpu/exec.ts';
-import type { ConvShapeInit } from '../../../src/shaders/conv-shape.ts';
+import { type ConvShapeInit, convShape } from '../../../src/shaders/conv-shape.ts';
+import { defaultSmemTile, smemTile } from '../../../src/shaders/conv2d_int_smem.ts';
 import { type W8Case, fmaTile, regTile, w8Problem } from '../../reference/conv_int_problem.ts';
 import { type Case, EXACT, FLOAT_TOL, type Outcome, type Rng, exactOutcome, floatOutcome } from '../suite.ts';
 
@@ -26,6 +27,8 @@ const ODD17: ConvShapeInit = { n: 1, h: 9, w: 11, cin: 17, cout: 40, kh: 3, kw: 
 const DIL5: ConvShapeInit = { n: 2, h: 8, w: 8, cin: 5, cout: 8, kh: 3, kw: 3, dilationH: 2, dilationW: 2, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2 };
 const GROUPS4: ConvShapeInit = { n: 1, h: 5, w: 5, cin: 12, cout: 8, kh: 3, kw: 3, groups: 4, ...pad1 };
 const ONE: ConvShapeInit = { n: 1, h: 5, w: 7, cin: 40, cout: 24, kh: 1, kw: 1 };
+const V4: ConvShapeInit = { n: 1, h: 9, w: 7, cin: 48, cout: 40, kh: 3, kw: 3, ...pad1 };
+const sm = (init: ConvShapeInit, wgm: number, wgn: number, tn4: 1 | 2, bk: 4 | 8 | 16) => smemTile(convShape(init), wgm, wgn, tn4, bk);
 const dw = (h: number, ch: number, k: number, stride: 1 | 2, pad: number): ConvShapeInit => ({
   n: 1, h, w: h + 1, cin: ch, cout: ch, kh: k, kw: k, groups: ch, strideH: stride, strideW: stride,
   padTop: pad, padLeft: pad, padBottom: pad + 1, padRight: pad,
@@ -33,7 +36,9 @@ const dw = (h: number, ch: number, k: number, stride: 1 | 2, pad: number): ConvS
 
 /** Depthwise sums in f32 fma whatever the tile family or dot: its name carries neither. */
 const w8 = (name: string, c: W8Case): Case => ({
-  name: c.dw ? `conv2d_int_dw ${name}` : `conv2d_w8a8 [${c.tile?.family === 'fma' ? 'fma' : c.dot ?? 'packed'}] ${name}`,
+  name: c.dw ? `conv2d_int_dw ${name}`
+    : c.tile?.family === 'smem' ? `conv2d_int_smem [${c.dot ?? 'packed'}] ${name}`
+      : `conv2d_w8a8 [${c.tile?.family === 'fma' ? 'fma' : c.dot ?? 'packed'}] ${name}`,
   tolerance: c.f32 ? FLOAT_TOL : EXACT,
   run: (gpu, r) => w8Outcome(gpu, r, c),
 });
@@ -58,6 +63,13 @@ export const cases: Case[] = [
   w8('1x1, f32 out, silu', { shape: ONE, tile: fma(4, 4), f32: true, act: { kind: 'silu' } }),
   // 300 channels: 75 words per tap, so the f32 sums flush to i32 every few taps.
   w8('cin 300 (chunked f32 sums), stride 2', { shape: { n: 1, h: 6, w: 5, cin: 300, cout: 12, kh: 3, kw: 3, strideH: 2, strideW: 2, ...pad1 }, tile: fma(2, 2) }),
+  // Workgroup-memory implicit GEMM (groups == 1): scalar and vec4 input loads, partial tiles in both dimensions.
+  w8('3x3 cin 3 -> 5, default tile', { shape: SMALL, tile: defaultSmemTile(convShape(SMALL)) }),
+  w8('cin 17 -> 40 stride 2 odd size, 16x32 tile, bk 4, relu', { shape: ODD17, tile: sm(ODD17, 4, 4, 2, 4), act: { kind: 'relu' } }),
+  w8('cin 48 vec4 loads, bk 16', { shape: V4, tile: sm(V4, 4, 4, 2, 16) }),
+  w8('cin 48 vec4 loads, silu LUT', { shape: V4, tile: sm(V4, 8, 4, 1, 8), dot: 'fallback', act: { kind: 'silu' } }),
+  w8('cin 5 dilation 2 batch 2, residual then relu', { shape: DIL5, tile: sm(DIL5, 4, 2, 1, 4), residual: true, act: { kind: 'relu' } }),
+  w8('1x1 f32 out, silu', { shape: ONE, tile: sm(ONE, 4, 4, 1, 8), f32: true, act: { kind: 'silu' } }),
   w8('3x3 c 17 stride 1', { shape: dw(8, 17, 3, 1, 1), dw: true }),
   w8('3x3 c 17 stride 2, sigmoid LUT', { shape: dw(9, 17, 3, 2, 1), dw: true, act: { kind: 'sigmoid' } }),
   w8('5x5 c 12 stride 2, relu6', { shape: dw(11, 12, 5, 2, 2), dw: true, act: { kind: 'clip', min: 0, max: 6 } }),
