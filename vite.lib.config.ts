@@ -18,7 +18,7 @@ const root = import.meta.dirname;
 const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
 const deps = Object.keys(pkg.dependencies ?? {});
 /** Packages that only work under Node: never reachable from the browser entries. */
-export const NODE_ONLY = ['webgpu', 'jpeg-js', 'onnxruntime-node', 'puppeteer-core', 'vite', 'tsx'];
+export const NODE_ONLY = ['webgpu', 'jpeg-js', 'sharp', 'onnxruntime-node', 'puppeteer-core', 'vite', 'tsx'];
 
 const isBuiltin = (id: string) => id.startsWith('node:') || builtinModules.includes(id.split('/')[0]);
 const isDep = (list: string[]) => (id: string) => list.some((d) => id === d || id.startsWith(`${d}/`));

@@ -19,3 +19,11 @@ export { preprocessNCHW, YOLOX_PIXELS, YOLO_ULTRALYTICS_PIXELS, FASTESTDET_PIXEL
 export { decodeYolox, decodeYolov5, decodeYolov8, decodeFastestDet } from './post/decode.ts';
 export { detectDecoder, decodeOutput, postprocess, type DecoderChoice } from './post/detect.ts';
 export { nms, type Detections, type NmsOptions } from './post/detections.ts';
+
+// Declared preprocessing (the spec `quantgpu quantize` records in its config JSON) and its browser decoder.
+export {
+  preset, describePreprocess, validatePreprocess, outputSize, pixelTransform, PRESETS, type PreprocessSpec, type PresetName,
+} from './pre/spec.ts';
+export { applyPreprocess, type Preprocessed } from './pre/apply.ts';
+export { preprocessFromOptions, type PreprocessOptions } from './pre/overrides.ts';
+export { decodeBrowserImage, preprocessImage, preprocessFromConfig } from './pre/browser.ts';

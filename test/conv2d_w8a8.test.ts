@@ -77,6 +77,8 @@ describe('conv2d_w8a8', () => {
   for (const act of acts) {
     it(`fused ${act.kind}`, async () => runCase({ name: '', shape: cases[0].shape, act }, testRng()));
   }
+  it('float bias at the output scale (16 fractional bits), relu', async () => runCase({ name: '', shape: cases[2].shape, fracBias: true, act: { kind: 'relu' } }, testRng()));
+  it('float bias (16 fractional bits) with a residual table', async () => runCase({ name: '', shape: conv, fracBias: true, residual: true }, testRng()));
   it('residual add then relu', async () => runCase({ name: '', shape: cases[2].shape, residual: true, act: { kind: 'relu' } }, testRng()));
   it('residual add then silu (LUT), tile 2x2', async () => runCase({ name: '', shape: conv, residual: true, act: { kind: 'silu' }, tile: reg(2, 2) }, testRng()));
   it('f32 dequantized output with relu', async () => runCase({ name: '', shape: conv, f32: true, act: { kind: 'relu' } }, testRng()));
@@ -92,6 +94,7 @@ describe('conv2d_int_dw (depthwise)', () => {
   it('5x5 c=12 stride 2, relu6', async () => runCase({ name: '', shape: dw(11, 12, 5, 2, 2), dw: true, act: { kind: 'clip', min: 0, max: 6 } }, testRng()));
   it('3x3 c=5 fallback, hardswish LUT, tm 2', async () => runCase({ name: '', shape: dw(7, 5, 3, 1, 1), dw: true, dot: 'fallback', act: { kind: 'hardswish' }, tile: reg(2, 1) }, testRng()));
   it('3x3 c=8 stride 2 (column reuse), batch 2, tm 4', async () => runCase({ name: '', shape: { ...dw(9, 8, 3, 2, 1), n: 2 }, dw: true, act: { kind: 'relu' } }, testRng()));
+  it('3x3 c=12, float bias (16 fractional bits)', async () => runCase({ name: '', shape: dw(7, 12, 3, 1, 1), dw: true, fracBias: true }, testRng()));
   it('3x3 c=20 stride 2, tm 2, residual', async () => runCase({ name: '', shape: dw(10, 20, 3, 2, 1), dw: true, residual: true, tile: reg(2, 1) }, testRng()));
   it('3x3 c=12 stride 1, tm 1', async () => runCase({ name: '', shape: dw(6, 12, 3, 1, 1), dw: true, tile: reg(1, 1) }, testRng()));
   it('dilation 2, f32 out', async () => runCase({ name: '', shape: { ...dw(9, 8, 3, 1, 2), dilationH: 2, dilationW: 2 }, dw: true, f32: true }, testRng()));

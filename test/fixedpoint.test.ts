@@ -9,14 +9,10 @@ import { runKernel } from '../src/gpu/exec.ts';
 import { testGpu } from './helpers/gpu.ts';
 import { testRng } from './helpers/rng.ts';
 import { expectBindingsMatch } from './helpers/reflect.ts';
+import { mulShiftRoundRef } from './reference/requant.ts';
 
-/** Exact rational reference: floor(x * m0 / 2^r + 1/2), saturated. */
-function exact(x: number, m0: number, r: number): number {
-  const v = (BigInt(x) * BigInt(m0) + (1n << BigInt(r - 1))) >> BigInt(r);
-  const lo = -(2n ** 31n);
-  const hi = 2n ** 31n - 1n;
-  return Number(v < lo ? lo : v > hi ? hi : v);
-}
+/** Exact rational reference: x * m0 / 2^r rounded half to even, saturated (BigInt, from the definition). */
+const exact = mulShiftRoundRef;
 
 describe('quantizeMultiplier', () => {
   it('represents 0.5 exactly', () => {
@@ -53,10 +49,19 @@ describe('quantizeMultiplier', () => {
 
 describe('mulShiftRound (CPU)', () => {
   const half = quantizeMultiplier(0.5);
-  it('rounds ties half up, for positive and negative accumulators', () => {
-    expect([5, 3, 1, -1, -3, -5, -6].map((x) => mulShiftRound(x, half.m0, half.r))).toEqual([3, 2, 1, 0, -1, -2, -3]);
-    expect(roundShift(-384, 8)).toBe(-1); // -1.5 -> -1
+  it('rounds ties half to even (ONNX QuantizeLinear), for positive and negative accumulators', () => {
+    // x / 2: 2.5 -> 2, 1.5 -> 2, 0.5 -> 0, -0.5 -> 0, -1.5 -> -2, -2.5 -> -2, -3 -> -3
+    expect([5, 3, 1, -1, -3, -5, -6].map((x) => mulShiftRound(x, half.m0, half.r))).toEqual([2, 2, 0, 0, -2, -2, -3]);
+    expect(roundShift(-384, 8)).toBe(-2); // -1.5 -> -2
     expect(roundShift(384, 8)).toBe(2);
+    expect(roundShift(640, 8)).toBe(2); // 2.5 -> 2
+    expect(roundShift(641, 8)).toBe(3);
+  });
+  it('ties at large shifts and products beyond 2^52 take the BigInt path and still round to even', () => {
+    const f = quantizeMultiplier(2 ** -40); // m0 = 2^30, r = 70 -> capped 62 with m0 = 2^8
+    for (const x of [2 ** 31 - 1, -(2 ** 31), 3 * 2 ** 29, -(3 * 2 ** 29)]) expect(mulShiftRound(x, f.m0, f.r)).toBe(exact(x, f.m0, f.r));
+    expect(mulShiftRound(3 * 2 ** 29, 2 ** 30, 60)).toBe(2); // 1.5 -> 2
+    expect(mulShiftRound(5 * 2 ** 29, 2 ** 30, 60)).toBe(2); // 2.5 -> 2
   });
   it('M = 1e-5 on large and negative accumulators', () => {
     const f = quantizeMultiplier(1e-5);

@@ -69,8 +69,13 @@ describe('malformed models', () => {
     expect(() => topoSort(g)).toThrow(/cycle: (Relu_0 -> b -> Relu_0|b -> Relu_0 -> b)/);
   });
 
-  it('rejects opsets outside 11..21 and external data', () => {
-    for (const opset of [10, 22]) {
+  it('accepts opsets 7..22, rejects the others and external data', () => {
+    for (const opset of [7, 9, 10, 13, 22]) {
+      const g = chain();
+      g.opset = opset;
+      expect(load(save(g)).opset).toBe(opset);
+    }
+    for (const opset of [6, 23]) {
       const g = chain();
       g.opset = opset;
       expect(() => load(save(g))).toThrow(new RegExp(`opset ${opset} is not supported`));

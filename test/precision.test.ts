@@ -11,21 +11,30 @@ import { type Rng, testRng } from './helpers/rng.ts';
 import {
   channelsFirstToLast, dequantizeRef, packRows, quantizeChannelRef, quantizeRef, requantizeRef,
 } from './reference/quantize.ts';
+import { mulShiftRoundRef } from './reference/requant.ts';
 
 /** Floats that include exact half-way ties of x * (1/scale) when scale is a power of two. */
 function floatsWithTies(rng: Rng, n: number, scale: number): Float32Array {
   const x = rng.floats(n, -160 * scale, 160 * scale);
   for (let i = 0; i < n; i += 3) x[i] = (rng.int(-140, 140) + 0.5) * scale;
+  // Values next to a tie (a few ulps either side), where x * (1 / scale) and x / scale round differently; and the
+  // specials: zero, a subnormal, infinities (saturate).
+  const s = Math.fround(scale);
+  for (let i = 1; i < n; i += 5) {
+    const t = Math.fround((rng.int(-140, 140) + 0.5) * s);
+    const bits = new Int32Array(Float32Array.of(t).buffer);
+    bits[0] += rng.int(-3, 3);
+    x[i] = new Float32Array(bits.buffer)[0];
+  }
+  const specials = [0, -0, 1e-40, -1e-40, Infinity, -Infinity, 3e38, -3e38];
+  for (let i = 0; i < specials.length && 5 * i + 2 < n; i++) x[5 * i + 2] = specials[i];
   return x;
 }
 
 const words = (b: ArrayBuffer): Uint32Array => new Uint32Array(b);
 
-/** floor((p * m + 2^(s-1)) / 2^s) saturated to i32, in BigInt: the definition mul_shift_round must implement. */
-function mulShiftBig(p: number, m: number, s: number): number {
-  const v = (BigInt(p) * BigInt(m) + (1n << BigInt(s - 1))) >> BigInt(s);
-  return Number(v > 2147483647n ? 2147483647n : v < -2147483648n ? -2147483648n : v);
-}
+/** round_half_even(p * m / 2^s) saturated to i32, in BigInt: the definition mul_shift_round must implement. */
+const mulShiftBig = mulShiftRoundRef;
 
 describe('mul_shift_round (64-bit emulation in WGSL)', () => {
   it('matches the BigInt definition on extreme and random operands', async () => {

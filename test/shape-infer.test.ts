@@ -9,7 +9,7 @@ import { testRng } from './helpers/rng.ts';
 
 const BRIEF_OPS = `Conv Gemm MatMul Relu Clip LeakyRelu Sigmoid HardSigmoid HardSwish Tanh Mul Add Sub Div Pow Sqrt Exp MaxPool
   AveragePool GlobalAveragePool ReduceMean Flatten Reshape Transpose Concat Split Slice Gather Resize Upsample Pad Softmax
-  Shape Unsqueeze Squeeze Cast Constant ConstantOfShape Range Expand BatchNormalization Identity QuantizeLinear
+  Shape Unsqueeze Squeeze Cast Constant ConstantOfShape Range Expand BatchNormalization Identity Dropout QuantizeLinear
   DequantizeLinear`.split(/\s+/).filter(Boolean);
 
 describe.skipIf(!haveModels)('shape inference on the asset models', () => {

@@ -1,5 +1,6 @@
 /**
- * `quantgpu run` and `quantgpu inspect`. Every argument is checked (files exist and have the right format, --out is
+ * `quantgpu run` (inputs from .npy files, or `--image` files decoded and preprocessed as the model's config declares)
+ * and `quantgpu inspect` (the plan, and the recorded preprocessing). Every argument is checked (files exist and have the right format, --out is
  * writable, --config parses and names real layers, inputs match the model) before the GPU is touched.
  */
 import { writeFileSync } from 'node:fs';
@@ -14,7 +15,10 @@ import { checkConfigLayers } from '../runtime/precision-check.ts';
 import { PRECISION_ALIASES, PRECISION_MEANING, PRECISION_NAMES, precisionName, sessionPrecision } from '../runtime/precision-names.ts';
 import { InferenceSession } from '../runtime/session.ts';
 import { type Args, type CommandSpec, UsageError, flag, flagAll, helpText, parseCommand } from './args.ts';
+import { describePreprocess } from '../pre/spec.ts';
+import { loadImageBatch } from '../ptq/image-batches.ts';
 import { ensureWritableDir, readJsonFile, readModelFile, readNpyFile } from './files.ts';
+import { PREPROCESS_CLI_OPTIONS, profileFromCli, readModelConfig } from './preprocess-flags.ts';
 import { progressBar } from './progress.ts';
 
 /** The precision names and what they mean, for --help. */
@@ -28,12 +32,14 @@ const SESSION_OPTIONS: CommandSpec['options'] = {
 
 export const RUN: CommandSpec = {
   name: 'run',
-  synopsis: 'quantgpu run <model.onnx> --input <name>=<file.npy> ... --out <dir> [--precision <name>] [--config <layers.json>]',
+  synopsis: 'quantgpu run <model.onnx> (--input <name>=<file.npy> ... | --image <file> ...) --out <dir> [--precision <name>] [--config <layers.json>]',
   summary: 'Runs the model once on the GPU (WebGPU through Dawn) and writes each output as <dir>/<output>.npy.',
   options: {
     input: { value: 'name=file.npy', multiple: true, help: 'a model input as a float32 .npy array of its shape (repeat per input)' },
+    image: { value: 'file', multiple: true, help: 'an image (JPEG/PNG/WebP) for the first input, preprocessed as recorded in\n<model>.config.json or per the options below; repeat for a batch' },
     out: { value: 'dir', short: 'o', help: 'directory for the outputs (created if missing)' },
     ...SESSION_OPTIONS,
+    ...PREPROCESS_CLI_OPTIONS,
   },
   notes: `${PRECISION_HELP}\n\nexit codes: 0 ok, 1 the model could not be planned or run, 2 wrong arguments`,
 };
@@ -82,8 +88,7 @@ export function sessionOptions(a: Args, graph: Graph, config = readConfig(a)): S
 }
 
 /** --input name=file.npy pairs, read and checked against the model's inputs (names, rank, fixed dims). */
-function readFeeds(a: Args, graph: Graph): Record<string, { dims: number[]; data: Float32Array }> {
-  const feeds: Record<string, { dims: number[]; data: Float32Array }> = {};
+function readFeeds(a: Args, graph: Graph, feeds: Record<string, { dims: number[]; data: Float32Array }> = {}): Record<string, { dims: number[]; data: Float32Array }> {
   const inputs = new Map(graph.inputs.map((i) => [i.name, i.shape]));
   const list = `the model's inputs: ${graph.inputs.map((i) => `${i.name} [${i.shape}]`).join(', ')}`;
   for (const spec of flagAll(a, 'input')) {
@@ -120,7 +125,15 @@ export async function runCommand(argv: string[]): Promise<void> {
   ensureWritableDir('--out', out);
   const config = readConfig(a);
   const graph = load(bytes);
-  const feeds = readFeeds(a, graph);
+  const images = flagAll(a, 'image');
+  const fromImages: Record<string, { dims: number[]; data: Float32Array }> = {};
+  if (images.length) {
+    const profile = profileFromCli(graph, path!, a);
+    console.error(`preprocessing (${profile.source}): ${describePreprocess(profile.pre)}`);
+    const want = profile.inputItem.every((d) => d !== undefined) ? (profile.inputItem as number[]) : undefined;
+    fromImages[profile.input] = await loadImageBatch(images, profile.pre, want);
+  }
+  const feeds = readFeeds(a, graph, fromImages);
   const opts = sessionOptions(a, graph, config);
   const inputShapes = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.dims]));
   const session = await InferenceSession.create(bytes, { ...opts, inputShapes, context: await acquireNodeDevice() });
@@ -147,5 +160,8 @@ export async function inspectCommand(argv: string[]): Promise<void> {
   const opts = sessionOptions(a, load(bytes), config);
   const session = await InferenceSession.create(bytes, { ...opts, context: await acquireNodeDevice() });
   console.log(session.describePlan());
+  const cfg = readModelConfig(a.positionals[0]!, flag(a, 'config'));
+  const pre = cfg?.preprocess ? describePreprocess(cfg.preprocess) : cfg?.pixels ? `preset ${cfg.pixels}` : undefined;
+  console.log(`preprocessing: ${pre ? `${pre} (${cfg!.file})` : 'none recorded (quantize writes it to <model>.config.json)'}`);
   session.dispose();
 }

@@ -52,11 +52,19 @@ export function resizeAntialias(img: RgbaImage, width: number, height: number): 
     const out = new Uint8Array(width * h * 4);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < width; x++) {
-        for (let c = 0; c < 4; c++) {
-          let acc = 0;
-          for (let k = 0; k < tx.count[x]; k++) acc += tx.weights[x * tx.maxTaps + k] * data[(y * w + tx.start[x] + k) * 4 + c];
-          out[(y * width + x) * 4 + c] = toU8(acc);
+        // The four channels together (each still sums its taps in order, so the result is unchanged).
+        let [a0, a1, a2, a3] = [0, 0, 0, 0];
+        const wBase = x * tx.maxTaps;
+        let p = (y * w + tx.start[x]) * 4;
+        for (let k = 0; k < tx.count[x]; k++, p += 4) {
+          const wk = tx.weights[wBase + k];
+          a0 += wk * data[p];
+          a1 += wk * data[p + 1];
+          a2 += wk * data[p + 2];
+          a3 += wk * data[p + 3];
         }
+        const o = (y * width + x) * 4;
+        [out[o], out[o + 1], out[o + 2], out[o + 3]] = [toU8(a0), toU8(a1), toU8(a2), toU8(a3)];
       }
     }
     cur = { width, height: h, data: out };

@@ -1,5 +1,5 @@
 /**
- * Accuracy and speed of a model on a dataset: top-1 on CIFAR-10, COCO mAP / AP50 on COCO images, and images per
+ * Accuracy and speed of a model on a dataset: top-1 on CIFAR-10 and ImageFolder image folders, COCO mAP / AP50 on COCO images, and images per
  * second of the model run itself (preprocessing, decoding and NMS excluded). The model runs through a Runner:
  * the GPU runtime (what the README table reports) or onnxruntime-node (reference, fake quant).
  */
@@ -8,7 +8,8 @@ import { evaluateCoco } from '../eval/coco-map.ts';
 import { type CocoDetection, toCocoDetections, yoloClassToCategory } from '../eval/coco.ts';
 import { postprocess } from '../post/detect.ts';
 import { load } from '../runtime/onnx/load.ts';
-import { calibrationFrom, cocoInput, type Dataset, type ModelProfile } from './datasets.ts';
+import { calibrationFrom, cocoInput, type Dataset, datasetLabels, type ModelProfile } from './datasets.ts';
+import type { DecodeStats } from './image-batches.ts';
 import { ortSource, type Tensors } from './source.ts';
 
 export interface Runner {
@@ -57,6 +58,8 @@ export interface EvalOptions {
   /** Classifier batch size (default 50). */
   batch?: number;
   onProgress?: (done: number, total: number) => void;
+  /** Counts image decoding (image folders). */
+  stats?: DecodeStats;
 }
 
 export async function evaluate(runner: Runner, d: Dataset, p: ModelProfile, opts: EvalOptions): Promise<EvalResult> {
@@ -68,26 +71,34 @@ export async function evaluate(runner: Runner, d: Dataset, p: ModelProfile, opts
     runMs += performance.now() - t0;
     return out;
   };
-  if (d.kind === 'cifar') {
+  if (d.kind !== 'coco') {
+    if (p.task !== 'classify') throw new Error(`evaluate: a detector is scored on COCO (instances json + images), not on ${d.kind} data`);
     const batch = opts.batch ?? 50;
-    const set = calibrationFrom(d, p, start, end, batch);
+    const labels = datasetLabels(d, start, end);
+    const set = calibrationFrom(d, p, start, end, batch, { stats: opts.stats });
     const logits: number[] = [];
-    const labels: number[] = [];
+    let classes = 0;
     for (let b = 0; b < set.count; b++) {
-      const out = await timed(await set.batch(b));
-      logits.push(...Object.values(out)[0].data);
-      const s = start + b * batch;
-      for (let i = s; i < Math.min(end, s + batch); i++) labels.push(d.bytes[i * 3073]);
-      opts.onProgress?.(Math.min(end, s + batch) - start, end - start);
+      const x = (await set.batch(b))[p.input];
+      const n = x.dims[0];
+      // The GPU session is planned for `batch` images: a short last batch is padded with zeros, their logits dropped.
+      const data = n < batch ? new Float32Array((x.data.length / n) * batch) : x.data;
+      if (n < batch) data.set(x.data);
+      const out = Object.values(await timed({ [p.input]: { dims: [n < batch ? batch : n, ...x.dims.slice(1)], data } }))[0];
+      classes = out.dims.at(-1)!;
+      logits.push(...out.data.subarray(0, n * classes));
+      opts.onProgress?.(Math.min(end - start, (b + 1) * batch), end - start);
     }
-    return { task: 'classify', images: end - start, top1: top1(logits, labels), runMs, fps: ((end - start) * 1000) / runMs };
+    const maxLabel = labels.reduce((m, v) => Math.max(m, v), 0);
+    if (maxLabel >= classes) throw new Error(`evaluate: label ${maxLabel} but the model outputs ${classes} classes (check the class folders / --classes)`);
+    return { task: 'classify', images: end - start, top1: top1(logits, labels, classes), runMs, fps: ((end - start) * 1000) / runMs };
   }
   const decoder = p.decoder;
   if (!decoder?.inputSize) throw new Error('evaluate: not a detector with a known input size');
   const classToCat = yoloClassToCategory(d.dataset);
   const dets: CocoDetection[] = [];
   for (let i = start; i < end; i++) {
-    const { data, lb, imageId } = await cocoInput(d, i, p, decoder.inputSize);
+    const { data, lb, imageId } = await cocoInput(d, i, p);
     const out = Object.values(await timed({ [p.input]: { dims: [1, 3, decoder.inputSize[1], decoder.inputSize[0]], data } }))[0];
     const det = postprocess(decoder, out.data, out.dims, lb, { confThreshold: p.confThreshold, iouThreshold: p.iouThreshold ?? 0.65, maxDetections: 100 });
     dets.push(...toCocoDetections(imageId, det, classToCat));

@@ -8,10 +8,12 @@
  *
  * and applied to an i32 `x` as
  *
- *     mulShiftRound(x, m0, r) = saturate_i32( floor( (x * m0 + 2^(r-1)) / 2^r ) )
+ *     mulShiftRound(x, m0, r) = saturate_i32( roundHalfEven( x * m0 / 2^r ) )
  *
- * i.e. the exact 64-bit product x * m0, rounded to nearest with ties towards +infinity ("round half up":
- * 2.5 -> 3, -2.5 -> -2), one rounding only. The GPU emulates the 64-bit product with 16-bit limbs, so GPU and CPU
+ * i.e. the exact 64-bit product x * m0, rounded to nearest with ties to even (2.5 -> 2, 3.5 -> 4, -2.5 -> -2),
+ * one rounding only. Ties to even because that is how ONNX QuantizeLinear rounds: where the real product is an
+ * exact tie (power-of-two scale ratios make them common), a QDQ model's reference (onnxruntime computes
+ * Q(DQ(x) * DQ(w)) in float, exactly for such scales) rounds to even, and so must we. The GPU emulates the 64-bit product with 16-bit limbs, so GPU and CPU
  * agree bit-exactly on every device: there is no float in this path, hence no FMA contraction to worry about.
  *
  * Range: M in (0, 2^30). M < 2^-31 keeps r = 62 and loses low bits of m0 (m0 < 2^30; M < 2^-62 gives m0 = 0).
@@ -60,24 +62,31 @@ const I32_MIN = -(2n ** 31n);
 const I32_MAX = 2n ** 31n - 1n;
 
 /**
- * Exact CPU mirror of `mul_shift_round` in requant.wgsl: floor((x * m0 + 2^(r-1)) / 2^r), saturated to i32.
- * `x` is an i32, `m0` in [0, 2^31), `r` in [1, 62].
+ * Exact CPU mirror of `mul_shift_round` in fixedpoint.wgsl: x * m0 / 2^r rounded half to even, saturated to i32.
+ * `x` is an i32, `m0` in [0, 2^31), `r` in [1, 62]. Computed as floor((p + 2^(r-1) - 1 + b) / 2^r) with p = x * m0
+ * and b = bit r of p (the parity of floor(p / 2^r)): on a tie that adds 2^r - 1 + b, i.e. rounds up iff odd.
  */
 export function mulShiftRound(x: number, m0: number, r: number): number {
   if (r < 1 || r > MAX_SHIFT) throw new Error(`fixedpoint: shift ${r} outside [1, ${MAX_SHIFT}]`);
-  // Fast exact path: |x * m0| < 2^53 is exact in a double, and so are the add and the floor division by 2^r.
+  // Fast exact path: |x * m0| < 2^52 is exact in a double, and so are the adds and the floor division by 2^r.
   const p = x * m0;
   if (Math.abs(p) < 2 ** 52 && r <= 52) {
-    const q = Math.floor((p + 2 ** (r - 1)) / 2 ** r);
+    const q = roundShift(p, r);
     return Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, q));
   }
-  const big = (BigInt(x) * BigInt(m0) + (1n << BigInt(r - 1))) >> BigInt(r);
+  const bp = BigInt(x) * BigInt(m0);
+  const b = (bp >> BigInt(r)) & 1n;
+  const big = (bp + (1n << BigInt(r - 1)) - 1n + b) >> BigInt(r);
   return Number(big < I32_MIN ? I32_MIN : big > I32_MAX ? I32_MAX : big);
 }
 
-/** Arithmetic right shift by `s` with round half up; `s` = 0 returns x. */
+/** x / 2^s rounded half to even (x an integer with |x| < 2^52); `s` = 0 returns x. */
 export function roundShift(x: number, s: number): number {
-  return s === 0 ? x : Math.floor((x + 2 ** (s - 1)) / 2 ** s);
+  if (s === 0) return x;
+  const f = Math.floor(x / 2 ** s);
+  const rem = x - f * 2 ** s;
+  const half = 2 ** (s - 1);
+  return rem > half || (rem === half && f % 2 !== 0) ? f + 1 : f;
 }
 
 /** Clamp to [lo, hi]. */

@@ -17,7 +17,6 @@ import type { ConvShape } from './conv-shape.ts';
 import { convOutSize } from './conv-shape.ts';
 import { type Activation, activationConstants } from './activation.ts';
 import { type DeviceCaps, type UniformField, ceilDiv, packUniforms } from './kernel.ts';
-import type { FixedMultiplier } from '../quant/fixedpoint.ts';
 
 export interface IntConvGeometry {
   c4: number;
@@ -57,11 +56,12 @@ export function intConvGeometry(s: ConvShape): IntConvGeometry {
 
 /**
  * What happens to the i32 accumulator. `int8`: fixed-point requant to the output's scale (or to an intermediate
- * scale followed by a 256-entry LUT for nonlinear activations), optional residual add, clamp. `f32`: dequantize
+ * scale followed by a 65536-entry LUT for nonlinear activations), clamp, then optionally the residual table
+ * (Q -> DQ -> Add -> ... -> Q as one 256 x 256 lookup, see residualTable in pack-int.ts). `f32`: dequantize
  * (acc * s_in * s_w[oc]) and apply a float activation.
  */
 export type IntEpilogue =
-  | { out: 'int8'; residual: boolean; lut: boolean }
+  | { out: 'int8'; residual: boolean; lut: boolean; fracBias?: boolean }
   | { out: 'f32'; act: Activation };
 
 /** Runtime (uniform) values of the epilogue: per-tensor zero points and the clamp range. */
@@ -70,11 +70,12 @@ export interface IntQuantArgs {
   zIn: number;
   /** Output zero point (int8 epilogue; with a LUT: the intermediate zero point). */
   zOut?: number;
-  /** Output clamp [qLo, qHi] (fused ReLU/Clip); defaults to [-128, 127]. Ignored with a LUT. */
+  /**
+   * Output clamp [qLo, qHi] (the QuantizeLinear's saturation, narrowed by a fused ReLU/Clip); defaults to
+   * [-128, 127]. Ignored with a LUT. With a residual it clamps the conv's own quantized output, before the table.
+   */
   qLo?: number;
   qHi?: number;
-  /** Residual zero point and multiplier s_res / s_out (or / s_mid with a LUT). */
-  residual?: { z: number; m: FixedMultiplier };
 }
 
 /**
@@ -107,8 +108,16 @@ export interface IntSmemTile {
 
 export type IntTile = IntRegTile | IntSmemTile;
 
-/** Fractional bits kept when terms are summed before the final rounding (residual add, int4 groups). */
+/** Fractional bits kept when terms of different scales are summed before the final rounding (int4 groups). */
 export const FRAC_BITS = 8;
+
+/**
+ * Fractional bits of a float bias at the output scale (`fracBias`: W8 kernels, int8 output). A QDQ model whose
+ * bias is a float initializer means acc * s_in * s_w + bias exactly; rounding the bias to the accumulator's
+ * integer grid would move outputs by up to half a step of s_in * s_w. With 16 fractional bits the sum is off by at
+ * most 2^-16 LSB before its one final rounding (pack-int.ts `packChannelParams`).
+ */
+export const BIAS_FRAC_BITS = 16;
 
 /** Candidate tiles for the autotuner. Grouped convs use tn4 = 1 (blocks of one invocation share a window). */
 export function intConvVariants(s: ConvShape, caps: Pick<DeviceCaps, 'software'>): IntRegTile[] {
@@ -133,7 +142,7 @@ export function intConvUniforms(
     ['u32', s.dilationH], ['u32', s.dilationW], ['u32', s.padTop], ['u32', s.padLeft],
     ['u32', g.m], ['u32', mTiles], ['u32', ocTiles], ['u32', zIn * 0x01010101],
     ['u32', g.cinG], ['u32', g.coutG], ['i32', q.zOut ?? 0], ['i32', q.qLo ?? -128],
-    ['i32', q.qHi ?? 127], ['i32', q.residual?.z ?? 0], ['u32', q.residual?.m.m0 ?? 0], ['u32', q.residual?.m.r ?? 31],
+    ['i32', q.qHi ?? 127], ['i32', 0], ['u32', 0], ['u32', 0],
     ['u32', extra.kwr ?? g.kwin], ['u32', extra.ng ?? 1], ['u32', extra.gw ?? 1], ['u32', 0],
   ];
   return { uniforms: packUniforms(fields), invocations: mTiles * ocTiles };
@@ -147,9 +156,12 @@ const FAST_DIV_LIMIT = 2 ** 22;
  */
 export function epilogueConstants(e: IntEpilogue, fracBits: number, s?: ConvShape): Record<string, number> {
   const m = s ? intConvGeometry(s).m : Infinity;
+  const S = e.out === 'int8' && e.fracBias ? BIAS_FRAC_BITS : fracBits;
   const c: Record<string, number> = {
-    DEQ: 0, RES: 0, LUT: 0, S: fracBits, HALF_S: fracBits ? 2 ** (fracBits - 1) : 0, FAST_DIV: m < FAST_DIV_LIMIT ? 1 : 0,
+    DEQ: 0, RES: 0, LUT: 0, S, HALF_S: S ? 2 ** (S - 1) : 0, FAST_DIV: m < FAST_DIV_LIMIT ? 1 : 0,
   };
+  // Only the kernels with conv2d_int_store.wgsl (W8A8, depthwise) declare FRAC_BIAS; they alone set fracBias.
+  if (e.out === 'int8' && e.fracBias) c.FRAC_BIAS = 1;
   if (e.out === 'f32') {
     c.DEQ = 1;
     Object.assign(c, activationConstants(e.act));
@@ -158,11 +170,4 @@ export function epilogueConstants(e: IntEpilogue, fracBits: number, s?: ConvShap
     c.LUT = e.lut ? 1 : 0;
   }
   return c;
-}
-
-/** Checks that the residual multiplier leaves room for the fractional bits (r - S >= 1). */
-export function checkResidual(op: string, e: IntEpilogue, q: IntQuantArgs, fracBits: number): void {
-  if (e.out !== 'int8' || !e.residual) return;
-  if (!q.residual) throw new Error(`${op}: residual epilogue needs quant.residual (zero point and multiplier)`);
-  if (q.residual.m.r - fracBits < 1) throw new Error(`${op}: residual multiplier ${q.residual.m.m0}/2^${q.residual.m.r} is too large`);
 }

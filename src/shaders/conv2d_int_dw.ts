@@ -11,7 +11,7 @@ import code from './conv2d_int_dw.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
 import { type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import {
-  FRAC_BITS, type IntEpilogue, type IntQuantArgs, checkResidual, epilogueConstants, intConvGeometry, intConvUniforms,
+  type IntEpilogue, type IntQuantArgs, epilogueConstants, intConvGeometry, intConvUniforms,
 } from './conv2d_int_common.ts';
 import { type ConvIntParams, INT_CONV_BINDINGS, dotFor, intKernelCode } from './conv2d_w8a8.ts';
 
@@ -31,8 +31,6 @@ export function conv2dIntDwKernel(params: ConvIntParams, s: ConvShape, q: IntQua
   if (params.tile.tn4 !== 1) throw new Error(`conv2d_int_dw: tn4 must be 1 (got ${params.tile.tn4})`);
   if (s.kh * s.kw > MAX_TAPS) throw new Error(`conv2d_int_dw: ${s.kh}x${s.kw} kernel has more than ${MAX_TAPS} taps`);
   const { epilogue, tile } = params;
-  const frac = epilogue.out === 'int8' && epilogue.residual ? FRAC_BITS : 0;
-  checkResidual('conv2d_int_dw', epilogue, q, frac);
   const g = intConvGeometry(s);
   // Tiles run along output rows: M_TILES = n * outH * ceil(outW / tm).
   const mTiles = s.n * g.outH * ceilDiv(g.outW, tile.tm);
@@ -43,7 +41,7 @@ export function conv2dIntDwKernel(params: ConvIntParams, s: ConvShape, q: IntQua
     key: kernelKey('conv2d_int_dw', params),
     code: intKernelCode(code, params.dot),
     entryPoint: 'main',
-    constants: { WG: tile.wg, TM: tile.tm, ROW3: row3 ? 1 : 0, SX: row3 ? s.strideW : 1, ...epilogueConstants(epilogue, frac, s) },
+    constants: { WG: tile.wg, TM: tile.tm, ROW3: row3 ? 1 : 0, SX: row3 ? s.strideW : 1, ...epilogueConstants(epilogue, 0, s) },
     bindings: INT_CONV_BINDINGS,
     dispatch: dispatch1d(ceilDiv(mTiles * g.oc4, tile.wg)),
     uniforms,

@@ -21,7 +21,7 @@ import storeCode from './conv2d_int_store.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
 import { type BindingSpec, type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import {
-  FRAC_BITS, type IntEpilogue, type IntQuantArgs, type IntSmemTile, checkResidual, epilogueConstants, intConvGeometry,
+  type IntEpilogue, type IntQuantArgs, type IntSmemTile, epilogueConstants, intConvGeometry,
   intConvUniforms,
 } from './conv2d_int_common.ts';
 
@@ -99,8 +99,6 @@ export function smemWorkgroups(op: string, tile: IntSmemTile, s: ConvShape): num
 export function conv2dIntSmemKernel(params: ConvIntSmemParams, s: ConvShape, q: IntQuantArgs): KernelSpec {
   const { tile, epilogue } = params;
   const workgroups = smemWorkgroups('conv2d_int_smem', tile, s);
-  const frac = epilogue.out === 'int8' && epilogue.residual ? FRAC_BITS : 0;
-  checkResidual('conv2d_int_smem', epilogue, q, frac);
   const g = intConvGeometry(s);
   const wgm = tile.wg / tile.wgn;
   const { uniforms } = intConvUniforms(s, g, { tm: 4 * wgm, tn4: tile.tn4 * tile.wgn }, q);
@@ -110,7 +108,7 @@ export function conv2dIntSmemKernel(params: ConvIntSmemParams, s: ConvShape, q: 
     key: kernelKey('conv2d_int_smem', params),
     code,
     entryPoint: 'main',
-    constants: { WG: tile.wg, WGM: wgm, WGN: tile.wgn, TN4: tile.tn4, BK: tile.bk, ...epilogueConstants(epilogue, frac, s) },
+    constants: { WG: tile.wg, WGM: wgm, WGN: tile.wgn, TN4: tile.tn4, BK: tile.bk, ...epilogueConstants(epilogue, 0, s) },
     bindings: BINDINGS,
     dispatch: dispatch1d(workgroups),
     uniforms,

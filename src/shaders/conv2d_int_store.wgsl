@@ -1,6 +1,7 @@
 // Epilogue shared by conv2d_w8a8 (both families) and conv2d_int_dw: per-block channel parameters loaded once,
 // then one call per (pixel, block) turns the i32 accumulators (bias folded in) into one packed int8 word, or
 // four dequantized f32 values with DEQ. Needs `chan`, `output`, `residual`, `u` and requant.wgsl.
+override FRAC_BIAS: u32 = 0u; // 1: chan.w holds the bias at the output scale with S fractional bits
 struct BlockParams {
   bias: vec4<i32>,
   m0: vec4<u32>,
@@ -28,8 +29,11 @@ fn store_block(m: u32, ocb: u32, a: vec4<i32>, p: BlockParams) {
       if (oc < u.OC) { output[m * u.OC + oc] = bitcast<u32>(activate(v[l])); }
     }
   } else {
-    let t = vec4<i32>(mul_shift_round(a.x, p.m0.x, p.r.x - S), mul_shift_round(a.y, p.m0.y, p.r.y - S),
+    var t = vec4<i32>(mul_shift_round(a.x, p.m0.x, p.r.x - S), mul_shift_round(a.y, p.m0.y, p.r.y - S),
                       mul_shift_round(a.z, p.m0.z, p.r.z - S), mul_shift_round(a.w, p.m0.w, p.r.w - S));
+    // FRAC_BIAS: the float bias at the output scale with S fractional bits sits in chan.w (the int8 epilogue has
+    // no dequant scale); clamps keep the sum in i32 (far outside the int8 range either way).
+    if (FRAC_BIAS != 0u) { t = clamp(t, vec4<i32>(-(1 << 30u)), vec4<i32>(1 << 30u)) + bitcast<vec4<i32>>(p.deq); }
     var rw = 0u;
     if (RES != 0u) { rw = residual[m * u.OC4 + ocb]; }
     output[m * u.OC4 + ocb] = requant_word(t, rw);

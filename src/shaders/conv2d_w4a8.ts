@@ -18,7 +18,7 @@ import nibblesCode from './conv2d_int_w4_nibbles.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
 import { type BindingSpec, type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import {
-  FRAC_BITS, type IntQuantArgs, checkResidual, epilogueConstants, intConvGeometry, intConvUniforms, intConvVariants,
+  FRAC_BITS, type IntQuantArgs, epilogueConstants, intConvGeometry, intConvUniforms, intConvVariants,
 } from './conv2d_int_common.ts';
 import { type ConvIntParams, dotFor, intKernelCode } from './conv2d_w8a8.ts';
 import type { W4Layout } from './conv2d_int_pack_w4.ts';
@@ -44,7 +44,6 @@ export function conv2dW4A8Kernel(params: ConvIntParams, s: ConvShape, layout: W4
   if (tile.family === 'smem') return conv2dW4A8SmemKernel({ ...params, tile }, s, layout, q);
   if (epilogue.out !== 'int8') throw new Error('conv2d_w4a8: only the int8 epilogue is implemented');
   if (tile.tn4 > 1 && s.groups > 1) throw new Error(`conv2d_w4a8: tn4=${tile.tn4} needs groups=1 (got ${s.groups})`);
-  checkResidual('conv2d_w4a8', epilogue, q, FRAC_BITS);
   const g = intConvGeometry(s);
   const { uniforms, invocations } = intConvUniforms(s, g, tile, q, { kwr: layout.kwr, ng: layout.ng, gw: layout.gw });
   return {

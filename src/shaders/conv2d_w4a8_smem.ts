@@ -11,7 +11,7 @@ import mainCode from './conv2d_w4a8_smem.wgsl?raw';
 import nibblesCode from './conv2d_int_w4_nibbles.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
 import { type BindingSpec, type KernelSpec, dispatch1d, kernelKey } from './kernel.ts';
-import { FRAC_BITS, type IntQuantArgs, type IntSmemTile, checkResidual, epilogueConstants, intConvGeometry, intConvUniforms } from './conv2d_int_common.ts';
+import { FRAC_BITS, type IntQuantArgs, type IntSmemTile, epilogueConstants, intConvGeometry, intConvUniforms } from './conv2d_int_common.ts';
 import { type ConvIntSmemParams, smemSupportCode, smemWorkgroups } from './conv2d_int_smem.ts';
 import type { W4Layout } from './conv2d_int_pack_w4.ts';
 
@@ -46,7 +46,6 @@ export function conv2dW4A8SmemKernel(params: ConvIntSmemParams, s: ConvShape, la
   if (!smemW4Fits(s, layout, tile)) {
     throw new Error(`conv2d_w4a8_smem: quant groups of ${layout.groupSize} elements do not end at stage ends (bk ${tile.bk}, ${layout.kwr} words per tap)`);
   }
-  checkResidual('conv2d_w4a8_smem', epilogue, q, FRAC_BITS);
   const g = intConvGeometry(s);
   const wgm = tile.wg / tile.wgn;
   const { uniforms } = intConvUniforms(s, g, { tm: 4 * wgm, tn4: tile.tn4 * tile.wgn }, q, { kwr: layout.kwr, ng: layout.ng, gw: layout.gw });

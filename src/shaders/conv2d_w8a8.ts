@@ -24,7 +24,7 @@ import nanCode from './nan.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
 import { type BindingSpec, type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import {
-  FRAC_BITS, type IntEpilogue, type IntQuantArgs, type IntTile, checkResidual, epilogueConstants, intConvGeometry,
+  type IntEpilogue, type IntQuantArgs, type IntTile, epilogueConstants, intConvGeometry,
   intConvUniforms, intConvVariants,
 } from './conv2d_int_common.ts';
 import { conv2dIntSmemKernel } from './conv2d_int_smem.ts';
@@ -91,8 +91,6 @@ export function conv2dW8A8Kernel(params: ConvIntParams, s: ConvShape, q: IntQuan
   if (tile.family === 'fma' && !fmaApplies(s)) {
     throw new Error(`conv2d_w8a8: fma tiles need <= ${FMA_CHUNK_WORDS * 4} input channels per group (got ${g.cinG})`);
   }
-  const frac = epilogue.out === 'int8' && epilogue.residual ? FRAC_BITS : 0;
-  checkResidual('conv2d_w8a8', epilogue, q, frac);
   // fma: taps per exact f32 chunk, passed as KWR.
   const extra = tile.family === 'fma' ? { kwr: Math.max(1, Math.floor(FMA_CHUNK_WORDS / g.kwin)) } : {};
   const { uniforms, invocations } = intConvUniforms(s, g, tile, q, extra);
@@ -101,7 +99,7 @@ export function conv2dW8A8Kernel(params: ConvIntParams, s: ConvShape, q: IntQuan
     key: kernelKey('conv2d_w8a8', params),
     code: intKernelCode(tile.family === 'fma' ? fmaCode : code, params.dot),
     entryPoint: 'main',
-    constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...epilogueConstants(epilogue, frac, s) },
+    constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...epilogueConstants(epilogue, 0, s) },
     bindings: INT_CONV_BINDINGS,
     dispatch: dispatch1d(ceilDiv(invocations, tile.wg)),
     uniforms,

@@ -2,10 +2,10 @@
 // of 4, four per u32; see quantize.wgsl). One thread per output word; each input lane is read by its byte
 // index sum_d c_d * stride[d] (strides in bytes, 0 on broadcast dims) + lane * c_step (1, or 0 when the input
 // has a single channel). Output padding lanes (channel >= c) hold zp_out.
-//   ADD: out = zp_out + ((mul_shift_round(qa - za, ma, sa - 16) + mul_shift_round(qb - zb, mb, sb - 16) + 2^15) >> 16)
-//        each term is (s_in / s_out) * (q - z) with 16 fraction bits, the sum rounded half up.
-//   MUL: out = zp_out + mul_shift_round((qa - za) * (qb - zb), ma, sa),  ma / 2^sa ~= sa_real * sb_real / s_out.
-// then clamped to [qmin, qmax]. requantize-math.wgsl is appended.
+//   out = table[(qa + 128) * 256 + (qb + 128)]
+// where the 64 KiB table (binaryTable in src/quant/onnx-qdq.ts) holds Q(DQ_a(qa) op DQ_b(qb)) computed with ONNX's
+// float32 semantics, saturation and fused ReLU clamp included: exact by construction (fixed-point rescaling would
+// decide the ties that decimal scales make common differently from float32).
 struct U {
   shape: array<vec4u, 2>,
   a_stride: array<vec4u, 2>,
@@ -14,15 +14,7 @@ struct U {
   c: u32,
   a_step: u32,
   b_step: u32,
-  za: i32,
-  zb: i32,
   zo: i32,
-  ma: u32,
-  sa: u32,
-  mb: u32,
-  sb: u32,
-  qmin: i32,
-  qmax: i32,
   _p0: u32,
   _p1: u32,
   _p2: u32,
@@ -30,11 +22,11 @@ struct U {
 
 @group(0) @binding(0) var<storage, read> a: array<u32>;
 @group(0) @binding(1) var<storage, read> b: array<u32>;
-@group(0) @binding(2) var<storage, read_write> output: array<u32>;
-@group(0) @binding(3) var<uniform> u: U;
+@group(0) @binding(2) var<storage, read> table: array<u32>;
+@group(0) @binding(3) var<storage, read_write> output: array<u32>;
+@group(0) @binding(4) var<uniform> u: U;
 
 override WG: u32 = 256u;
-override MUL: bool = false;
 
 fn byte_a(i: u32) -> i32 { return lane_i8(a[i / 4u], i % 4u); }
 fn byte_b(i: u32) -> i32 { return lane_i8(b[i / 4u], i % 4u); }
@@ -59,14 +51,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   for (var k = 0u; k < 4u; k++) {
     var q = u.zo;
     if (j * 4u + k < u.c) {
-      let pa = byte_a(ia + k * u.a_step) - u.za;
-      let pb = byte_b(ib + k * u.b_step) - u.zb;
-      if (MUL) {
-        q += mul_shift_round(pa * pb, u.ma, u.sa);
-      } else {
-        q += (mul_shift_round(pa, u.ma, u.sa - 16u) + mul_shift_round(pb, u.mb, u.sb - 16u) + 32768) >> 16u;
-      }
-      q = min(max(q, u.qmin), u.qmax);
+      let e = u32((byte_a(ia + k * u.a_step) + 128) * 256 + byte_b(ib + k * u.b_step) + 128);
+      q = lane_i8(table[e >> 2u], e & 3u);
     }
     r |= to_lane(q, k);
   }

@@ -19,18 +19,20 @@ fn mul_i32_u32(x: i32, m: u32) -> vec2<u32> {
   return vec2<u32>((t << 16u) | (p00 & 0xffffu), hi);
 }
 
-// floor((x * m0 + 2^(r-1)) / 2^r) saturated to i32, r in [1, 62]: round half up, one rounding.
+fn add64(a: vec2<u32>, b: vec2<u32>) -> vec2<u32> {
+  let lo = a.x + b.x;
+  return vec2<u32>(lo, a.y + b.y + select(0u, 1u, lo < a.x));
+}
+
+// x * m0 / 2^r rounded half to even (ONNX QuantizeLinear's rounding), saturated to i32, r in [1, 62]: one
+// rounding, as floor((p + 2^(r-1) - 1 + b) / 2^r) with b = bit r of p (on a tie: up iff floor(p / 2^r) is odd).
 fn mul_shift_round(x: i32, m0: u32, r: u32) -> i32 {
   let p = mul_i32_u32(x, m0);
-  var lo = p.x;
-  var hi = p.y;
-  if (r <= 32u) {
-    let s = lo + (1u << (r - 1u));
-    hi += select(0u, 1u, s < lo);
-    lo = s;
-  } else {
-    hi += 1u << (r - 33u);
-  }
+  let b = select((p.y >> (r - 32u)) & 1u, (p.x >> r) & 1u, r < 32u);
+  let half_m1 = select(vec2<u32>(0xffffffffu, (1u << (r - 33u)) - 1u), vec2<u32>((1u << (r - 1u)) - 1u, 0u), r <= 32u);
+  let s = add64(add64(p, half_m1), vec2<u32>(b, 0u));
+  let lo = s.x;
+  let hi = s.y;
   let shi = bitcast<i32>(hi);
   var q: i32;
   var qhi: i32;

@@ -28,8 +28,9 @@
 import type { ConvShape } from './conv-shape.ts';
 import { type Activation, activateRef } from './activation.ts';
 import { ceilDiv } from './kernel.ts';
-import { type IntConvGeometry, intConvGeometry, windowStart } from './conv2d_int_common.ts';
+import { BIAS_FRAC_BITS, type IntConvGeometry, intConvGeometry, windowStart } from './conv2d_int_common.ts';
 import { clampInt, quantizeMultiplier } from '../quant/fixedpoint.ts';
+import { clampBounds } from '../quant/onnx-qdq.ts';
 
 /** Packs int8 NHWC values (unpadded channels) into the int8 activation layout. */
 export function packInt8Activations(q: Int8Array, n: number, h: number, w: number, c: number): Uint32Array {
@@ -143,10 +144,27 @@ export function quantizeBias(c: ChannelQuant, cout: number): Int32Array {
   return Int32Array.from({ length: cout }, (_, o) => (c.bias ? Math.round(c.bias[o] / (c.sIn * c.sW[o])) : 0));
 }
 
-/** The `chan` buffer (layout above) from int8 OIHW weights and the scales. */
-export function packChannelParams(q: Int8Array, cout: number, c: ChannelQuant): Uint32Array {
+/**
+ * Whether a float bias can ride at the output scale with BIAS_FRAC_BITS fractional bits (`fracBias` epilogue):
+ * every multiplier must leave a shift r >= 17 and every bias / s_out * 2^16 must stay below 2^30.
+ */
+export function fracBiasFits(c: ChannelQuant, cout: number): boolean {
+  if (!c.bias || c.biasQ) return false;
+  for (let o = 0; o < cout; o++) {
+    if (quantizeMultiplier((c.sIn * c.sW[o]) / c.sOut).r - BIAS_FRAC_BITS < 1) return false;
+    if (Math.abs(c.bias[o] / c.sOut) * 2 ** BIAS_FRAC_BITS >= 2 ** 30) return false;
+  }
+  return true;
+}
+
+/**
+ * The `chan` buffer (layout above) from int8 OIHW weights and the scales. With `fracBias` (int8 epilogue, see
+ * fracBiasFits) bias' leaves the bias out and .w holds round(bias / s_out * 2^16) as an i32 instead of the
+ * dequant scale.
+ */
+export function packChannelParams(q: Int8Array, cout: number, c: ChannelQuant, fracBias = false): Uint32Array {
   const per = q.length / cout;
-  const biasQ = quantizeBias(c, cout);
+  const biasQ = fracBias ? new Int32Array(cout) : quantizeBias(c, cout);
   const out = new Uint32Array(cout * 4);
   const f = new Float32Array(out.buffer);
   for (let o = 0; o < cout; o++) {
@@ -157,19 +175,20 @@ export function packChannelParams(q: Int8Array, cout: number, c: ChannelQuant): 
     out[o * 4 + 1] = m.m0;
     out[o * 4 + 2] = m.r;
     f[o * 4 + 3] = c.sIn * c.sW[o];
+    if (fracBias) out[o * 4 + 3] = Math.round((c.bias![o] / c.sOut) * 2 ** BIAS_FRAC_BITS) | 0;
   }
   return out;
 }
 
-/** Output clamp of a fused ReLU / Clip (or none) in the quantized domain. Other activations need a LUT. */
+/**
+ * Output clamp of a fused ReLU / Clip (or none) in the quantized domain: the bounds quantized as ONNX
+ * QuantizeLinear does (exact, since QuantizeLinear is monotonic). Other activations need a LUT.
+ */
 export function activationClamp(act: Activation, sOut: number, zOut: number): { qLo: number; qHi: number } {
   switch (act.kind) {
     case 'none': return { qLo: -128, qHi: 127 };
-    case 'relu': return { qLo: clampInt(zOut, -128, 127), qHi: 127 };
-    case 'clip': return {
-      qLo: clampInt(zOut + Math.round(act.min / sOut), -128, 127),
-      qHi: clampInt(zOut + Math.round(act.max / sOut), -128, 127),
-    };
+    case 'relu': return clampBounds(0, Infinity, { scale: sOut, zeroPoint: zOut });
+    case 'clip': return clampBounds(act.min, act.max, { scale: sOut, zeroPoint: zOut });
     default: throw new Error(`activationClamp: ${act.kind} is not a clamp; build a LUT with activationLut`);
   }
 }

@@ -100,7 +100,7 @@ export function globalAvgPoolKernel(shape: PoolShape): KernelSpec {
 
 /**
  * Packed int8 NHWC pooling. Max pool keeps the input's qparams; average pool requires the output qparams to
- * equal the input's (only `input.zeroPoint` is used) and rounds half away from zero.
+ * equal the input's (only `input.zeroPoint` is used) and rounds half to even (ONNX QuantizeLinear's rounding).
  * Bindings: input, output (packed int8 words), u.
  */
 export function poolInt8Kernel(params: PoolParams, shape: PoolShape, input: QParams): KernelSpec {

@@ -1,7 +1,8 @@
 // Pooling on packed int8 NHWC (channels padded to 4, four per u32; see quantize.wgsl), one thread per output
 // word (4 channels). Window geometry as in pool.wgsl. KIND:
 //   0 max: per-lane max of the int8 values (no rescale; output qparams = input qparams)
-//   1 avg: same qparams in and out; out = zp + rdiv(sum(q - zp), count), rdiv rounds half away from zero
+//   1 avg: same qparams in and out; out = zp + rdiv(sum(q - zp), count), rdiv rounds half to even (as ONNX
+//          QuantizeLinear rounds the float average)
 //   2 avg with rescale (GlobalAveragePool, or any window whose count never varies):
 //          out = clamp(zp_out + mul_shift_round(sum(q - zp), m, s)),  m / 2^s ~= scale_in / (scale_out * count)
 // Padding lanes are computed like the others (zp in gives zp/zp_out out). requantize-math.wgsl is appended.
@@ -23,7 +24,12 @@ override COUNT_PAD: bool = false;
 
 // round(s / n) with ties away from zero, in integers (WGSL i32 division truncates toward zero)
 fn rdiv(s: i32, n: i32) -> i32 {
-  return select(-((n - 2 * s) / (2 * n)), (2 * s + n) / (2 * n), s >= 0);
+  // floor division, then the remainder decides: above half up, exactly half to the even quotient
+  var q = s / n;
+  var r = s - q * n;
+  if (r < 0) { q -= 1; r += n; }
+  if (2 * r > n || (2 * r == n && (q & 1) != 0)) { q += 1; }
+  return q;
 }
 
 @compute @workgroup_size(WG)

@@ -1,10 +1,11 @@
 /**
- * Float -> int8/int4 quantization kernels. Rounding is round half to even (WGSL `round`), and we multiply by
- * the reciprocal `Math.fround(1 / scale)` computed here instead of dividing on the GPU: a GPU f32 division may
- * differ from the CPU's in the last ulp, a single multiply may not. References: test/reference/quantize.ts.
+ * Float -> int8/int4 quantization kernels, exactly ONNX QuantizeLinear: roundHalfEven(fl32(x / scale)) + zero
+ * point, saturated. The division is done in integers (quantize-div.wgsl) because a GPU f32 division may be off by
+ * 2.5 ulp and a multiply by the reciprocal is another function. References: test/reference/quantize.ts.
  */
 import code from './quantize.wgsl?raw';
 import channelCode from './quantize-channel.wgsl?raw';
+import divCode from './quantize-div.wgsl?raw';
 import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
 import type { QParams } from './requantize.ts';
 
@@ -34,7 +35,7 @@ export function quantizeKernel(params: QuantizeParams, shape: RowsShape): Kernel
   return {
     name: 'quantize_i8',
     key: kernelKey('quantize_i8', { WG, channelsFirst }),
-    code,
+    code: `${code}\n${divCode}`,
     entryPoint: 'main',
     constants: { WG, CHANNELS_FIRST: channelsFirst ? 1 : 0 },
     bindings: [
@@ -45,7 +46,7 @@ export function quantizeKernel(params: QuantizeParams, shape: RowsShape): Kernel
     dispatch: dispatch1d(ceilDiv(words, WG)),
     uniforms: packUniforms([
       ['u32', words], ['u32', shape.c], ['u32', cw], ['u32', inner],
-      ['f32', Math.fround(1 / params.scale)], ['i32', params.zeroPoint],
+      ['u32', scaleBits(params.scale)], ['i32', params.zeroPoint],
     ]),
   };
 }
@@ -76,7 +77,7 @@ export function quantizeChannelKernel(params: QuantizeChannelParams, shape: Chan
   return {
     name: `quantize_channel_i${params.bits}`,
     key: kernelKey(`quantize_channel_i${params.bits}`, { WG }),
-    code: channelCode,
+    code: `${channelCode}\n${divCode}`,
     entryPoint: 'main',
     constants: { WG, BITS: params.bits },
     bindings: [
@@ -93,13 +94,20 @@ export function quantizeChannelKernel(params: QuantizeChannelParams, shape: Chan
   };
 }
 
-/** The `qparams` buffer: (f32(1/scale), zeroPoint) per channel (or one pair for per-tensor). */
-export function quantizeChannelParams(scales: ArrayLike<number>, zeroPoints: ArrayLike<number>): Float32Array {
+/** The `qparams` buffer: (f32 bits of scale, zeroPoint) per channel (or one pair for per-tensor). */
+export function quantizeChannelParams(scales: ArrayLike<number>, zeroPoints: ArrayLike<number>): Int32Array {
   if (scales.length !== zeroPoints.length) throw new Error(`quantize: ${scales.length} scales but ${zeroPoints.length} zero points`);
-  const out = new Float32Array(scales.length * 2);
+  const out = new Int32Array(scales.length * 2);
   for (let i = 0; i < scales.length; i++) {
-    out[2 * i] = 1 / scales[i];
+    out[2 * i] = scaleBits(scales[i]) | 0;
     out[2 * i + 1] = zeroPoints[i];
   }
   return out;
+}
+
+/** f32 bits of a quantization scale; the kernels need a positive normal float32 (fails loudly otherwise). */
+export function scaleBits(scale: number): number {
+  const f = Math.fround(scale);
+  if (!(f >= 2 ** -126) || !Number.isFinite(f)) throw new Error(`quantize: scale ${scale} must be a positive normal float32`);
+  return new Uint32Array(Float32Array.of(f).buffer)[0];
 }

@@ -1,15 +1,14 @@
-// f32 -> packed int8 activations, per-tensor: q = clamp(round(x * inv_scale) + zp, -128, 127).
-// round() is WGSL's round half to even; inv_scale = f32(1 / scale) is computed on the CPU, so a lone f32
-// multiply (correctly rounded, nothing to contract into an FMA) gives the same bits as the CPU reference.
+// f32 -> packed int8 activations, per-tensor, as ONNX QuantizeLinear: q = clamp(roundHalfEven(fl32(x / scale)) + zp,
+// -128, 127), computed exactly in integers from the bits (quantize-div.wgsl, appended).
 //
 // Output layout (rows = N*H*W for NHWC images, or the product of all but the last axis):
 //   word r*CW + j = | byte 3: ch 4j+3 | byte 2: ch 4j+2 | byte 1: ch 4j+1 | byte 0: ch 4j |   CW = ceil(C/4)
 // Padding lanes (channel >= C) hold zp, i.e. the real value 0.
 // Input: channels-last [rows, C] f32, or channels-first [outer, C, inner] (NCHW, rows = outer*inner) when
 // CHANNELS_FIRST, which fuses the NCHW -> NHWC conversion of a model input.
-struct U { words: u32, c: u32, cw: u32, inner: u32, inv_scale: f32, zp: i32, _p0: u32, _p1: u32 }
+struct U { words: u32, c: u32, cw: u32, inner: u32, scale_bits: u32, zp: i32, _p0: u32, _p1: u32 }
 
-@group(0) @binding(0) var<storage, read> input: array<f32>;
+@group(0) @binding(0) var<storage, read> input: array<u32>; // f32 bits
 @group(0) @binding(1) var<storage, read_write> output: array<u32>;
 @group(0) @binding(2) var<uniform> u: U;
 
@@ -29,7 +28,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     if (c < u.c) {
       var idx = row * u.c + c;
       if (CHANNELS_FIRST) { idx = ((row / u.inner) * u.c + c) * u.inner + row % u.inner; }
-      q = i32(clamp(round(input[idx] * u.inv_scale) + f32(u.zp), -128.0, 127.0));
+      q = quantize_div(input[idx], u.scale_bits, u.zp, -128, 127);
     }
     r |= (bitcast<u32>(q) & 0xffu) << (k * 8u);
   }

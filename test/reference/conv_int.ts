@@ -5,8 +5,8 @@
 import type { ConvShape } from '../../src/shaders/conv-shape.ts';
 import { convOutSize } from '../../src/shaders/conv-shape.ts';
 import { type Activation, activateRef } from '../../src/shaders/activation.ts';
-import { type FixedMultiplier, mulShiftRound } from '../../src/quant/fixedpoint.ts';
-import { type RequantRef, requantTailRef } from './requant.ts';
+import type { FixedMultiplier } from '../../src/quant/fixedpoint.ts';
+import { type RequantRef, mulShiftRoundRef as mulShiftRound, requantTailRef } from './requant.ts';
 
 /** Visits every (output pixel, output channel) with its exact sum of w * (x - zIn) (padding contributes 0). */
 function forEachOutput(
@@ -41,7 +41,7 @@ function forEachOutput(
 }
 
 export type RefOutput =
-  | ({ out: 'int8'; residualX?: Int8Array } & Omit<RequantRef, 's'>)
+  | ({ out: 'int8'; residualX?: Int8Array; biasFrac?: Int32Array } & Omit<RequantRef, 's'>)
   | { out: 'f32'; act: Activation };
 
 export interface W8RefArgs {
@@ -57,7 +57,7 @@ export interface W8RefArgs {
   output: RefOutput;
 }
 
-/** W8A8 conv: acc = bias_q + sum w * (x - z_in); then requant (S = 8 with a residual, else 0) or dequant. */
+/** W8A8 conv: acc = bias_q + sum w * (x - z_in); then requant (S = 0) or dequant. */
 export function conv2dW8A8Ref(a: W8RefArgs): Int8Array | Float32Array {
   const s = a.shape;
   const { outH, outW } = convOutSize(s);
@@ -71,10 +71,13 @@ export function conv2dW8A8Ref(a: W8RefArgs): Int8Array | Float32Array {
     const i = p * s.cout + oc;
     if (o.out === 'f32') {
       res[i] = activateRef(Math.fround(Math.fround(acc) * a.deq[oc]), o.act);
+    } else if (o.biasFrac) {
+      // float bias at the output scale with 16 fractional bits, one rounding at the end
+      const t = Math.min(2 ** 30, Math.max(-(2 ** 30), mulShiftRound(acc, a.mult[oc].m0, a.mult[oc].r - 16))) + o.biasFrac[oc];
+      res[i] = requantTailRef(t, o.residualX ? o.residualX[i] : 0, { ...o, s: 16 });
     } else {
-      const frac = o.residual ? 8 : 0;
-      const t = mulShiftRound(acc, a.mult[oc].m0, a.mult[oc].r - frac);
-      res[i] = requantTailRef(t, o.residualX ? o.residualX[i] : 0, { ...o, s: frac });
+      const t = mulShiftRound(acc, a.mult[oc].m0, a.mult[oc].r);
+      res[i] = requantTailRef(t, o.residualX ? o.residualX[i] : 0, { ...o, s: 0 });
     }
   });
   return res;

@@ -4,8 +4,17 @@
  * (test/browser/cases/conv2d_w8a8.case.ts, conv2d_w4a8.case.ts), which
  * only differ in how they run it and report the comparison. Browser-safe.
  */
-import { quantizeMultiplier } from '../../src/quant/fixedpoint.ts';
+import { addTable } from '../../src/quant/onnx-qdq.ts';
+import type { QParams } from '../../src/runtime/plan/types.ts';
+import { activateRef } from '../../src/shaders/activation.ts';
 import type { Activation } from '../../src/shaders/activation.ts';
+
+/** Residual table: the conv's int8 output (at `conv`) + a random-scale residual, then `act`, at a random output scale. */
+function residualLut(r: Rng, conv: QParams, act: Activation): Uint32Array {
+  const skip = { scale: conv.scale * r.uniform(0.5, 2), zeroPoint: r.int(-10, 10) };
+  const out = { scale: conv.scale * r.uniform(1, 2), zeroPoint: r.int(-10, 10) };
+  return addTable(conv, skip, out, (y) => Math.fround(activateRef(y, act)));
+}
 import { type ConvShape, type ConvShapeInit, convOutSize, convShape } from '../../src/shaders/conv-shape.ts';
 import type { IntEpilogue, IntQuantArgs, IntTile } from '../../src/shaders/conv2d_int_common.ts';
 import { conv2dIntDwKernel } from '../../src/shaders/conv2d_int_dw.ts';
@@ -30,6 +39,8 @@ export interface W8Case {
   dot?: DotImpl;
   /** The depthwise kernel (groups == cin == cout). */
   dw?: boolean;
+  /** Float bias at the output scale with 16 fractional bits (int8 output). */
+  fracBias?: boolean;
 }
 
 export interface W8Problem {
@@ -71,8 +82,11 @@ export function w8Problem(r: Rng, c: W8Case): W8Problem {
   const base = { shape: s, x, w: q, zIn, biasQ };
   const real = conv2dW8A8Ref({ ...base, mult: [], deq, output: { out: 'f32', act: { kind: 'none' } } }) as Float32Array;
   const sOut = real.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6) / r.uniform(60, 120);
-  const chan = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut, bias });
+  const fracBias = !!c.fracBias && !c.f32;
+  const chan = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut, bias }, fracBias);
   const mult = Array.from({ length: s.cout }, (_, o) => ({ m0: chan[o * 4 + 1], r: chan[o * 4 + 2] }));
+  // The bias as the model means it (a float at the output scale), not the library's packed integer.
+  const biasFrac = fracBias ? Int32Array.from(bias, (b) => Math.round((b / sOut) * 65536)) : undefined;
 
   let epilogue: IntEpilogue;
   const quant: IntQuantArgs = { zIn };
@@ -83,22 +97,22 @@ export function w8Problem(r: Rng, c: W8Case): W8Problem {
   } else {
     const zOut = r.int(-20, 20);
     quant.zOut = zOut;
-    if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
-    else lut = fittedLut(act, sOut, zOut, r);
     if (c.residual) {
+      // The activation follows the Add: it is part of the residual table, with the add's float32 semantics.
       residualX = r.int8s(count);
-      quant.residual = { z: r.int(-10, 10), m: quantizeMultiplier(r.uniform(0.5, 2)) };
-    }
-    epilogue = { out: 'int8', residual: !!c.residual, lut: !isClampActivation(act) };
+      lut = residualLut(r, { scale: sOut, zeroPoint: zOut }, act);
+    } else if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
+    else lut = fittedLut(act, sOut, zOut, r);
+    epilogue = { out: 'int8', residual: !!c.residual, lut: !c.residual && !isClampActivation(act), fracBias };
   }
 
   const params = { tile: c.tile ?? regTile(4, 1), dot: c.dot ?? 'packed', epilogue };
   const spec = c.dw ? conv2dIntDwKernel(params, s, quant) : conv2dW8A8Kernel(params, s, quant);
   const want = conv2dW8A8Ref({
-    ...base, mult, deq,
+    ...base, mult, deq, biasQ: fracBias ? new Int32Array(s.cout) : base.biasQ,
     output: c.f32 ? { out: 'f32', act } : {
       out: 'int8', zOut: quant.zOut!, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX,
-      residual: quant.residual, lut: isClampActivation(act) ? undefined : lut,
+      residualTable: c.residual ? lut : undefined, lut: c.residual || isClampActivation(act) ? undefined : lut, biasFrac,
     },
   });
   return {
@@ -145,22 +159,21 @@ export function w4Problem(r: Rng, c: W4Case): W8Problem {
   const zOut = r.int(-20, 20);
   const quant: IntQuantArgs = { zIn, zOut };
   let lut: Uint32Array = new Uint32Array(4);
-  if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
-  else lut = fittedLut(act, sOut, zOut, r);
   let residualX: Int8Array | undefined;
   if (c.residual) {
     residualX = r.int8s(count);
-    quant.residual = { z: r.int(-10, 10), m: quantizeMultiplier(r.uniform(0.5, 2)) };
-  }
-  const epilogue = { out: 'int8' as const, residual: !!c.residual, lut: !isClampActivation(act) };
+    lut = residualLut(r, { scale: sOut, zeroPoint: zOut }, act);
+  } else if (isClampActivation(act)) Object.assign(quant, activationClamp(act, sOut, zOut));
+  else lut = fittedLut(act, sOut, zOut, r);
+  const epilogue = { out: 'int8' as const, residual: !!c.residual, lut: !c.residual && !isClampActivation(act) };
   const spec = conv2dW4A8Kernel({ tile: c.tile ?? regTile(4, 1), dot: c.dot ?? 'packed', epilogue }, s, layout, quant);
   const mult = Array.from({ length: s.cout }, (_, o) =>
     Array.from({ length: layout.ng }, (_, g) => ({ m0: qgroups[(o * layout.ng + g) * 2], r: qgroups[(o * layout.ng + g) * 2 + 1] })));
   const want = conv2dW4A8Ref({
     shape: s, x, w: q, zIn, groupOf: layout.groupOf, mult, biasFixed: Int32Array.from({ length: s.cout }, (_, o) => chan[o * 4]),
     output: {
-      out: 'int8', zOut, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX, residual: quant.residual,
-      lut: isClampActivation(act) ? undefined : lut,
+      out: 'int8', zOut, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX,
+      residualTable: c.residual ? lut : undefined, lut: c.residual || isClampActivation(act) ? undefined : lut,
     },
   });
   return {

@@ -1,22 +1,23 @@
-/** Bit-exact reference of int8 Add / Mul (eltwise_int8.wgsl), on logical (unpacked) int8 tensors. */
+/**
+ * Reference of int8 Add / Mul (eltwise_int8.wgsl) on logical (unpacked) int8 tensors: the ONNX definition of
+ * DequantizeLinear -> Add/Mul -> QuantizeLinear in float32, written here from the spec (not the library's table).
+ */
 import type { EltwiseInt8Params } from '../../src/shaders/eltwise_int8.ts';
-import { fixedMultiplier, mulShiftRef } from '../../src/shaders/requantize-math.ts';
+import { roundHalfEven } from './quantize.ts';
 import { broadcastAt, broadcastShape, forEachIndex, size } from './ops.ts';
+
+const f = Math.fround;
 
 export function eltwiseInt8Ref(
   p: EltwiseInt8Params, a: ArrayLike<number>, as: number[], b: ArrayLike<number>, bs: number[],
 ): { data: number[]; shape: number[] } {
   const shape = broadcastShape(as, bs);
   const data = new Array<number>(size(shape));
-  const [za, zb, zo] = [p.a.zeroPoint, p.b.zeroPoint, p.output.zeroPoint];
-  const fa = fixedMultiplier(p.op === 'mul' ? (p.a.scale * p.b.scale) / p.output.scale : p.a.scale / p.output.scale);
-  const fb = fixedMultiplier(p.b.scale / p.output.scale);
   forEachIndex(shape, (idx, i) => {
-    const pa = broadcastAt(a, as, idx) - za;
-    const pb = broadcastAt(b, bs, idx) - zb;
-    let q: number;
-    if (p.op === 'mul') q = zo + mulShiftRef(pa * pb, fa.m, fa.s);
-    else q = zo + Math.floor((mulShiftRef(pa, fa.m, fa.s - 16) + mulShiftRef(pb, fb.m, fb.s - 16) + 32768) / 65536);
+    const da = f((broadcastAt(a, as, idx) - p.a.zeroPoint) * f(p.a.scale));
+    const db = f((broadcastAt(b, bs, idx) - p.b.zeroPoint) * f(p.b.scale));
+    const y = f(p.op === 'mul' ? da * db : da + db);
+    const q = roundHalfEven(f(y / f(p.output.scale))) + p.output.zeroPoint;
     data[i] = Math.min(Math.max(q, p.qmin ?? -128), p.qmax ?? 127);
   });
   return { data, shape };

@@ -1,6 +1,6 @@
 /** References of pooling on NHWC (float in f64; int8 bit-exact), written from the ONNX definitions. */
 import type { PoolParams } from '../../src/shaders/pool.ts';
-import { mulShiftRef } from '../../src/shaders/requantize-math.ts';
+import { mulShiftRoundRef as mulShiftRef } from './requant.ts';
 
 interface Geo { kh: number; kw: number; sh: number; sw: number; dh: number; dw: number; pt: number; pl: number; pb: number; pr: number }
 
@@ -51,8 +51,12 @@ export function poolRef(x: ArrayLike<number>, n: number, h: number, w: number, c
   return Float64Array.from(out);
 }
 
-/** round(s / n), ties away from zero. */
-const roundDiv = (s: number, n: number): number => Math.sign(s) * Math.floor(Math.abs(s) / n + 0.5);
+/** round(s / n), ties to even. */
+const roundDiv = (s: number, n: number): number => {
+  const f = Math.floor(s / n);
+  const r = s - f * n;
+  return 2 * r > n || (2 * r === n && f % 2 !== 0) ? f + 1 : f;
+};
 
 /** Int8 max / average pool (same qparams in and out) on logical NHWC int8 values. */
 export function poolInt8Ref(q: ArrayLike<number>, n: number, h: number, w: number, c: number, p: PoolParams, zp: number): number[] {

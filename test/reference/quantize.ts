@@ -1,5 +1,6 @@
 /** CPU references of the precision kernels (quantize, dequantize, requantize): bit-exact mirrors. */
-import { fixedMultiplier, mulShiftRef } from '../../src/shaders/requantize-math.ts';
+import { fixedMultiplier } from '../../src/shaders/requantize-math.ts';
+import { mulShiftRoundRef as mulShiftRef } from './requant.ts';
 import type { QParams, RequantizeParams } from '../../src/shaders/requantize.ts';
 
 /** Round half to even (WGSL `round`). */
@@ -13,9 +14,12 @@ export function roundHalfEven(x: number): number {
 
 export const clampInt = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
 
-/** q = clamp(roundHalfEven(fround(x * fround(1/scale))) + zp, qmin, qmax). */
-export function quantizeValue(x: number, inv: number, zp: number, qmin = -128, qmax = 127): number {
-  return clampInt(roundHalfEven(Math.fround(x * inv)) + zp, qmin, qmax);
+/** ONNX QuantizeLinear: q = clamp(roundHalfEven(fl32(x / scale)) + zp, qmin, qmax) (double / then fround is fl32 /). */
+export function quantizeValue(x: number, scale: number, zp: number, qmin = -128, qmax = 127): number {
+  const v = Math.fround(Math.fround(x) / Math.fround(scale));
+  if (v === Infinity) return qmax;
+  if (v === -Infinity) return qmin;
+  return clampInt(roundHalfEven(v) + zp, qmin, qmax);
 }
 
 /** Packs int8 values [rows, C] into [rows, ceil(C/4)] words; padding lanes get `pad`. */
@@ -49,8 +53,7 @@ export function channelsFirstToLast<T extends Float32Array | Int8Array>(x: T, ou
 }
 
 export function quantizeRef(x: Float32Array, rows: number, c: number, p: QParams): Uint32Array {
-  const inv = Math.fround(1 / p.scale);
-  const q = Array.from(x, (v) => quantizeValue(v, inv, p.zeroPoint));
+  const q = Array.from(x, (v) => quantizeValue(v, p.scale, p.zeroPoint));
   return packRows(q, rows, c, p.zeroPoint);
 }
 
@@ -82,7 +85,7 @@ export function quantizeChannelRef(
   const mask = (1 << bits) - 1;
   for (let e = 0; e < x.length; e++) {
     const ch = scales.length === 1 ? 0 : Math.floor(e / inner) % c;
-    const q = quantizeValue(x[e], Math.fround(1 / scales[ch]), zps[ch], qmin, qmax);
+    const q = quantizeValue(x[e], scales[ch], zps[ch], qmin, qmax);
     out[Math.floor(e / per)] |= (q & mask) << ((e % per) * bits);
   }
   return out;

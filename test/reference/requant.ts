@@ -1,31 +1,50 @@
 /**
- * CPU reference of the integer epilogue in src/shaders/requant.wgsl (`requant_tail`), bit for bit.
+ * CPU reference of the integer epilogue in src/shaders/requant.wgsl (`requant_tail`), bit for bit, and of the
+ * fixed-point rescaling `mul_shift_round`, written from the definition with BigInt (not the library's code).
  */
-import { type FixedMultiplier, clampInt, mulShiftRound, roundShift } from '../../src/quant/fixedpoint.ts';
+import { clampInt } from '../../src/quant/fixedpoint.ts';
 
 export interface RequantRef {
-  /** Fractional bits of `t` (0, or FRAC_BITS with a residual / int4 groups). */
+  /** Fractional bits of `t` (0, or FRAC_BITS with int4 groups). */
   s: number;
   zOut: number;
   qLo: number;
   qHi: number;
   /** 16384-word LUT (int16 -> int8) from activationLut; replaces the [qLo, qHi] clamp. */
   lut?: Uint32Array;
-  residual?: { z: number; m: FixedMultiplier };
+  /** 256 x 256 residual table (addTable): output = table[clamped value][residual]. */
+  residualTable?: Uint32Array;
+}
+
+/** round_half_even(x * m0 / 2^r), saturated to i32: the definition, in BigInt. */
+export function mulShiftRoundRef(x: number, m0: number, r: number): number {
+  const p = BigInt(x) * BigInt(m0);
+  const d = 1n << BigInt(r);
+  let q = p >= 0n ? p / d : -((-p + d - 1n) / d); // floor
+  const rem = p - q * d;
+  if (2n * rem > d || (2n * rem === d && (q & 1n) !== 0n)) q += 1n;
+  const lo = -(2n ** 31n);
+  const hi = 2n ** 31n - 1n;
+  return Number(q < lo ? lo : q > hi ? hi : q);
+}
+
+/** x / 2^s rounded half to even. */
+export function roundShiftRef(x: number, s: number): number {
+  return s === 0 ? x : mulShiftRoundRef(x, 1, s);
+}
+
+function byteAt(table: Uint32Array, k: number): number {
+  return (table[k >> 2] << (24 - 8 * (k & 3))) >> 24;
 }
 
 export function lutLookupRef(lut: Uint32Array, v: number): number {
-  const k = clampInt(v, -32768, 32767) + 32768;
-  return (lut[k >> 2] << (24 - 8 * (k & 3))) >> 24;
+  return byteAt(lut, clampInt(v, -32768, 32767) + 32768);
 }
 
 /** `t` (output scale, `s` fractional bits) and the residual's int8 value -> int8 output. */
 export function requantTailRef(t: number, res: number, o: RequantRef): number {
-  let v = t;
-  if (o.residual) {
-    const rt = mulShiftRound(res - o.residual.z, o.residual.m.m0, o.residual.m.r - o.s);
-    v = clampInt(v, -(2 ** 29), 2 ** 29) + clampInt(rt, -(2 ** 29), 2 ** 29);
-  }
-  v = clampInt(roundShift(v, o.s), -(2 ** 24), 2 ** 24) + o.zOut;
-  return o.lut ? lutLookupRef(o.lut, v) : clampInt(v, o.qLo, o.qHi);
+  const v = clampInt(roundShiftRef(t, o.s), -(2 ** 24), 2 ** 24) + o.zOut;
+  if (o.lut) return lutLookupRef(o.lut, v);
+  const c = clampInt(v, o.qLo, o.qHi);
+  return o.residualTable ? byteAt(o.residualTable, (c + 128) * 256 + res + 128) : c;
 }

@@ -85,15 +85,34 @@ export function fuseResidualAdd(g: Graph): number {
   return count;
 }
 
-/** Producer (Conv/Gemm/MatMul, possibly with a fused residual) -> activation: the activation moves in. */
+/** The real interval a ReLU / Clip keeps, or undefined for other activations. */
+function clampRange(a: Activation): [number, number] | undefined {
+  if (a.kind === 'relu') return [0, 3.4028234663852886e38]; // finite: the activation is stored as JSON
+  if (a.kind === 'clip') return [a.min, a.max];
+  return undefined;
+}
+
+/**
+ * Producer (Conv/Gemm/MatMul, possibly with a fused residual) -> activation: the activation moves in. A ReLU/Clip
+ * after a fused ReLU/Clip merges with it: clip(clip(y, a1, b1), a2, b2) = clip(y, L, H) with L = clip(a1, a2, b2),
+ * H = clip(b1, a2, b2) (both sides are monotonic clamps with the same limits at -inf and +inf).
+ */
 export function fuseActivations(g: Graph): number {
   let count = 0;
-  for (const prod of [...g.nodes]) {
-    if (!FUSE_INTO.has(prod.opType) || prod.attrs.qg_activation) continue;
+  for (let i = 0; i < g.nodes.length; i++) {
+    const prod = g.nodes[i];
+    if (!FUSE_INTO.has(prod.opType)) continue;
     const next = singleConsumer(g, prod.outputs[0]);
     if (!next) continue;
-    const act: Activation | undefined = next.opType === 'SiLU' ? { kind: 'silu' } : activationOf(g, next);
+    let act: Activation | undefined = next.opType === 'SiLU' ? { kind: 'silu' } : activationOf(g, next);
     if (!act) continue;
+    if (prod.attrs.qg_activation) {
+      const r1 = clampRange(fusedActivation(prod));
+      const r2 = clampRange(act);
+      if (!r1 || !r2) continue;
+      const c = (v: number) => Math.min(Math.max(v, r2[0]), r2[1]);
+      act = { kind: 'clip', min: c(r1[0]), max: c(r1[1]) };
+    }
     const fused: Node = {
       ...prod,
       outputs: next.outputs,
@@ -101,6 +120,7 @@ export function fuseActivations(g: Graph): number {
     };
     replaceNodes(g, [prod, next], fused);
     count++;
+    i = g.nodes.indexOf(fused) - 1; // look at the fused node again: another clamp may follow
   }
   return count;
 }

@@ -1,5 +1,5 @@
 /**
- * ONNX bytes -> IR Graph: decodes the ModelProto, checks the opset (11 to 21 for the default domain), decodes
+ * ONNX bytes -> IR Graph: decodes the ModelProto, checks the opset (7 to 22 for the default domain), decodes
  * initializers and attributes, names unnamed nodes `<opType>_<index>`, and sorts the nodes topologically.
  */
 import { ModelError, type AttrValue, type Dim, type Graph, type Node, type TensorData, type ValueInfo } from '../ir.ts';
@@ -9,9 +9,14 @@ import { codeName, dtypeFromCode } from './dtypes.ts';
 import { type Int64, int64ToNumber, onnxTypes } from './schema.ts';
 import { decodeTensor, type TensorProtoMsg } from './tensor-decode.ts';
 
-/** The opsets of the default domain that the front end understands. */
-export const MIN_OPSET = 11;
-export const MAX_OPSET = 21;
+/**
+ * The opsets of the default domain that the front end understands. 7 is where numpy broadcasting replaced the
+ * `broadcast` attribute of Add/Mul/Gemm; older semantics (Upsample-7 scales attribute, BatchNormalization-7
+ * `spatial`, Clip-6 attributes, Slice-1 / Pad-2 / Squeeze-1 attributes, Resize-10, Softmax < 13) are read by the
+ * shape rules and lowerings. 22 only widened types (bfloat16) over 21.
+ */
+export const MIN_OPSET = 7;
+export const MAX_OPSET = 22;
 
 interface ValueInfoMsg {
   name?: string;

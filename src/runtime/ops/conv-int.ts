@@ -10,14 +10,14 @@ import type { IntEpilogue, IntQuantArgs } from '../../shaders/conv2d_int_common.
 import { isDepthwise } from '../../shaders/conv2d_int_dw.ts';
 import { packConvW4, packW4Params, w4Layout } from '../../shaders/conv2d_int_pack_w4.ts';
 import { type IntPick, pickIntConv } from './conv-int-pick.ts';
-import { activationClamp, activationLut, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8 } from '../../shaders/pack-int.ts';
+import { activationClamp, activationLut, fracBiasFits, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8 } from '../../shaders/pack-int.ts';
 import type { Node } from '../ir.ts';
 import type { PlanContext } from '../plan/context.ts';
-import { fusedActivation } from '../fuse/activation-fusion.ts';
+import { activationOf, fusedActivation } from '../fuse/activation-fusion.ts';
+import { type F32Map, addTable } from '../../quant/onnx-qdq.ts';
 import type { ConvWeights } from './conv.ts';
 import { type QuantTarget, nodeQParams, quantizedConsumer } from './qdq.ts';
 import { consumersOf } from '../fuse/graph-util.ts';
-import { quantizeMultiplier } from '../../quant/fixedpoint.ts';
 import type { QParams, RtValue } from '../plan/types.ts';
 
 /** Per-output-channel scales and int8 values (OIHW) of symmetric quantized weights, or why not. */
@@ -59,8 +59,10 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
     throw new Error(`integer conv needs symmetric per-channel weights and no fused residual (${typeof sym === 'string' ? sym : 'residual'})`);
   }
   const act = fusedActivation(node);
-  const fusedAdd = act.kind === 'none' ? residualAddAfter(ctx, node, outDims) : undefined;
-  const target = fusedAdd?.target ?? quantizedConsumer(ctx, node.outputs[0]);
+  // conv [-> Relu/Clip] -> Q -> DQ -> Add(., skip) [-> Relu/Clip]* -> Q: the conv's own Q (saturation and
+  // rounding) in the epilogue, then the Add and what follows it as one exact table lookup.
+  const fusedAdd = isClampActivation(act) ? residualAddAfter(ctx, node, outDims) : undefined;
+  const target = fusedAdd?.inner ?? quantizedConsumer(ctx, node.outputs[0]);
   const zIn = x.q!.zeroPoint;
   const sIn = x.q!.scale;
   let epilogue: IntEpilogue;
@@ -69,17 +71,11 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
   let lut: Uint32Array | undefined;
   if (target) {
     const out = target.q;
-    if (fusedAdd) {
-      // conv -> Q -> DQ -> Add(skip) [-> Relu] -> Q: the add (and its ReLU) in the epilogue, at the final scale.
-      const skip = fusedAdd.skip.q!;
-      epilogue = { out: 'int8', residual: true, lut: false };
-      quant = { zIn, zOut: out.zeroPoint, qLo: fusedAdd.relu ? out.zeroPoint : -128, qHi: 127,
-        residual: { z: skip.zeroPoint, m: quantizeMultiplier(skip.scale / out.scale) } };
-      sAcc = out.scale;
-    } else if (isClampActivation(act)) {
-      epilogue = { out: 'int8', residual: false, lut: false };
+    if (isClampActivation(act)) {
+      epilogue = { out: 'int8', residual: !!fusedAdd, lut: false };
       quant = { zIn, zOut: out.zeroPoint, ...activationClamp(act, out.scale, out.zeroPoint) };
       sAcc = out.scale;
+      if (fusedAdd) lut = addTable(out, fusedAdd.skip.q!, fusedAdd.target.q, fusedAdd.post);
     } else {
       const yLo = (-128 - out.zeroPoint) * out.scale;
       const yHi = (127 - out.zeroPoint) * out.scale;
@@ -114,7 +110,12 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
   } else {
     const dw = isDepthwise(shape);
     const packed = dw ? packDepthwiseW8(sym.q, shape) : packConvW8(sym.q, shape);
-    const chan = packChannelParams(sym.q, shape.cout, { sIn, zIn, sW: sym.scales, sOut: sAcc, bias: w.bias });
+    // A float bias (our quantizer's exports, QAT exports) is added at the output scale with 16 fractional bits,
+    // as the model means it; an int32 DequantizeLinear bias is exact on the accumulator's grid already.
+    const cq = { sIn, zIn, sW: sym.scales, sOut: sAcc, bias: w.bias, biasQ: onGrid(w, sIn, sym.scales) };
+    const fracBias = epilogue.out === 'int8' && !epilogue.lut && fracBiasFits(cq, shape.cout);
+    if (fracBias && epilogue.out === 'int8') epilogue = { ...epilogue, fracBias };
+    const chan = packChannelParams(sym.q, shape.cout, cq, fracBias);
     pick = pickIntConv(shape, caps, epilogue, quant);
     consts.weights = ctx.constBuffer(`${node.name}:weights`, packed);
     consts.chan = ctx.constBuffer(`${node.name}:chan`, chan, false);
@@ -123,7 +124,7 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
   if (!fusedAdd) consts.residual = ctx.constBuffer(`${node.name}:no-residual`, new Uint32Array(4), false);
   consts.lut = ctx.constBuffer(`${node.name}:lut`, lut ?? new Uint32Array(4), false);
   const out = target
-    ? ctx.define(node.outputs[0], outDims, 'nhwc', 'q8', target.q)
+    ? ctx.define(node.outputs[0], outDims, 'nhwc', 'q8', fusedAdd?.target.q ?? target.q)
     : ctx.define(node.outputs[0], outDims, 'nhwc', 'f32');
   const values: Record<string, string> = { input: x.name, output: out.name };
   if (fusedAdd) {
@@ -140,16 +141,19 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
 interface FusedAdd {
   /** The int8 skip input of the Add, already computed. */
   skip: RtValue;
-  relu: boolean;
-  /** The QuantizeLinear after the Add (or its ReLU): the output scale. */
+  /** The conv's own QuantizeLinear (before the Add). */
+  inner: QuantTarget;
+  /** The float32 ReLU / Clip chain between the Add and the last QuantizeLinear (identity if none). */
+  post: F32Map;
+  /** The QuantizeLinear after the Add (or its activations): the output scale. */
   target: QuantTarget;
-  /** Nodes the conv takes over: its QuantizeLinear and DequantizeLinear, the Add, the ReLU. */
+  /** Nodes the conv takes over: its QuantizeLinear and DequantizeLinear, the Add, the activations. */
   absorbed: Node[];
   /** The value after the last absorbed node. */
   result: string;
 }
 
-/** Matches conv -> Q -> DQ -> Add(., skip) [-> Relu] -> Q, where only the Add reads the conv's result. */
+/** Matches conv -> Q -> DQ -> Add(., skip) [-> Relu/Clip]* -> Q, where only the Add reads the conv's result. */
 function residualAddAfter(ctx: PlanContext, node: Node, outDims: number[]): FusedAdd | undefined {
   const only = (value: string) => {
     if (ctx.graph.outputs.some((o) => o.name === value)) return undefined;
@@ -157,7 +161,8 @@ function residualAddAfter(ctx: PlanContext, node: Node, outDims: number[]): Fuse
     return users.length === 1 ? users[0] : undefined;
   };
   const q1 = only(node.outputs[0]);
-  if (q1?.opType !== 'QuantizeLinear' || !nodeQParams(ctx, q1)) return undefined;
+  const inner = q1 && quantizedConsumer(ctx, node.outputs[0]);
+  if (q1?.opType !== 'QuantizeLinear' || !inner) return undefined;
   const dq1 = only(q1.outputs[0]);
   if (dq1?.opType !== 'DequantizeLinear') return undefined;
   const add = only(dq1.outputs[0]);
@@ -165,12 +170,37 @@ function residualAddAfter(ctx: PlanContext, node: Node, outDims: number[]): Fuse
   const skipName = add.inputs[0] === dq1.outputs[0] ? add.inputs[1] : add.inputs[0];
   const skip = ctx.has(skipName) ? ctx.value(skipName) : undefined;
   if (!skip || skip.storage !== 'q8' || skip.dims.join() !== outDims.join() || skipName === dq1.outputs[0]) return undefined;
-  const next = only(add.outputs[0]);
-  const relu = next?.opType === 'Relu';
-  const result = relu ? next!.outputs[0] : add.outputs[0];
+  const absorbed = [q1, dq1, add];
+  const maps: F32Map[] = [];
+  let result = add.outputs[0];
+  for (let next = only(result); next; next = only(result)) {
+    const a = next.opType === 'Relu' || next.opType === 'Clip' ? activationOf(ctx.graph, next) : undefined;
+    if (!a || (a.kind !== 'relu' && a.kind !== 'clip')) break;
+    maps.push(clampMap(a));
+    absorbed.push(next);
+    result = next.outputs[0];
+  }
   const target = quantizedConsumer(ctx, result);
   if (!target) return undefined;
-  // The residual term is scaled to the output with 8 fraction bits: its multiplier must stay below 2^22.
-  if (skip.q!.scale / target.q.scale >= 2 ** 22) return undefined;
-  return { skip, relu, target, absorbed: relu ? [q1, dq1, add, next!] : [q1, dq1, add], result };
+  return { skip, inner, post: (y) => maps.reduce((v, f) => f(v), y), target, absorbed, result };
+}
+
+/** A ReLU or Clip in float32. */
+function clampMap(a: Activation): F32Map {
+  if (a.kind === 'relu') return (y) => (y < 0 ? 0 : y);
+  if (a.kind !== 'clip') throw new Error(`clampMap: ${a.kind} is not a clamp`);
+  const lo = Math.fround(a.min);
+  const hi = Math.fround(a.max);
+  return (y) => Math.min(Math.max(y, lo), hi);
+}
+
+/** The int32 bias codes if their scale is s_in * s_w (quantize_static's rule), else undefined (a float bias). */
+function onGrid(w: ConvWeights, sIn: number, sW: Float32Array): Int32Array | undefined {
+  const q = w.biasQ;
+  if (!q || !w.bias) return undefined;
+  for (let o = 0; o < q.length; o++) {
+    const want = Math.fround(q[o] * Math.fround(sIn * sW[o]));
+    if (Math.abs(want - w.bias[o]) > 1e-6 * Math.abs(w.bias[o])) return undefined;
+  }
+  return q;
 }

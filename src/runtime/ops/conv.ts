@@ -27,6 +27,8 @@ export interface ConvWeights {
   /** OIHW-ordered quantized weights (a QDQ model's DequantizeLinear of an int8/int4 initializer). */
   quantized?: QuantizedConst;
   bias?: Float32Array;
+  /** The bias on the accumulator's integer grid, when the model gives it so (int32 DequantizeLinear). */
+  biasQ?: Int32Array;
 }
 
 export function lowerConv(ctx: PlanContext, node: Node): void {
@@ -39,7 +41,7 @@ export function lowerConv(ctx: PlanContext, node: Node): void {
   const bias = node.inputs[2] ? floatConst(ctx, node.inputs[2], node) : undefined;
   if (bias && bias.length !== shape.cout) throw new Error(`bias has ${bias.length} values for ${shape.cout} output channels`);
   const { outH, outW } = convOutSize(shape);
-  lowerConvAs(ctx, node, shape, { float: () => floatConst(ctx, wName, node), quantized, bias }, [shape.n, shape.cout, outH, outW]);
+  lowerConvAs(ctx, node, shape, { float: () => floatConst(ctx, wName, node), quantized, bias, biasQ: int32Bias(ctx, node.inputs[2]) }, [shape.n, shape.cout, outH, outW]);
 }
 
 /** Plans a conv of `shape` whose output has ONNX dims `outDims` (4-D NCHW, or [M,N] for a GEMM). */
@@ -76,4 +78,11 @@ function lowerFloatConv(ctx: PlanContext, node: Node, shape: ConvShape, w: ConvW
   const wBuf = ctx.constBuffer(`${node.name}:weights`, weights);
   const bBuf = ctx.constBuffer(`${node.name}:bias`, packBias(w.bias, shape.cout));
   ctx.step(node, node.opType, spec, values, { weights: wBuf, bias: bBuf }, precision, weights.byteLength + shape.cout * 4);
+}
+
+/** The int32 codes of a bias given as DequantizeLinear(int32) (quantize_static), or undefined for a float bias. */
+export function int32Bias(ctx: PlanContext, name: string | undefined): Int32Array | undefined {
+  const q = name ? ctx.quantizedConsts.get(name) : undefined;
+  if (!q || q.bits !== 32 || q.zeroPoint.some((z) => z !== 0)) return undefined;
+  return Int32Array.from(q.q as ArrayLike<number>);
 }

@@ -5,7 +5,7 @@
  */
 import { type Activation } from '../../shaders/activation.ts';
 import { type BinaryOp, binaryKernel } from '../../shaders/binary.ts';
-import { eltwiseInt8Kernel } from '../../shaders/eltwise_int8.ts';
+import { eltwiseInt8Kernel, eltwiseInt8Table } from '../../shaders/eltwise_int8.ts';
 import { requantizeKernel } from '../../shaders/requantize.ts';
 import { unaryKernel } from '../../shaders/unary.ts';
 import { type Node, elementCount } from '../ir.ts';
@@ -13,6 +13,7 @@ import type { PlanContext } from '../plan/context.ts';
 import { type Layout, storedDims } from '../plan/types.ts';
 import { activationOf } from '../fuse/activation-fusion.ts';
 import { quantizedConsumer } from './qdq.ts';
+import { activationClamp } from '../../shaders/pack-int.ts';
 import { consumersOf } from '../fuse/graph-util.ts';
 import { type Operand, dimsOf, nhwcCompatible, operand, permuteToNhwc, toNhwcDims } from './operands.ts';
 
@@ -70,8 +71,10 @@ function tryInt8Binary(ctx: PlanContext, node: Node, op: 'add' | 'mul', outDims:
   }
   if (!target) return false;
   const out = ctx.define(node.outputs[0], outDims, 'nhwc', 'q8', target.q);
-  const spec = eltwiseInt8Kernel({ op, a: a.q!, b: b.q!, output: target.q, ...clamp }, storedDims(a), storedDims(b));
-  ctx.step(node, node.opType, spec, { a: a.name, b: b.name, output: out.name }, {}, 'int8');
+  const p = { op, a: a.q!, b: b.q!, output: target.q, ...clamp };
+  const spec = eltwiseInt8Kernel(p, storedDims(a), storedDims(b));
+  const table = ctx.constBuffer(`${node.name}:table`, eltwiseInt8Table(p), false);
+  ctx.step(node, node.opType, spec, { a: a.name, b: b.name, output: out.name }, { table }, 'int8');
   return true;
 }
 
@@ -86,10 +89,9 @@ export function lowerActivation(ctx: PlanContext, node: Node): void {
   }
   if (x.storage === 'q8' && (act.kind === 'relu' || act.kind === 'clip')) {
     const q = x.q!;
-    const lo = act.kind === 'relu' ? 0 : act.min;
-    const hi = act.kind === 'relu' ? Infinity : act.max;
-    const qmin = Math.max(-128, q.zeroPoint + Math.round(lo / q.scale));
-    const qmax = Math.min(127, Number.isFinite(hi) ? q.zeroPoint + Math.round(hi / q.scale) : 127);
+    // ReLU / Clip of DequantizeLinear(x) before a QuantizeLinear at the same parameters: a clamp of the codes
+    // at the bounds quantized as ONNX does (exact, QuantizeLinear is monotonic).
+    const { qLo: qmin, qHi: qmax } = activationClamp(act, q.scale, q.zeroPoint);
     const out = ctx.define(node.outputs[0], x.dims, x.layout, 'q8', q);
     ctx.step(node, node.opType, requantizeKernel({ input: q, output: q, qmin, qmax }, out.bytes / 4), { input: x.name, output: out.name }, {}, 'int8');
     return;

@@ -15,16 +15,19 @@ export function lowerResize(ctx: PlanContext, node: Node): void {
   if (x.dims.length !== 4) throw new Error(`only 4-D (NCHW) Resize is supported; input has shape [${x.dims}]`);
   const outDims = dimsOf(ctx, node.outputs[0], node);
   if (outDims[0] !== x.dims[0] || outDims[1] !== x.dims[1]) throw new Error(`Resize of batch or channel axes is not supported ([${x.dims}] -> [${outDims}])`);
-  // Upsample (opset <= 9, scales input at 1) and Resize (scales at 2 from opset 11, sizes at 3).
-  const scalesIdx = node.opType === 'Upsample' ? 1 : 2;
-  const sName = node.inputs[scalesIdx];
+  // Upsample (scales attribute in opsets 7-8, input 1 in 9) and Resize (scales at 1 in opset 10, at 2 from opset 11,
+  // sizes at 3). Upsample and Resize-10 have no coordinate/nearest attributes: their rule is asymmetric + floor.
+  const legacy = node.opType === 'Upsample' || ctx.graph.opset < 11;
+  const sName = node.inputs[legacy ? 1 : 2];
   const scales = sName ? ctx.initializer(sName) : undefined;
-  const sc = scales && scales.data.length === 4 ? Array.from(scales.data as Float32Array) : undefined;
+  const attrScales = node.attrs.scales?.type === 'floats' ? node.attrs.scales.value : undefined;
+  const scaleList = scales ? Array.from(scales.data as Float32Array) : attrScales;
+  const sc = scaleList && scaleList.length === 4 ? scaleList : undefined;
   const rawMode = attrString(node, 'mode', 'nearest');
   const mode = rawMode === 'nearest' ? 'nearest' : rawMode === 'linear' || rawMode === 'bilinear' ? 'linear' : undefined;
   if (!mode) throw new Error(`Resize mode '${rawMode}' is not supported (nearest, linear)`);
-  const coord = (node.opType === 'Upsample' ? 'asymmetric' : attrString(node, 'coordinate_transformation_mode', 'half_pixel')) as CoordMode;
-  const nearest = attrString(node, 'nearest_mode', 'round_prefer_floor') as NearestMode;
+  const coord = (legacy ? 'asymmetric' : attrString(node, 'coordinate_transformation_mode', 'half_pixel')) as CoordMode;
+  const nearest = (legacy ? 'floor' : attrString(node, 'nearest_mode', 'round_prefer_floor')) as NearestMode;
   const [n, c, h, w] = x.dims;
   const params = { mode, coord, nearest, outH: outDims[2], outW: outDims[3], scaleH: sc?.[2], scaleW: sc?.[3] } as const;
   const shape = { n, h, w, c };

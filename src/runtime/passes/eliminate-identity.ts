@@ -9,6 +9,15 @@ import { replaceUses } from './rename.ts';
  */
 export function eliminateIdentity(graph: Graph): Graph {
   const outputs = new Set(graph.outputs.map((o) => o.name));
+  // Dropout at inference (older exports keep it) is an Identity when nothing reads its mask.
+  for (const d of graph.nodes.filter((n) => n.opType === 'Dropout' && n.domain === '')) {
+    const mask = d.outputs[1];
+    if (mask && (outputs.has(mask) || graph.nodes.some((n) => n.inputs.includes(mask)))) continue;
+    d.opType = 'Identity';
+    d.inputs = [d.inputs[0]];
+    d.outputs = [d.outputs[0]];
+    d.attrs = {};
+  }
   const isSource = (v: string): boolean => graph.initializers.has(v) || graph.inputs.some((i) => i.name === v);
   for (const id of graph.nodes.filter((n) => n.opType === 'Identity' && n.domain === '')) {
     const [x] = id.inputs;

@@ -49,6 +49,10 @@ export function batchNorm(c: InferCtx): TensorInfo[] {
     if (s.length !== 1 || s[0] !== ch) c.fail(`input ${i} must have shape [${ch}], got [${s}]`);
   }
   if (c.node.outputs.filter((o) => o !== '').length > 1) c.fail('training-mode outputs (running mean/var) are not supported');
+  // opsets 7-8: `spatial` = 0 normalizes per element ([C, H, W] statistics): not supported. opsets < 7 are refused
+  // at load (is_test, consumed_inputs).
+  if (attrInt(c.node, 'spatial', 1) !== 1) c.fail('spatial = 0 (per-element statistics) is not supported');
+  if (attrInt(c.node, 'training_mode', 0) !== 0) c.fail('training_mode = 1 is not supported');
   return c.same();
 }
 
@@ -77,4 +81,14 @@ export function quantize(c: InferCtx): TensorInfo[] {
 export function dequantize(c: InferCtx): TensorInfo[] {
   checkQuantParams(c);
   return [{ dtype: 'float32', shape: [...c.in(0).shape] }];
+}
+
+/** Dropout (inference): output 0 is the input; the optional mask is all true. Removed by eliminateIdentity. */
+export function dropout(c: InferCtx): TensorInfo[] {
+  if (c.opset >= 12 && c.has(2)) {
+    const t = c.value(2, 'training_mode');
+    if (Number(t.data[0])) c.fail('training_mode = true is not supported');
+  }
+  const x = c.in(0);
+  return [{ ...x, shape: [...x.shape] }, { dtype: 'bool', shape: [...x.shape] }];
 }

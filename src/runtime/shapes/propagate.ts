@@ -30,6 +30,9 @@ export interface Propagated {
   values: Map<string, TensorData>;
 }
 
+/** Ops whose output has as many elements as their first input. */
+const SIZE_PRESERVING = new Set(['QuantizeLinear', 'DequantizeLinear', 'Transpose', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity', 'Cast']);
+
 export function propagate(graph: Graph, opts: PropagateOptions): Propagated {
   const infos = new Map<string, TensorInfo>();
   const values = new Map<string, TensorData>();
@@ -59,7 +62,10 @@ export function propagate(graph: Graph, opts: PropagateOptions): Propagated {
       });
       const cpu = CPU_OPS[node.opType];
       const canRun = node.opType === 'Shape' || node.inputs.every((n) => n === '' || values.has(n));
-      const small = outs.reduce((a, t) => a + product(t.shape), 0) <= maxElements;
+      const outCount = outs.reduce((a, t) => a + product(t.shape), 0);
+      // Ops that never make more elements than their first input (a constant already held) fold at any size:
+      // a QAT export's QuantizeLinear of a 512x256x3x3 weight is part of what the model means.
+      const small = outCount <= maxElements || (SIZE_PRESERVING.has(node.opType) && !!ins[0] && outCount <= product(ins[0].shape));
       const computed = cpu && canRun && small && (node.opType !== 'DequantizeLinear' || opts.foldDequantize)
         ? cpu(ctx, outs) : [];
       node.outputs.forEach((o, i) => {

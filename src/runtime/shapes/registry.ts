@@ -1,6 +1,6 @@
 /** ONNX op type -> shape rule, one line per op, sorted. Ops of the default domain only. */
 import type { ShapeRule } from './context.ts';
-import { batchNorm, binary, cast, clip, dequantize, quantize, softmax, unary } from './elementwise.ts';
+import { batchNorm, binary, cast, clip, dequantize, dropout, quantize, softmax, unary } from './elementwise.ts';
 import { constant, constantOfShape, range, shapeOf } from './generators.ts';
 import { gemm, matmul, reduceMean } from './linear.ts';
 import { resize, upsample } from './resize.ts';
@@ -20,6 +20,7 @@ export const SHAPE_RULES: Readonly<Partial<Record<string, ShapeRule>>> = {
   Conv: conv,
   DequantizeLinear: dequantize,
   Div: binary,
+  Dropout: dropout,
   Exp: unary,
   Expand: expand,
   Flatten: flatten,

@@ -6,7 +6,7 @@
 import { runKernel } from '../../../src/gpu/exec.ts';
 import type { Activation } from '../../../src/shaders/activation.ts';
 import { type BinaryOp, binaryKernel } from '../../../src/shaders/binary.ts';
-import { type EltwiseInt8Params, eltwiseInt8Kernel } from '../../../src/shaders/eltwise_int8.ts';
+import { type EltwiseInt8Params, eltwiseInt8Kernel, eltwiseInt8Table } from '../../../src/shaders/eltwise_int8.ts';
 import { eltwiseInt8Ref } from '../../reference/eltwise_int8.ts';
 import { binaryRef, size } from '../../reference/ops.ts';
 import { packRows } from '../../reference/quantize.ts';
@@ -74,7 +74,7 @@ export const cases: Case[] = [
         const c = want.shape[want.shape.length - 1];
         const expected = packRows(want.data, want.data.length / c, c, p.output.zeroPoint);
         const pk = (x: Int8Array, s: number[]): Uint32Array => packRows(x, size(s) / (s[s.length - 1] ?? 1), s[s.length - 1] ?? 1);
-        const out = await runKernel(device, eltwiseInt8Kernel(p, as, bs), { a: pk(a, as), b: pk(b, bs) }, { output: expected.length * 4 });
+        const out = await runKernel(device, eltwiseInt8Kernel(p, as, bs), { a: pk(a, as), b: pk(b, bs), table: eltwiseInt8Table(p) }, { output: expected.length * 4 });
         outs.push(exactOutcome(new Uint32Array(out.output), expected, `[${as}] ${op} [${bs}]`, true));
       }
       return worst(...outs);

@@ -1,0 +1,39 @@
+/**
+ * QDQ conformance: graphs in the layouts other tools export (test/fixtures/qdq-patterns.ts, generated here with the
+ * project's protobuf schema) must run exactly as ONNX defines them. Reference: onnxruntime-node with graph
+ * optimizations disabled, which computes every QuantizeLinear / DequantizeLinear literally. Every output is a
+ * DequantizeLinear, so it is compared in LSBs of its scale: bit for bit, or 1 LSB on at most 0.1% of elements.
+ */
+import { describe, expect, it } from 'vitest';
+import { InferenceSession } from '../src/runtime/session.ts';
+import { testGpu } from './helpers/gpu.ts';
+import { ortRun } from './helpers/ort.ts';
+import { testRng } from './helpers/rng.ts';
+import { QDQ_PATTERNS, qdqPattern } from './fixtures/qdq-patterns.ts';
+import { type Agreement, agreement, formatAgreement } from './helpers/qdq-agreement.ts';
+
+const INT_PRECISIONS = new Set(['w8a8', 'w4a8']);
+
+describe('QDQ conformance vs onnxruntime (graph optimizations disabled)', () => {
+  for (const name of QDQ_PATTERNS) {
+    it(name, async () => {
+      const p = qdqPattern(name, testRng());
+      const session = await InferenceSession.create(p.bytes, { context: await testGpu() });
+      try {
+        const ours = await session.run(p.feeds);
+        const ref = await ortRun(p.bytes, p.feeds, { graphOptimizationLevel: 'disabled' });
+        const rows: Agreement[] = Object.keys(p.scales).map((name) => agreement(name, ours[name].data, ref[name].data, p.scales[name]));
+        for (const r of rows) console.log(`[qdq] ${p.name} | ${formatAgreement(r)}`);
+        const intSteps = session.steps().filter((s) => ['Conv', 'Gemm', 'MatMul'].includes(s.op));
+        expect(intSteps.map((s) => s.precision).filter((x) => INT_PRECISIONS.has(x)).length, 'integer conv/gemm steps').toBe(p.intLayers);
+        for (const r of rows) {
+          expect(r.maxLsb, `${r.name}: max LSB difference`).toBeLessThanOrEqual(1);
+          expect(r.offFraction, `${r.name}: fraction of elements 1 LSB off`).toBeLessThanOrEqual(0.001);
+          expect(r.sqnr, `${r.name}: SQNR`).toBeGreaterThanOrEqual(45);
+        }
+      } finally {
+        session.dispose();
+      }
+    }, 300_000);
+  }
+});
