@@ -22,6 +22,8 @@ interface Model {
    * Smallest output SQNR. 45 dB is the goal; ResNet-20's int8/int4 exports reach 43-45 dB because a conv output that
    * falls within float32 rounding of a tie (measured: 1 of 16384 elements of layer1.1/conv2 in int8) quantizes one
    * LSB apart in onnxruntime's float32 accumulation and in our exact integer sum, and 20 layers carry it to the logits.
+   * ResNet-8's exports see the same effect with some calibration images (one seed: mixed logits 49.6 dB, softmax
+   * probs 44.1 dB); the per-tensor rule (<= 1 LSB on <= 0.1%, test/qdq-conformance.test.ts) is the exact check.
    */
   minSqnr?: number;
   input: string;
@@ -36,7 +38,7 @@ const pixels = (n: number) => (rng: Rng) => rng.floats(n, 0, 255);
 
 const MODELS: Model[] = [
   { file: 'resnet20_cifar10.onnx', input: 'input', dims: [1, 3, 32, 32], data: cifar(CIFAR_RESNET20), minSqnr: 40 },
-  { file: 'resnet8_cifar10_mlperf_tiny.onnx', input: 'input', dims: [1, 3, 32, 32], data: cifar(CIFAR_RAW) },
+  { file: 'resnet8_cifar10_mlperf_tiny.onnx', input: 'input', dims: [1, 3, 32, 32], data: cifar(CIFAR_RAW), minSqnr: 40 },
   { file: 'yolox_nano_coco_416.onnx', input: 'images', dims: [1, 3, 416, 416], data: pixels(3 * 416 * 416), slow: true },
   { file: 'fastestdet_coco_352.onnx', input: 'input.1', dims: [1, 3, 352, 352], data: (rng) => rng.floats(3 * 352 * 352, 0, 1), slow: true },
 ];
