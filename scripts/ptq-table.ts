@@ -1,14 +1,18 @@
 /**
- * The PTQ accuracy table: per model FP32, W8A8 with each calibrator, W4A8 and the mixed config the search finds;
- * accuracy, weight bytes and images/s, evaluated on images disjoint from the calibration images.
+ * The PTQ accuracy table (issue 13): per model FP32, W8A8 with each calibrator, W4A8 round-to-nearest, W4A8
+ * learned (GPTQ, learn.ts), and mixed with `--max-drop` (quantize(), as the CLI does it); accuracy, weight bytes
+ * and images/s, evaluated on images disjoint from the calibration images.
  *
  *   node --import tsx --import ./scripts/raw-hook.mjs scripts/ptq-table.ts [--models resnet20,resnet8,yolox,fastestdet]
- *     [--runtime gpu|ort|ort-fakequant] [--source gpu|ort] [--calib-limit N] [--eval-limit N] [--budget dB]
- *     [--cle off|relu|silu] [--no-bias-correction] [--float-below dB] [--tag name] [--methods minmax,percentile,entropy,mse,auto] [--low-method auto] [--no-mixed]
- *     [--out docs/ptq-results]
+ *     [--runtime gpu|ort|ort-fakequant] [--source gpu|ort] [--learn-source sim|gpu] [--calib-limit N] [--eval-limit N] [--search-images 32]
+ *     [--max-drop points] [--cle off|relu|silu] [--no-bias-correction] [--float-below dB] [--tag name]
+ *     [--methods minmax,percentile,entropy,mse,auto] [--low-method auto] [--no-mixed] [--no-rtn] [--out docs/ptq-results]
  *
  * `--methods`: the W8A8 rows ('auto' = per-tensor choice + float fallback, select.ts, measured in fake quant on
  * the first 2 calibration images/batches). `--low-method`: the activation ranges of the W4A8 and mixed rows.
+ * W4A8 rows: every layer int4 except the first and last (int8). `--learn-source gpu`: GPTQ reads each layer's
+ * inputs from the GPU runtime running the partly quantized model (gpuRuntimeSource), else from the simulation.
+ * Mixed: calibrated on the first half of the calibration images, the budget measured (fake quant) on the second.
  *
  * Calibration: CIFAR-10 images [0, 200), coco128 images [0, 32). Evaluation: CIFAR-10 [200, 200 + limit) (default
  * all 800), coco128 [32, 32 + limit) (default all 96). The FP32 row uses the same evaluation images.
@@ -24,13 +28,13 @@ import { save } from '../src/runtime/onnx/save.ts';
 import { buildQdq, uniformBits } from '../src/ptq/build.ts';
 import { calibrationFrom, datasetSize, modelProfile, openDataset } from '../src/ptq/datasets.ts';
 import { evaluate } from '../src/ptq/evaluate.ts';
-import { calibrateGraph, fakeQuantRunner, floatGraph } from '../src/ptq/quantize.ts';
+import { calibrateGraph, fakeQuantRunner, floatGraph, int4Bits, quantize, searchSet } from '../src/ptq/quantize.ts';
 import { crossLayerEqualize } from '../src/ptq/cle.ts';
-import { searchMixed } from '../src/ptq/mixed.ts';
+import { learnRounding } from '../src/ptq/learn.ts';
+import { ortRunner } from '../src/ptq/evaluate.ts';
 import { sensitivitySvg, sensitivityTable } from '../src/ptq/report.ts';
-import { layerSensitivity, outputSqnr, referenceOutputs } from '../src/ptq/sensitivity.ts';
 import { selectActivations, selectionTable, type Selection } from '../src/ptq/select.ts';
-import { gpuSource, ortSource, type Tensors } from '../src/ptq/source.ts';
+import { gpuRuntimeSource, gpuSource, ortSource, type Tensors } from '../src/ptq/source.ts';
 import { weightBytes } from '../src/ptq/weights.ts';
 
 const MODELS: Record<string, { file: string; data: string; calib: number }> = {
@@ -41,7 +45,7 @@ const MODELS: Record<string, { file: string; data: string; calib: number }> = {
 };
 const METHODS: ObserverMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
 
-const a = parseArgs(process.argv.slice(2), ['no-mixed', 'no-bias-correction']);
+const a = parseArgs(process.argv.slice(2), ['no-mixed', 'no-bias-correction', 'no-rtn']);
 const biasCorrection = !has(a, 'no-bias-correction');
 type Method = ObserverMethod | 'auto';
 const rowMethods = (flag(a, 'methods') ?? 'minmax,percentile,entropy,mse,auto').split(',') as Method[];
@@ -50,6 +54,9 @@ const runtime = flag(a, 'runtime') ?? 'gpu';
 const outDir = flag(a, 'out') ?? 'docs/ptq-results';
 mkdirSync(outDir, { recursive: true });
 const rows: string[] = [];
+/** Input dims of a calibration set's first batch (the GPU runtime plans per shape). */
+const shapeCache = new Map<unknown, number[]>();
+const shape0 = (c: { count: number }): number[] => shapeCache.get(c)!;
 for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').split(',')) {
   const m = MODELS[key];
   if (!m) throw new Error(`unknown model '${key}' (${Object.keys(MODELS).join(', ')})`);
@@ -61,6 +68,7 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   const calibEnd = Math.min(m.calib, Number(flag(a, 'calib-limit') ?? m.calib));
   const evalEnd = Math.min(datasetSize(data), m.calib + Number(flag(a, 'eval-limit') ?? datasetSize(data)));
   const calib = calibrationFrom(data, profile, 0, calibEnd);
+  shapeCache.set(calib, Object.values(await calib.batch(0))[0].dims);
   const source = (flag(a, 'source') ?? 'gpu') === 'ort' ? (x: typeof g) => ortSource(x) : gpuSource;
   const t0 = performance.now();
   const bar = progressBar(`${key} calibrate`);
@@ -88,8 +96,7 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
       await runner.dispose();
     }
   };
-  const batches: Tensors[] = [];
-  for (let b = 0; b < Math.min(2, calib.count); b++) batches.push(await calib.batch(b));
+  const batches: Tensors[] = await searchSet(calib, 2, Number(flag(a, 'search-images') ?? 32));
   let selection: Selection | undefined;
   if (rowMethods.includes('auto') || lowMethod === 'auto') {
     const t1 = performance.now();
@@ -99,41 +106,57 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   }
   // Build options and layer bits for a method ('auto': per-tensor params, float-fallback layers removed).
   const plan = (m: Method, b: 4 | 8) => {
-    const bits = uniformBits(g, b);
+    const bits = b === 4 ? int4Bits(g) : uniformBits(g, 8);
     if (m !== 'auto') return { bits, opts: { method: m, biasCorrection } };
     for (const l of selection!.floatLayers) bits.delete(l);
     return { bits, opts: { method: 'entropy' as ObserverMethod, activations: selection!.params, biasCorrection } };
   };
+  const floats = (m: Method): string => (m === 'auto' && selection!.floatLayers.size ? ` (${selection!.floatLayers.size} float)` : '');
   await row('FP32', save(g), weightBytes(g));
   for (const m of rowMethods) {
     const { bits, opts } = plan(m, 8);
     const q = buildQdq(g, stats, bits, opts);
-    await row(`W8A8 ${m}${m === 'auto' && selection!.floatLayers.size ? ` (${selection!.floatLayers.size} float)` : ''}`, save(q), weightBytes(q));
+    await row(`W8A8 ${m}${floats(m)}`, save(q), weightBytes(q));
   }
   const low = plan(lowMethod, 4);
-  const q4 = buildQdq(g, stats, low.bits, low.opts);
-  await row(`W4A8 ${lowMethod}`, save(q4), weightBytes(q4));
-  if (has(a, 'no-mixed')) continue;
-  // Mixed: sensitivity and search in fake quant on the first 2 calibration batches.
-  const method = lowMethod;
-  const all8 = plan(lowMethod, 8).bits;
-  const sens = await layerSensitivity(g, stats, batches, fakeQuantRunner, low.opts, progressBar(`${key} sensitivity`));
-  const ref = await referenceOutputs(fakeQuantRunner, g, batches);
-  const budgetDb = Number(flag(a, 'budget') ?? 12);
-  const mixed = await searchMixed(sens, {
-    budgetDb,
-    measure: (int4) => {
-      const bits = new Map(all8);
-      for (const n of int4) if (bits.has(n)) bits.set(n, 4);
-      return outputSqnr(fakeQuantRunner, buildQdq(g, stats, bits, low.opts), batches, ref);
-    },
+  const n4 = [...low.bits.values()].filter((b) => b === 4).length;
+  if (!has(a, 'no-rtn')) {
+    const q4 = buildQdq(g, stats, low.bits, low.opts);
+    await row(`W4A8 ${lowMethod}${floats(lowMethod)} nearest (${n4}/${low.bits.size} int4)`, save(q4), weightBytes(q4));
+  }
+  const learnKind = flag(a, 'learn-source') ?? 'sim';
+  const t2 = performance.now();
+  const learned = await learnRounding(g, stats, low.bits, low.opts, calib, {
+    source: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : fakeQuantRunner,
+    onProgress: progressBar(`${key} learn (${learnKind})`),
   });
-  const bits = new Map(all8);
-  for (const n of mixed.int4) if (bits.has(n)) bits.set(n, 4);
-  const qm = buildQdq(g, stats, bits, low.opts);
-  writeFileSync(join(outDir, `${key}.sensitivity.md`), `# ${key}: per-layer sensitivity (budget ${budgetDb} dB)\n\n${sensitivityTable(sens, mixed)}\n`);
-  writeFileSync(join(outDir, `${key}.sensitivity.svg`), sensitivitySvg(sens, mixed, key));
-  await row(`mixed ${method} ${[...mixed.int4].filter((n) => bits.get(n) === 4).length}/${sens.length} int4 (${budgetDb} dB)`, save(qm), weightBytes(qm));
+  console.error(`${key}: GPTQ (${learnKind}) in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
+  const ql = buildQdq(g, stats, low.bits, { ...low.opts, learned });
+  await row(`W4A8 ${lowMethod}${floats(lowMethod)} GPTQ-${learnKind} (${n4}/${low.bits.size} int4)`, save(ql), weightBytes(ql));
+  if (has(a, 'no-mixed')) continue;
+  // Mixed as the CLI makes it: calibrate on the first half of the calibration images, budget on the second half.
+  const half = Math.floor(calibEnd / 2);
+  const maxDrop = Number(flag(a, 'max-drop') ?? 1);
+  const accuracy = async (q: typeof g): Promise<number> => {
+    const runner = await ortRunner(save(q), 'disabled');
+    try {
+      const r = await evaluate(runner, data, profile, { start: half, end: calibEnd });
+      return 100 * (r.top1 ?? r.mAP!);
+    } finally {
+      await runner.dispose();
+    }
+  };
+  const bars = { calibrate: progressBar(`${key} mixed calibrate`), select: progressBar(`${key} mixed select`), learn: progressBar(`${key} mixed learn`), sensitivity: progressBar(`${key} sensitivity`), search: progressBar(`${key} search`) };
+  const t3 = performance.now();
+  const mixed = await quantize(g, calibrationFrom(data, profile, 0, half), {
+    method: lowMethod, weights: 'mixed', biasCorrection, source, accuracy, maxDrop,
+    learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : undefined,
+    onProgress: (st, d, t, n) => bars[st](d, t, n),
+  });
+  console.error(`${key}: mixed quantize in ${((performance.now() - t3) / 1000).toFixed(1)} s`);
+  writeFileSync(join(outDir, `${key}.sensitivity.md`), `# ${key}: per-layer sensitivity (mixed, --max-drop ${maxDrop}; held-out images [${half}, ${calibEnd}))\n\n${sensitivityTable(mixed.sensitivity!, mixed.mixed, 'points')}\n`);
+  writeFileSync(join(outDir, `${key}.sensitivity.svg`), sensitivitySvg(mixed.sensitivity!, mixed.mixed, key));
+  await row(`mixed ${lowMethod} GPTQ-${learnKind} ${mixed.mixed!.int4.size}/${mixed.sensitivity!.length} int4 (--max-drop ${maxDrop}; calib 0-${half - 1}, held-out ${half}-${calibEnd - 1})`, mixed.bytes, weightBytes(mixed.graph));
 }
 const header = ['| model | config | top-1 % or mAP | AP50 | weight bytes | vs FP32 | images/s |', '|---|---|---|---|---|---|---|'];
 writeFileSync(join(outDir, `table-${runtime}-${(flag(a, "models") ?? "all").replace(/,/g, "-")}${flag(a, 'tag') ? `-${flag(a, 'tag')}` : ''}.md`), `${[...header, ...rows].join('\n')}\n`);

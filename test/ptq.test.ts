@@ -192,6 +192,23 @@ describe('mixed-precision search', () => {
   });
 });
 
+describe('mixed-precision search with an absolute target (accuracy points or dB against FP32)', () => {
+  it('meets the target with the longest prefix, and moves nothing when all-int8 already misses it', async () => {
+    const rng = testRng();
+    const layers = Array.from({ length: 10 }, (_, i) => ({ name: `l${i}`, op: 'Conv', params: 100 * rng.int(1, 50), sqnr8: 40, sqnr4: 20 + 10 * rng.next() }));
+    // A score that falls by 0.3..0.7 points per int4 layer from 80 (like held-out top-1).
+    const drop = new Map(layers.map((l) => [l.name, 0.3 + 0.4 * rng.next()]));
+    const measure = async (int4: Set<string>): Promise<number> => 80 - [...int4].reduce((a, n) => a + drop.get(n)!, 0);
+    const r = await searchMixed(layers, { target: 78, measure });
+    expect(r.target).toBe(78);
+    expect(await measure(r.int4)).toBeGreaterThanOrEqual(78);
+    expect(await measure(new Set(r.order.slice(0, r.int4.size + 1)))).toBeLessThan(78);
+    const none = await searchMixed(layers, { target: 81, measure });
+    expect(none.int4.size).toBe(0);
+    expect(none.trials).toHaveLength(1);
+  });
+});
+
 describe('Q/DQ placement rules', () => {
   // A YOLOX-like miniature: Focus stem (Slice x2 -> Concat) -> Conv -> SiLU -> {box Conv, obj Conv -> Sigmoid}
   // -> head Concat -> Reshape -> Transpose -> output.

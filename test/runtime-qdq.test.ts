@@ -56,7 +56,9 @@ describe.skipIf(!hasAssets)('QDQ models on the integer kernels vs a float simula
       probe.dispose();
       const batch = (i: number) => ({ [input]: { dims: c.dims, data: c.data(rng, i) } });
       const calib = calibrationSet([1, 2, 3, 4].map(batch));
-      const q = await quantize(float, calib, { method: 'minmax', weights: c.weights, source: (g) => ortSource(g), searchBatches: 1 });
+      // Mixed on ResNet-18: round-to-nearest, since GPTQ's Cholesky of 4608-column layers (512 x 3 x 3) is minutes in
+      // TypeScript; the int4 case runs the default (GPTQ) path on the GPU.
+      const q = await quantize(float, calib, { method: 'minmax', weights: c.weights, source: (g) => ortSource(g), searchBatches: 1, rounding: c.weights === 'mixed' ? 'nearest' : undefined });
       const session = await InferenceSession.create(q.bytes, { context: await testGpu() });
       const steps = session.steps();
       const convs = steps.filter((s) => s.op === 'Conv');
@@ -80,6 +82,7 @@ describe.skipIf(!hasAssets)('QDQ models on the integer kernels vs a float simula
         if (i === 0) expect(db).toBeGreaterThanOrEqual(c.minSqnr);
       });
       session.dispose();
-    });
+      // Mixed: the sensitivity pass and the search take minutes on 2 shared cores.
+    }, c.weights === 'mixed' ? 400_000 : undefined);
   }
 });

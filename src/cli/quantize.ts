@@ -2,6 +2,12 @@
  * `quantgpu quantize`: post-training quantization of a float ONNX model to a QDQ model.
  * Writes the QDQ model, its per-layer config with the declared preprocessing (`<out>.config.json`, which eval, run,
  * inspect and the browser helper read) and for mixed a report (`<out>.report.md/.svg`).
+ *
+ * Mixed budget (default, as in docs/ptq.md): when the calibration data have labels (CIFAR, COCO, ImageFolder),
+ * `--max-drop 1`: at most 1 point of accuracy below FP32 in the fake-quant simulation on the last `--holdout`
+ * images of the calibration range (default: half of it for classifiers, a quarter for detectors), which are then
+ * not used for ranges or rounding. Without labels, or with `--min-sqnr <dB>`: the output SQNR against FP32 stays
+ * at or above that (default DEFAULT_MIN_SQNR_DB = 20).
  */
 import { writeFileSync } from 'node:fs';
 import type { ObserverMethod, WeightMethod } from '../quant/index.ts';
@@ -10,9 +16,11 @@ import { evenlySpaced } from '../eval/image-folder.ts';
 import { describePreprocess } from '../pre/spec.ts';
 import { calibrationFrom, datasetSize } from '../ptq/datasets.ts';
 import { DecodeStats } from '../ptq/image-batches.ts';
-import { quantize, type WeightMode } from '../ptq/quantize.ts';
+import { evaluate, ortRunner } from '../ptq/evaluate.ts';
+import { DEFAULT_MIN_SQNR_DB, quantize, type WeightMode } from '../ptq/quantize.ts';
+import { save } from '../runtime/onnx/save.ts';
 import { selectionTable } from '../ptq/select.ts';
-import { gpuSource, ortSource } from '../ptq/source.ts';
+import { gpuRuntimeSource, gpuSource, ortSource } from '../ptq/source.ts';
 import { weightBytes } from '../ptq/weights.ts';
 import { type CommandSpec, choiceFlag, flag, has, helpText, numberFlag, parseCommand, UsageError } from './args.ts';
 import { openDatasetArg } from './eval.ts';
@@ -37,7 +45,11 @@ export const QUANTIZE: CommandSpec = {
     method: { value: 'name', help: `activation ranges: ${METHODS.join('|')} (default entropy; auto picks per tensor)` },
     weights: { value: 'name', help: `weight precision: ${WEIGHTS.join('|')} (default int8; mixed searches int4 layers)` },
     'weight-method': { value: 'name', help: 'weight ranges: minmax|mse (default minmax)' },
-    budget: { value: 'dB', help: 'mixed: allowed output SQNR loss below all-int8 (default 3)' },
+    'max-drop': { value: 'points', help: 'mixed: accuracy allowed below FP32 on held-out labeled calibration images (default 1)' },
+    holdout: { value: 'N', help: 'mixed: calibration images held out to measure --max-drop (default half for classifiers, a quarter for detectors)' },
+    'min-sqnr': { value: 'dB', help: `mixed, without labels or instead of --max-drop: output SQNR to keep against FP32 (default ${DEFAULT_MIN_SQNR_DB})` },
+    rounding: { value: 'name', help: 'int4 weight rounding: gptq|nearest (default gptq: learned, layer by layer)' },
+    'learn-source': { value: 'name', help: 'gptq: read layer inputs from sim|gpu (the GPU runtime on the partly quantized model; default sim)' },
     'float-below': { value: 'dB', help: 'auto: keep layers float when int8 SQNR is below this' },
     cle: { value: 'mode', help: 'cross-layer equalization: relu|silu|off (default off)' },
     'no-bias-correction': { help: 'skip bias correction' },
@@ -64,7 +76,8 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   const weightMethod = choiceFlag(a, 'weight-method', ['minmax', 'mse'] as const, 'minmax') as WeightMethod;
   const cle = choiceFlag(a, 'cle', ['relu', 'silu', 'off'] as const, 'off');
   const sourceKind = choiceFlag(a, 'source', ['gpu', 'ort'] as const, 'gpu');
-  const budgetDb = numberFlag(a, 'budget', 3);
+  const rounding = choiceFlag(a, 'rounding', ['gptq', 'nearest'] as const, 'gptq');
+  const learnKind = choiceFlag(a, 'learn-source', ['sim', 'gpu'] as const, 'sim');
   const floatBelowDb = flag(a, 'float-below') === undefined ? undefined : numberFlag(a, 'float-below', 0);
   const g = load(bytes);
   const profile = profileFromCli(g, path!, a);
@@ -82,14 +95,36 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   say(`quantize: ${path}: ${g.nodes.length} nodes; calibrating on images [${start}, ${end}) of ${calibPath} (${sampling}; ${method}, ${weights} weights)`);
   if (data.kind !== 'cifar' && data.kind !== 'npy') say(`preprocessing (${profile.source}): ${describePreprocess(profile.pre)}`);
   const stats = new DecodeStats();
-  const bars = { calibrate: progressBar('calibrate'), select: progressBar('select'), sensitivity: progressBar('sensitivity'), search: progressBar('search') };
+  const bars = { calibrate: progressBar('calibrate'), select: progressBar('select'), learn: progressBar('learn rounding'), sensitivity: progressBar('sensitivity'), search: progressBar('search') };
   const source = sourceKind === 'ort' ? (graph: typeof g) => ortSource(graph) : gpuSource;
+  // Budget: accuracy on a held-out slice of the (labeled) calibration images, unless --min-sqnr or no labels.
+  const labeled = data.kind === 'cifar' || data.kind === 'coco' || (data.kind === 'images' && !!data.labels);
+  const bySqnr = has(a, 'min-sqnr') || !labeled;
+  const holdout = weights === 'mixed' && !bySqnr ? numberFlag(a, 'holdout', Math.floor((end - start) / (profile.task === 'detect' ? 4 : 2)), { integer: true, min: 1 }) : 0;
+  if (holdout >= end - start) throw new UsageError(`--holdout ${holdout} must leave calibration images in [${start}, ${end})`);
+  const calibEnd = end - holdout;
+  const maxDrop = numberFlag(a, 'max-drop', 1);
+  const evalData = data;
+  const accuracy = holdout > 0 ? async (q: typeof g): Promise<number> => {
+    const runner = await ortRunner(save(q), 'disabled');
+    try {
+      const r = await evaluate(runner, evalData, profile, { start: calibEnd, end });
+      return 100 * (r.top1 ?? r.mAP!);
+    } finally {
+      await runner.dispose();
+    }
+  } : undefined;
+  if (weights === 'mixed') say(accuracy ? `mixed budget: --max-drop ${maxDrop} points below FP32 on held-out images [${calibEnd}, ${end})` : `mixed budget: output SQNR >= ${numberFlag(a, 'min-sqnr', DEFAULT_MIN_SQNR_DB)} dB against FP32${labeled ? '' : ' (the calibration data have no labels)'}`);
+  const calibSet = calibrationFrom(data, profile, start, calibEnd, calibrationBatch(profile), { stats });
+  const first = await calibSet.batch(0);
+  const shapes = Object.fromEntries(Object.entries(first).map(([k, v]) => [k, v.dims]));
   let stage = 'starting';
   const stop = heartbeat(() => `quantize: still working, last step: ${stage}`);
-  const r = await quantize(g, calibrationFrom(data, profile, start, end, calibrationBatch(profile), { stats }), {
+  const r = await quantize(g, calibSet, {
     method, weights, cle: cle === 'off' ? false : cle, weightMethod,
     biasCorrection: !has(a, 'no-bias-correction'),
-    budgetDb, floatBelowDb,
+    floatBelowDb, rounding, learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, shapes) : undefined,
+    accuracy, maxDrop, minSqnrDb: numberFlag(a, 'min-sqnr', DEFAULT_MIN_SQNR_DB),
     quantizeEnds: has(a, 'quantize-ends'),
     source,
     onProgress: (st, d, t, note) => {
@@ -101,14 +136,20 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   writeFileSync(out, r.bytes);
   // The runtime reads `default` / `layers`; `preprocess` is the declared preprocessing that eval, run, inspect
   // and the browser helpers apply; `ptq` records how the model was made.
-  const ptq = { pixels: profile.pixels, method, weights, calibration: { data: calibPath, start, end, sampling } };
+  const budget = r.mixed ? (accuracy ? { maxDrop, heldOut: [calibEnd, end] } : { minSqnrDb: r.mixed.target }) : undefined;
+  const ptq = { pixels: profile.pixels, method, weights, rounding, budget, calibration: { data: calibPath, start, end: calibEnd, sampling } };
   writeFileSync(`${out}.config.json`, `${JSON.stringify({ ...r.config, preprocess: profile.pre, ptq }, null, 2)}\n`);
   if (r.selection) writeFileSync(`${out}.select.md`, `${selectionTable(r.selection)}\n`);
   if (r.report) {
     writeFileSync(`${out}.report.md`, `${r.report.markdown}\n`);
     writeFileSync(`${out}.report.svg`, r.report.svg);
   }
-  console.log(`${out}: ${weights} weights, ${method} activations, calibrated on images [${start}, ${end}); ` +
+  if (r.mixed) {
+    const unit = accuracy ? 'points' : 'dB';
+    console.log(`mixed: moved ${r.mixed.int4.size} of ${r.sensitivity!.length} layers to int4 ` +
+      `(${accuracy ? `held-out images [${calibEnd}, ${end}): accuracy ${r.mixed.sqnrDb.toFixed(2)}, all-int8 ${r.mixed.baselineDb.toFixed(2)}, target FP32 - ${maxDrop} = ${r.mixed.target.toFixed(2)}` : `output SQNR ${r.mixed.sqnrDb.toFixed(1)} dB against FP32, all-int8 ${r.mixed.baselineDb.toFixed(1)}, target ${r.mixed.target.toFixed(1)}`} ${unit})`);
+  }
+  console.log(`${out}: ${weights} weights${weights === 'int8' ? '' : ` (${rounding} int4 rounding)`}, ${method} activations, calibrated on images [${start}, ${calibEnd}); ` +
     `weights ${weightBytes(g)} -> ${weightBytes(r.graph)} bytes; opset ${r.graph.opset}`);
   if (stats.images) console.log(`decoded ${stats.images} images at ${stats.perSecond.toFixed(1)} images/s (decode + preprocess)`);
 }

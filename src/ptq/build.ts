@@ -22,6 +22,8 @@ export interface BuildOptions {
   opset?: number;
   /** Per-tensor activation parameters (select.ts); when set, `method` is not read for activations. */
   activations?: Map<string, ActQParams>;
+  /** Learned weights (gptq.ts via learn.ts) used instead of round-to-nearest where the layer's bits match. */
+  learned?: Map<string, QuantizedWeight>;
 }
 
 /** Every layer at `bits`. */
@@ -45,7 +47,8 @@ export function buildQdq(float: Graph, stats: CalibrationStats, bits: LayerBits,
   for (const n of quantizableLayers(g)) {
     const b = bits.get(n.name);
     if (!b) continue;
-    const q = quantizeNodeWeight(g, n, b, opts.weightMethod ?? 'minmax');
+    const l = opts.learned?.get(n.name);
+    const q = l && l.bits === b ? l : quantizeNodeWeight(g, n, b, opts.weightMethod ?? 'minmax');
     weights.set(n.name, q);
     const mean = stats.means.get(n.inputs[0]);
     if ((opts.biasCorrection ?? true) && mean) correctBias(g, n, q, mean);

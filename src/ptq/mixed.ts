@@ -8,24 +8,30 @@
  * per byte saved, and the longest prefix whose *measured* output SQNR stays within the budget is found by
  * bisection (the prediction only orders the candidates; the budget is checked on real runs).
  *
- * Budget: the allowed drop of the output SQNR, in dB, below the all-int8 (W8A8) configuration.
+ * Budget: `target`, an absolute floor on the measured score (accuracy in points on a held-out labeled slice, or
+ * output SQNR in dB against FP32: quantize.ts decides which), or, older, `budgetDb` below all-int8.
  * First and last layers stay int8 unless `quantizeEnds` is set (they are small and usually the most sensitive).
  */
 import type { LayerSensitivity } from './sensitivity.ts';
 
 export interface MixedSearchOptions {
-  budgetDb: number;
+  /** The measured score a configuration must reach (higher is better). */
+  target?: number;
+  /** Or: the allowed drop of the score below all-int8's. One of target / budgetDb is required. */
+  budgetDb?: number;
   quantizeEnds?: boolean;
-  /** Measured output SQNR (dB) of the configuration with exactly these layers at int4 (the rest int8). */
+  /** Measured score (output SQNR in dB, or accuracy) of the configuration with exactly these layers at int4. */
   measure: (int4: Set<string>) => Promise<number>;
-  onStep?: (int4: number, sqnrDb: number) => void;
+  onStep?: (int4: number, score: number) => void;
 }
 
 export interface MixedResult {
   int4: Set<string>;
-  /** Measured output SQNR of the result and of all-int8. */
+  /** Measured score of the result and of all-int8 (the field names predate accuracy scores). */
   sqnrDb: number;
   baselineDb: number;
+  /** The floor the result had to reach. */
+  target: number;
   /** Candidate order (most profitable first) and the measurements made. */
   order: string[];
   trials: { int4: number; sqnrDb: number }[];
@@ -57,15 +63,16 @@ export async function searchMixed(layers: LayerSensitivity[], opts: MixedSearchO
     return v;
   };
   const baselineDb = await at(0);
-  const target = baselineDb - opts.budgetDb;
+  if (opts.target === undefined && opts.budgetDb === undefined) throw new Error('searchMixed: give target or budgetDb');
+  const target = opts.target ?? baselineDb - opts.budgetDb!;
   // Largest k with at(k) >= target, assuming the SQNR falls as k grows; bisection over [0, order.length].
   let lo = 0;
-  let hi = order.length;
-  if ((await at(hi)) >= target) lo = hi;
+  let hi = baselineDb >= target ? order.length : 0; // all-int8 already misses the target: nothing can move
+  if (hi > 0 && (await at(hi)) >= target) lo = hi;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
     if ((await at(mid)) >= target) lo = mid;
     else hi = mid;
   }
-  return { int4: new Set(order.slice(0, lo)), sqnrDb: await at(lo), baselineDb, order, trials };
+  return { int4: new Set(order.slice(0, lo)), sqnrDb: await at(lo), baselineDb, target, order, trials };
 }

@@ -3,7 +3,12 @@
  * runtime's per-layer config and, for mixed precision, a sensitivity report.
  *
  *   float graph (BN-folded, standard ops) -> [CLE] -> calibrate (one pass: activation observers, input means)
- *   -> weights per channel (int8 | int4) -> bias correction -> Q/DQ -> save (opset 13, or 21 with int4)
+ *   -> ['auto': per-tensor ranges] -> weights per channel (int8 | int4; int4 learned by GPTQ, layer by layer)
+ *   -> [mixed: sensitivity, search against the budget] -> bias correction -> Q/DQ -> save (opset 13, or 21 with int4)
+ *
+ * Mixed-precision budget (the same default in the CLI and docs/ptq.md): `maxDrop` points of accuracy below FP32
+ * on a held-out labeled slice when the caller can measure accuracy (`accuracy`), else output SQNR of at least
+ * `minSqnrDb` dB against FP32 (DEFAULT_MIN_SQNR_DB).
  */
 import type { ObserverMethod, ObserverOptions, WeightMethod } from '../quant/index.ts';
 import type { Graph } from '../runtime/ir.ts';
@@ -11,10 +16,11 @@ import { load } from '../runtime/onnx/load.ts';
 import { save } from '../runtime/onnx/save.ts';
 import { simplify } from '../runtime/passes/index.ts';
 import type { PrecisionConfig } from '../runtime/precision.ts';
-import { buildQdq, layerInputs, precisionConfig, uniformBits, type LayerBits } from './build.ts';
+import { buildQdq, type BuildOptions, layerInputs, precisionConfig, uniformBits, type LayerBits } from './build.ts';
 import { calibrate, type CalibrationSet, type CalibrationStats } from './calibrate.ts';
 import { crossLayerEqualize } from './cle.ts';
 import { cloneGraph } from './graph.ts';
+import { learnRounding } from './learn.ts';
 import { searchMixed, type MixedResult } from './mixed.ts';
 import { activationsToQuantize } from './qdq.ts';
 import { sensitivitySvg, sensitivityTable } from './report.ts';
@@ -39,18 +45,39 @@ export interface QuantizeOptions {
   biasCorrection?: boolean;
   /** Cross-layer equalization: 'relu' (exact: ReLU / identity pairs), 'silu' (also SiLU pairs, approximate), false. */
   cle?: false | 'relu' | 'silu';
-  /** Mixed: allowed drop of output SQNR (dB) below all-int8. Default 3. */
-  budgetDb?: number;
-  /** Mixed: let the first and last layers take int4 too. */
+  /**
+   * Mixed: allowed accuracy drop (points) below FP32, measured by `accuracy` (default 1 when `accuracy` is given).
+   */
+  maxDrop?: number;
+  /** Accuracy in points (top-1 %, or mAP x 100) of a graph on a held-out labeled slice; enables `maxDrop`. */
+  accuracy?: (g: Graph) => Promise<number>;
+  /** Mixed without `accuracy`: the output SQNR (dB, against FP32) to keep. Default DEFAULT_MIN_SQNR_DB. */
+  minSqnrDb?: number;
+  /** Int4 weight rounding: 'gptq' (learned, default) or 'nearest'. */
+  rounding?: 'gptq' | 'nearest';
+  /** Runs the partly quantized model for learned rounding (default: the fake-quant simulation, `simulate`). */
+  learnSource?: GraphRunner;
+  /** int4 and mixed: let the first and last layers take int4 too (default: they stay int8; small and sensitive). */
   quantizeEnds?: boolean;
   /** Mixed: calibration batches used for sensitivity and the search (default 2). */
   searchBatches?: number;
+  /**
+   * Selection, sensitivity and search: at most this many images (batches are cut along axis 0; default 32). The
+   * cost of 'auto' and mixed is one (suffix) model run per measured configuration, so this sets their speed
+   * (docs/ptq.md, speed).
+   */
+  searchImages?: number;
   /** Runs the float model for calibration (default: the GPU runtime). */
   source?: SourceFactory;
   /** Runs QDQ graphs for sensitivity / search (default: onnxruntime-node fake quant). */
   simulate?: GraphRunner;
-  onProgress?: (stage: 'calibrate' | 'select' | 'sensitivity' | 'search', done: number, total: number, note?: string) => void;
+  onProgress?: (stage: ProgressStage, done: number, total: number, note?: string) => void;
 }
+
+export type ProgressStage = 'calibrate' | 'select' | 'learn' | 'sensitivity' | 'search';
+
+/** Mixed without labels: keep the output SQNR against FP32 at or above this (dB). */
+export const DEFAULT_MIN_SQNR_DB = 20;
 
 /** The calibrators 'auto' chooses from per tensor. */
 export const AUTO_METHODS: readonly ObserverMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
@@ -66,6 +93,29 @@ export interface QuantizeResult {
   selection?: Selection;
   /** Markdown table and SVG chart (mixed only). */
   report?: { markdown: string; svg: string };
+}
+
+/** Every layer int4 except, unless `ends`, the first and last quantizable layers (int8). */
+export function int4Bits(g: Graph, ends = false): LayerBits {
+  const bits = uniformBits(g, 4);
+  const names = [...bits.keys()];
+  if (!ends && names.length > 2) for (const n of [names[0], names[names.length - 1]]) bits.set(n, 8);
+  return bits;
+}
+
+/** The first `maxBatches` batches of `data`, cut to `maxImages` images in all (axis 0 of every feed). */
+export async function searchSet(data: CalibrationSet, maxBatches: number, maxImages: number): Promise<Tensors[]> {
+  const out: Tensors[] = [];
+  let images = 0;
+  for (let b = 0; b < Math.min(data.count, maxBatches) && images < maxImages; b++) {
+    const feeds = await data.batch(b);
+    const n = Object.values(feeds)[0].dims[0];
+    const keep = Math.min(n, maxImages - images);
+    out.push(keep === n ? feeds : Object.fromEntries(Object.entries(feeds).map(([k, v]) =>
+      [k, { dims: [keep, ...v.dims.slice(1)], data: v.data.slice(0, (v.data.length / n) * keep) }])));
+    images += keep;
+  }
+  return out;
 }
 
 /** Simulation runner: onnxruntime-node with graph optimizations disabled (Q and DQ computed in float). */
@@ -100,37 +150,49 @@ export async function quantize(model: Uint8Array | Graph, data: CalibrationSet, 
   const method: ObserverMethod = opts.method === 'auto' || !opts.method ? 'entropy' : opts.method;
   const stats = await calibrateGraph(g, data, auto ? [...AUTO_METHODS] : [...new Set<ObserverMethod>([method, 'minmax'])], opts);
   const run = opts.simulate ?? fakeQuantRunner;
-  const batches: Tensors[] = [];
-  for (let b = 0; b < Math.min(data.count, opts.searchBatches ?? 2); b++) batches.push(await data.batch(b));
+  const batches = await searchSet(data, opts.searchBatches ?? 2, opts.searchImages ?? 32);
   const selection = auto
     ? await selectActivations(g, stats, batches, run, { methods: [...AUTO_METHODS], floatBelowDb: opts.floatBelowDb, onProgress: (d, t, n) => opts.onProgress?.('select', d, t, n) })
     : undefined;
   const floatLayers = selection?.floatLayers ?? new Set<string>();
-  const build = { method, weightMethod: opts.weightMethod, biasCorrection: opts.biasCorrection, activations: selection?.params };
+  const build: BuildOptions = { method, weightMethod: opts.weightMethod, biasCorrection: opts.biasCorrection, activations: selection?.params };
   const mode = opts.weights ?? 'int8';
   const withoutFloat = (b: LayerBits): LayerBits => new Map([...b].filter(([n]) => !floatLayers.has(n)));
-  let bits = withoutFloat(uniformBits(g, mode === 'int4' ? 4 : 8));
+  const learn = async (b: LayerBits, note: string): Promise<void> => {
+    if ((opts.rounding ?? 'gptq') !== 'gptq' || ![...b.values()].includes(4)) return;
+    build.learned = await learnRounding(g, stats, b, { ...build, learned: undefined }, data, {
+      source: opts.learnSource ?? run, onProgress: (d, t, n) => opts.onProgress?.('learn', d, t, `${note}: ${n}`),
+    });
+  };
+  let bits = withoutFloat(mode === 'int4' ? int4Bits(g, opts.quantizeEnds) : uniformBits(g, 8));
   let sensitivity: LayerSensitivity[] | undefined;
   let mixed: MixedResult | undefined;
   let report: QuantizeResult['report'];
+  if (mode === 'int4') await learn(bits, 'all int4');
   if (mode === 'mixed') {
-    sensitivity = await layerSensitivity(g, stats, batches, run, build, (d, t, n) => opts.onProgress?.('sensitivity', d, t, n));
-    const reference = await referenceOutputs(run, g, batches);
     const all8 = withoutFloat(uniformBits(g, 8));
+    // Learned int4 weights first (every layer int4), so that sensitivity and search see what int4 will be.
+    await learn(new Map([...all8].map(([n]) => [n, 4])), 'all int4');
+    sensitivity = await layerSensitivity(g, stats, batches, run, build, (d, t, n) => opts.onProgress?.('sensitivity', d, t, n));
+    const byAccuracy = opts.accuracy !== undefined;
+    const target = byAccuracy ? (await opts.accuracy!(g)) - (opts.maxDrop ?? 1) : opts.minSqnrDb ?? DEFAULT_MIN_SQNR_DB;
+    const reference = byAccuracy ? [] : await referenceOutputs(run, g, batches);
+    const configure = (int4: Set<string>): LayerBits => new Map([...all8].map(([n, b]) => [n, int4.has(n) ? 4 : b]));
     let step = 0;
+    const unit = byAccuracy ? 'points' : 'dB';
     mixed = await searchMixed(sensitivity, {
-      budgetDb: opts.budgetDb ?? 3,
+      target,
       quantizeEnds: opts.quantizeEnds,
       measure: (int4) => {
-        const b = new Map(all8);
-        for (const n of int4) if (b.has(n)) b.set(n, 4);
-        return outputSqnr(run, buildQdq(g, stats, b, build), batches, reference);
+        const q = buildQdq(g, stats, configure(int4), build);
+        return byAccuracy ? opts.accuracy!(q) : outputSqnr(run, q, batches, reference);
       },
-      onStep: (k, db) => opts.onProgress?.('search', ++step, step + 1, `${k} int4 layers: ${db.toFixed(1)} dB`),
+      onStep: (k, v) => opts.onProgress?.('search', ++step, step + 1, `${k} int4 layers: ${v.toFixed(2)} ${unit} (target ${target.toFixed(2)})`),
     });
-    bits = new Map(all8);
-    for (const n of mixed.int4) if (bits.has(n)) bits.set(n, 4);
-    report = { markdown: sensitivityTable(sensitivity, mixed), svg: sensitivitySvg(sensitivity, mixed) };
+    bits = configure(mixed.int4);
+    // The layers before each int4 layer changed (some stay int8): learn the final configuration's inputs again.
+    await learn(bits, 'final');
+    report = { markdown: sensitivityTable(sensitivity, mixed, unit), svg: sensitivitySvg(sensitivity, mixed) };
   }
   const graph = buildQdq(g, stats, bits, build);
   return { bytes: save(graph), graph, config: precisionConfig(g, bits), bits, sensitivity, mixed, selection, report };

@@ -7,12 +7,14 @@ import type { LayerSensitivity } from './sensitivity.ts';
 
 const fmt = (db: number): string => (Number.isFinite(db) ? db.toFixed(1) : 'inf');
 
-export function sensitivityTable(layers: LayerSensitivity[], mixed?: MixedResult): string {
+/** `unit`: what the search measured ('dB' output SQNR against FP32, or 'points' of held-out accuracy). */
+export function sensitivityTable(layers: LayerSensitivity[], mixed?: MixedResult, unit = 'dB'): string {
   const rows = layers.map((l, i) => `| ${i} | ${l.name} | ${l.op} | ${l.params} | ${fmt(l.sqnr8)} | ${fmt(l.sqnr4)} | ${mixed ? (mixed.int4.has(l.name) ? 'int4' : 'int8') : ''} |`);
   const lines = ['| # | layer | op | params | SQNR int8 (dB) | SQNR int4 (dB) | mixed |', '|---|---|---|---|---|---|---|', ...rows];
   if (mixed) {
-    lines.push('', `Output SQNR: all int8 ${fmt(mixed.baselineDb)} dB; mixed ${fmt(mixed.sqnrDb)} dB with ${mixed.int4.size} of ${layers.length} layers at int4.`);
-    lines.push(`Search trials (int4 layers -> dB): ${mixed.trials.map((t) => `${t.int4} -> ${fmt(t.sqnrDb)}`).join(', ')}.`);
+    const what = unit === 'dB' ? 'Output SQNR against FP32' : 'Held-out accuracy';
+    lines.push('', `${what}: all int8 ${fmt(mixed.baselineDb)} ${unit}; mixed ${fmt(mixed.sqnrDb)} ${unit} with ${mixed.int4.size} of ${layers.length} layers at int4 (target ${fmt(mixed.target)} ${unit}).`);
+    lines.push(`Search trials (int4 layers -> ${unit}): ${mixed.trials.map((t) => `${t.int4} -> ${fmt(t.sqnrDb)}`).join(', ')}.`);
   }
   return lines.join('\n');
 }

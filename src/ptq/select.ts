@@ -23,7 +23,8 @@ import type { Graph } from '../runtime/ir.ts';
 import { activationParams, type CalibrationStats } from './calibrate.ts';
 import { COMPUTE_OPS, consumersOf, weightSlot } from './graph.ts';
 import { type ActQParams, activationsToQuantize, inputDerived, insertQdq } from './qdq.ts';
-import { type GraphRunner, outputSqnr, referenceOutputs } from './sensitivity.ts';
+import type { GraphRunner } from './sensitivity.ts';
+import { SuffixMeter } from './suffix.ts';
 import type { Tensors } from './source.ts';
 
 export interface TensorChoice {
@@ -54,7 +55,8 @@ export interface Selection {
 
 /** Runs the per-tensor measurement (methods x tensors simulated runs on `batches`). */
 export async function selectActivations(g: Graph, stats: CalibrationStats, batches: Tensors[], run: GraphRunner, opts: SelectOptions): Promise<Selection> {
-  const reference = await referenceOutputs(run, g, batches);
+  // Each measurement reruns only the model downstream of the one quantized tensor (suffix.ts).
+  const meter = await SuffixMeter.create(run, g, batches);
   const byMethod = opts.methods.map((m) => [m, activationParams(stats, m)] as const);
   const names = activationsToQuantize(g);
   const readers = consumersOf(g);
@@ -63,20 +65,29 @@ export async function selectActivations(g: Graph, stats: CalibrationStats, batch
   const floatLayers = new Set<string>();
   const choices: TensorChoice[] = [];
   const raw = inputDerived(g);
-  for (const [k, name] of names.entries()) {
+  // All (tensor, distinct range) candidates first, then measured in batched suffix graphs (suffix.ts).
+  const todo: { name: string; key: string; p: ActQParams }[] = [];
+  const keyOf = (p: ActQParams): string => `${p.scale}|${p.zeroPoint}`;
+  for (const name of names) {
     if (raw.has(name)) continue; // min/max always (qdq.ts inputDerived)
-    const sqnr: TensorChoice['sqnr'] = {};
-    const seen = new Map<string, number>();
-    let best: { m: ObserverMethod; p: ActQParams; db: number } | undefined;
+    const keys = new Set<string>();
     for (const [m, all] of byMethod) {
       const p = all.get(name);
       if (!p) throw new Error(`selectActivations: '${name}' was not calibrated with ${m}`);
-      const key = `${p.scale}|${p.zeroPoint}`;
-      let db = seen.get(key);
-      if (db === undefined) {
-        db = await outputSqnr(run, insertQdq(g, { activations: new Map([[name, p]]), weights: new Map() }), batches, reference);
-        seen.set(key, db);
-      }
+      if (!keys.has(keyOf(p))) todo.push({ name, key: keyOf(p), p });
+      keys.add(keyOf(p));
+    }
+  }
+  const dbs = await meter.sqnrMany(todo.map((t) => insertQdq(g, { activations: new Map([[t.name, t.p]]), weights: new Map() })),
+    (d, t) => opts.onProgress?.(d, t, `${d} of ${t} (tensor, range) candidates`));
+  const measured = new Map(todo.map((t, i) => [`${t.name}|${t.key}`, dbs[i]]));
+  for (const name of names) {
+    if (raw.has(name)) continue;
+    const sqnr: TensorChoice['sqnr'] = {};
+    let best: { m: ObserverMethod; p: ActQParams; db: number } | undefined;
+    for (const [m, all] of byMethod) {
+      const p = all.get(name)!;
+      const db = measured.get(`${name}|${keyOf(p)}`)!;
       sqnr[m] = db;
       if (!best || db > best.db) best = { m, p, db };
     }
@@ -88,7 +99,6 @@ export async function selectActivations(g: Graph, stats: CalibrationStats, batch
     }
     params.set(name, best!.p);
     choices.push(choice);
-    opts.onProgress?.(k + 1, names.length, name);
   }
   return { params, floatLayers, choices };
 }

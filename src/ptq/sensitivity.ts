@@ -10,6 +10,7 @@ import { buildQdq, type BuildOptions, type LayerBits } from './build.ts';
 import type { CalibrationStats } from './calibrate.ts';
 import { quantizableLayers, weightSlot } from './graph.ts';
 import type { ActivationSource, Tensors } from './source.ts';
+import { SuffixMeter } from './suffix.ts';
 
 export interface LayerSensitivity {
   name: string;
@@ -65,16 +66,16 @@ export async function layerSensitivity(
   g: Graph, stats: CalibrationStats, batches: Tensors[], run: GraphRunner, opts: BuildOptions,
   onProgress?: (done: number, total: number, layer: string) => void,
 ): Promise<LayerSensitivity[]> {
-  const reference = await referenceOutputs(run, g, batches);
+  const meter = await SuffixMeter.create(run, g, batches);
   const layers = quantizableLayers(g);
-  const out: LayerSensitivity[] = [];
-  for (const [k, n] of layers.entries()) {
+  // Two configurations per layer, measured in batched suffix graphs (suffix.ts).
+  const graphs = layers.flatMap((n) => ([8, 4] as const).map((bits) => buildQdq(g, stats, new Map([[n.name, bits]]) as LayerBits, opts)));
+  const dbs = await meter.sqnrMany(graphs, (d, t) => onProgress?.(d, t, `${d} of ${t} configurations`));
+  const out: LayerSensitivity[] = layers.map((n, k) => {
     const slot = weightSlot(g, n)!;
     const params = g.initializers.get(n.inputs[slot.input])!.data.length;
-    const score = (bits: 4 | 8): Promise<number> => outputSqnr(run, buildQdq(g, stats, new Map([[n.name, bits]]) as LayerBits, opts), batches, reference);
-    out.push({ name: n.name, op: n.opType, params, sqnr8: await score(8), sqnr4: await score(4) });
-    onProgress?.(k + 1, layers.length, n.name);
-  }
+    return { name: n.name, op: n.opType, params, sqnr8: dbs[2 * k], sqnr4: dbs[2 * k + 1] };
+  });
   return out;
 }
 

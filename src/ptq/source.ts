@@ -79,19 +79,32 @@ export async function ortSource(graph: Graph, opts: { optimization?: 'disabled' 
  * extra outputs. One plan per set of names and input shape.
  */
 export async function gpuSource(graph: Graph, inputShapes: Record<string, number[]>): Promise<ActivationSource> {
+  return gpuSessionSource(graph, inputShapes, true);
+}
+
+/**
+ * The GPU runtime exactly as a deployed session runs a (QDQ) model: fusion on, so a conv + ReLU + Q writes int8 with
+ * the runtime's own fixed-point requantization. Requested values are read back without changing that arithmetic
+ * (a DequantizeLinear output is the int8 value retagged). What learned rounding calibrates against (learn.ts).
+ */
+export async function gpuRuntimeSource(graph: Graph, inputShapes: Record<string, number[]>): Promise<ActivationSource> {
+  return gpuSessionSource(graph, inputShapes, false);
+}
+
+async function gpuSessionSource(graph: Graph, inputShapes: Record<string, number[]>, noFusion: boolean): Promise<ActivationSource> {
   const { InferenceSession } = await import('../runtime/session.ts');
   const { acquireNodeDevice } = await import('../node/gpu.ts');
   const context = await acquireNodeDevice();
   const bytes = save(graph);
   const sessions = new Map<string, ReturnType<typeof InferenceSession.create>>();
   return {
-    label: 'quantgpu WebGPU runtime',
+    label: `quantgpu WebGPU runtime${noFusion ? ' (no fusion)' : ''}`,
     async run(feeds, names) {
       const shapes = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.dims]));
       const key = JSON.stringify([shapes, [...names].sort()]);
       let s = sessions.get(key);
       if (!s) {
-        s = InferenceSession.create(bytes, { context, inputShapes: { ...inputShapes, ...shapes }, outputs: names, noFusion: true });
+        s = InferenceSession.create(bytes, { context, inputShapes: { ...inputShapes, ...shapes }, outputs: names, noFusion });
         sessions.set(key, s);
       }
       const r = await (await s).run(feeds);

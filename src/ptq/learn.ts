@@ -1,0 +1,123 @@
+/**
+ * Learned weight rounding for a whole model, layer by layer, on the inputs the quantized model itself produces:
+ *
+ *   wave 0: layers whose input depends on no learned layer
+ *   wave k: layers whose input depends on learned layers of waves < k only
+ *   for each wave: build the QDQ model with every layer learned so far (the rest round-to-nearest),
+ *                  run it over the calibration batches through `source` and read each layer's *quantized* input
+ *                  (the DequantizeLinear output it reads), accumulate H = X^T X (hessian.ts), GPTQ (gptq.ts)
+ *
+ * So each layer's rounding compensates what the layers before it actually produce, including their rounding.
+ * With `source` = gpuRuntimeSource those inputs come from the GPU runtime's own integer arithmetic (fused
+ * conv + activation + requantize, as deployed); the default is the fake-quant simulation (onnxruntime, Q/DQ in
+ * float). ResNet-style blocks need about one wave per conv depth (the 1x1 shortcut joins the block's first conv).
+ */
+import type { Graph, Node } from '../runtime/ir.ts';
+import { attrInt } from '../runtime/ir.ts';
+import { buildQdq, type BuildOptions, type LayerBits } from './build.ts';
+import type { CalibrationSet, CalibrationStats } from './calibrate.ts';
+import { floatInit, quantizableLayers, weightSlot } from './graph.ts';
+import { gptqRound, type GptqOptions } from './gptq.ts';
+import { accumulateConv, accumulateRows, finishHessian, type LayerHessian, newHessian } from './hessian.ts';
+import type { GraphRunner } from './sensitivity.ts';
+import type { Tensors } from './source.ts';
+import { quantizeNodeWeight, type QuantizedWeight, type WeightBits } from './weights.ts';
+
+export interface LearnOptions extends GptqOptions {
+  /** Runs a QDQ graph and returns named values (default: fake quant, `fakeQuantRunner` of quantize.ts). */
+  source: GraphRunner;
+  /** Layers at these bits are learned (default [4]: int8 rounding error is too small to be worth a pass). */
+  bits?: WeightBits[];
+  /** Calibration batches to use (default all). */
+  maxBatches?: number;
+  onProgress?: (done: number, total: number, note: string) => void;
+}
+
+/** Waves of the layers to learn (see the module comment), each in graph order. */
+export function learnWaves(g: Graph, learn: Set<string>): Node[][] {
+  const depth = new Map<string, number>();
+  const waves: Node[][] = [];
+  for (const n of g.nodes) {
+    const inDepth = Math.max(0, ...n.inputs.map((i) => depth.get(i) ?? 0));
+    let out = inDepth;
+    if (learn.has(n.name)) {
+      (waves[inDepth] ??= []).push(n);
+      out = inDepth + 1;
+    }
+    for (const o of n.outputs) depth.set(o, out);
+  }
+  return waves.filter((w) => w?.length);
+}
+
+/** The GPTQ-rounded weight of one layer from its Hessian (scales: round-to-nearest's, per output channel). */
+export function learnedWeight(g: Graph, n: Node, bits: WeightBits, h: LayerHessian, build: BuildOptions, gptq: GptqOptions = {}): QuantizedWeight {
+  const rtn = quantizeNodeWeight(g, n, bits, build.weightMethod ?? 'minmax');
+  const w = floatInit(g, n.inputs[weightSlot(g, n)!.input]);
+  const qmax = bits === 4 ? 7 : 127;
+  const codes = new Int8Array(w.length);
+  if (n.opType === 'Conv') {
+    const group = attrInt(n, 'group', 1);
+    const rowsPerGroup = rtn.dims[0] / group;
+    const cols = h.cols;
+    for (let gi = 0; gi < group; gi++) {
+      const off = gi * rowsPerGroup * cols;
+      const c = gptqRound(w.subarray(off, off + rowsPerGroup * cols), rowsPerGroup, cols, h.h[gi], rtn.scale.subarray(gi * rowsPerGroup, (gi + 1) * rowsPerGroup), qmax, gptq);
+      codes.set(c, off);
+    }
+  } else {
+    // [N, K] (axis 0) as is; [K, N] (axis 1) transposed to rows = output channels and back.
+    const [d0, d1] = rtn.dims;
+    const axis0 = rtn.axis === 0;
+    const rows = axis0 ? d0 : d1;
+    const cols = axis0 ? d1 : d0;
+    const wt = axis0 ? w : Float32Array.from({ length: w.length }, (_, k) => w[(k % cols) * d1 + Math.floor(k / cols)]);
+    const c = gptqRound(wt, rows, cols, h.h[0], rtn.scale, qmax, gptq);
+    if (axis0) codes.set(c);
+    else for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) codes[k * d1 + r] = c[r * cols + k];
+  }
+  const dequantized = Float32Array.from(codes, (q, k) => Math.fround(q * rtn.scale[rtn.axis === 0 ? Math.floor(k / (codes.length / rtn.scale.length)) : k % rtn.scale.length]));
+  return { ...rtn, codes, dequantized };
+}
+
+/** Learned weights for every layer of `bits` whose bits are in `opts.bits`; pass the result as `build.learned`. */
+export async function learnRounding(g: Graph, stats: CalibrationStats, bits: LayerBits, build: BuildOptions, data: CalibrationSet, opts: LearnOptions): Promise<Map<string, QuantizedWeight>> {
+  const which = new Set(opts.bits ?? [4]);
+  const targets = new Set(quantizableLayers(g).filter((n) => which.has(bits.get(n.name)!)).map((n) => n.name));
+  const waves = learnWaves(g, targets);
+  const learned = new Map<string, QuantizedWeight>();
+  const batches = Math.min(data.count, opts.maxBatches ?? data.count);
+  let done = 0;
+  for (const [k, wave] of waves.entries()) {
+    const qg = buildQdq(g, stats, bits, { ...build, learned });
+    const byName = new Map(qg.nodes.map((n) => [n.name, n]));
+    const inputOf = new Map(wave.map((n) => [n.name, byName.get(n.name)!.inputs[0]]));
+    const hs = new Map<string, LayerHessian>();
+    for (const n of wave) {
+      const w = g.initializers.get(n.inputs[weightSlot(g, n)!.input])!;
+      const group = n.opType === 'Conv' ? attrInt(n, 'group', 1) : 1;
+      const cols = n.opType === 'Conv' ? w.dims.slice(1).reduce((a, b) => a * b, 1) : weightSlot(g, n)!.axis === 0 ? w.dims[1] : w.dims[0];
+      hs.set(n.name, newHessian(group, cols));
+    }
+    const src = await opts.source(qg);
+    try {
+      const names = [...new Set(inputOf.values())];
+      for (let b = 0; b < batches; b++) {
+        const out: Tensors = await src.run(await data.batch(b), names);
+        for (const n of wave) {
+          const x = out[inputOf.get(n.name)!];
+          if (!x) throw new Error(`learnRounding: ${src.label} returned no input '${inputOf.get(n.name)}' for ${n.opType} '${n.name}'`);
+          if (n.opType === 'Conv') accumulateConv(hs.get(n.name)!, n, g.initializers.get(n.inputs[1])!.dims, x);
+          else accumulateRows(hs.get(n.name)!, x);
+        }
+        opts.onProgress?.(done, targets.size, `wave ${k + 1}/${waves.length}: inputs, batch ${b + 1}/${batches}`);
+      }
+    } finally {
+      await src.dispose();
+    }
+    for (const n of wave) {
+      learned.set(n.name, learnedWeight(g, n, bits.get(n.name)!, finishHessian(hs.get(n.name)!), build, opts));
+      opts.onProgress?.(++done, targets.size, `wave ${k + 1}/${waves.length}: GPTQ ${n.name}`);
+    }
+  }
+  return learned;
+}

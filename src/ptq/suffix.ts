@@ -1,0 +1,178 @@
+/**
+ * Cached output-SQNR measurements of partly quantized models: only the part of the model downstream of what
+ * quantization changed is run again; everything upstream comes from one float run, cached.
+ *
+ *   changed = every QuantizeLinear / DequantizeLinear node of the QDQ graph (activation pairs, weight DQs)
+ *   dirty   = changed nodes and every node reading a dirty value (graph order is topological)
+ *   suffix  = dirty nodes; its inputs are the non-constant values they read that no dirty node produces
+ *             (float values, identical in the float model: nothing upstream of them changed)
+ *
+ * The per-tensor calibrator choice (select.ts) quantizes one tensor at a time, so on average half of the network
+ * runs per measurement; the cache holds each boundary value for the search images once. Graph outputs that are
+ * not dirty equal the float reference (zero noise) and are not recomputed.
+ *
+ * Batched (`sqnrMany`): making an onnxruntime session costs more than running a small suffix on 32 images, so
+ * many suffixes go into one graph (values, nodes and new initializers renamed per copy; the float weights shared),
+ * one session and one run per batch for up to MAX_NODES nodes of copies.
+ */
+import type { Graph, Node } from '../runtime/ir.ts';
+import type { GraphRunner } from './sensitivity.ts';
+import type { Tensors } from './source.ts';
+
+/** The dirty part of a QDQ graph (see the module comment): a graph whose inputs are its boundary values. */
+export function suffixGraph(q: Graph, dimsOf: (value: string) => number[] = () => []): { graph: Graph; inputs: string[]; outputs: string[] } {
+  const dirty = new Set<string>();
+  const nodes: Node[] = [];
+  for (const n of q.nodes) {
+    if (n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear' || n.inputs.some((i) => dirty.has(i))) {
+      nodes.push(n);
+      n.outputs.forEach((o) => dirty.add(o));
+    }
+  }
+  const inputs = [...new Set(nodes.flatMap((n) => n.inputs).filter((i) => i && !dirty.has(i) && !q.initializers.has(i)))];
+  const outputs = q.outputs.filter((o) => dirty.has(o.name));
+  const used = new Set(nodes.flatMap((n) => n.inputs));
+  const graph: Graph = {
+    ...q, nodes,
+    initializers: new Map([...q.initializers].filter(([k]) => used.has(k))),
+    // Symbolic batch (the last search batch may be smaller), the other dims as cached.
+    inputs: inputs.map((name) => ({ name, dtype: 'float32', shape: ['N', ...dimsOf(name).slice(1)] })),
+    outputs,
+  };
+  return { graph, inputs, outputs: outputs.map((o) => o.name) };
+}
+
+/** Output-SQNR meter over fixed batches with the float values cached. */
+export class SuffixMeter {
+  private readonly cache: Tensors[] = [];
+  private constructor(private readonly run: GraphRunner, private readonly float: Graph, private readonly batches: Tensors[], private readonly reference: Tensors[]) {}
+
+  /** Runs the float model once per batch for the reference outputs. */
+  static async create(run: GraphRunner, float: Graph, batches: Tensors[]): Promise<SuffixMeter> {
+    const src = await run(float);
+    try {
+      const names = float.outputs.map((o) => o.name);
+      const reference: Tensors[] = [];
+      for (const b of batches) reference.push(await src.run(b, names));
+      return new SuffixMeter(run, float, batches, reference);
+    } finally {
+      await src.dispose();
+    }
+  }
+
+  /** Makes sure `names` are in the float-value cache (one float run per batch for the missing ones). */
+  private async fill(names: string[]): Promise<void> {
+    const inputs = new Set(this.float.inputs.map((i) => i.name));
+    const missing = names.filter((n) => !inputs.has(n) && !(n in (this.cache[0] ?? {})));
+    if (!missing.length && this.cache.length) return;
+    const src = await this.run(this.float);
+    try {
+      for (const [b, feeds] of this.batches.entries()) {
+        const got = missing.length ? await src.run(feeds, missing) : {};
+        this.cache[b] = { ...(this.cache[b] ?? {}), ...feeds, ...got };
+      }
+    } finally {
+      await src.dispose();
+    }
+  }
+
+  /**
+   * Output SQNR of each QDQ graph (as `sqnr`), batched into combined graphs of at most `maxNodes` nodes.
+   * `onChunk(done, total)` after each combined graph.
+   */
+  async sqnrMany(qs: Graph[], onChunk?: (done: number, total: number) => void, maxNodes = 1500): Promise<number[]> {
+    const parts = qs.map((q) => suffixGraph(q));
+    await this.fill([...new Set(parts.flatMap((p) => p.inputs))]);
+    const out = new Array<number>(qs.length);
+    // Copies share one opset (int4 weights need 21, int8 graphs stay at theirs): chunks never mix opsets.
+    const order = qs.map((_, i) => i).sort((a, b) => qs[a].opset - qs[b].opset || a - b);
+    let done = 0;
+    for (let start = 0; start < order.length;) {
+      let end = start;
+      let nodes = 0;
+      const opset = qs[order[start]].opset;
+      while (end < order.length && qs[order[end]].opset === opset && (end === start || nodes + parts[order[end]].graph.nodes.length <= maxNodes)) {
+        nodes += parts[order[end++]].graph.nodes.length;
+      }
+      const ids = order.slice(start, end);
+      const dbs = await this.measureCombined(ids.map((i) => qs[i]), ids.map((i) => parts[i]));
+      dbs.forEach((v, i) => (out[ids[i]] = v));
+      done = end;
+      onChunk?.(done, qs.length);
+      start = end;
+    }
+    return out;
+  }
+
+  /** One graph holding every suffix (copy k: its values and new initializers renamed `name#k`). */
+  private async measureCombined(qs: Graph[], parts: ReturnType<typeof suffixGraph>[]): Promise<number[]> {
+    const floatInits = this.float.initializers;
+    const dimsOf = (n: string): number[] => this.cache[0][n].dims;
+    const combined: Graph = { ...qs[0], nodes: [], initializers: new Map(), inputs: [], outputs: [], valueInfo: new Map() };
+    const inputs = new Set<string>();
+    const outNames: string[][] = [];
+    parts.forEach((p, k) => {
+      const q = qs[k];
+      const keep = (v: string): boolean => !v || p.inputs.includes(v) || floatInits.has(v);
+      const rename = (v: string): string => (keep(v) ? v : `${v}#${k}`);
+      for (const n of p.graph.nodes) {
+        combined.nodes.push({ ...n, name: `${n.name}#${k}`, inputs: n.inputs.map(rename), outputs: n.outputs.map(rename) });
+        for (const i of n.inputs) {
+          if (q.initializers.has(i)) combined.initializers.set(rename(i), q.initializers.get(i)!);
+          else if (i && p.inputs.includes(i)) inputs.add(i);
+        }
+      }
+      outNames.push(p.outputs.map(rename));
+      for (const o of p.graph.outputs) combined.outputs.push({ ...o, name: rename(o.name) });
+    });
+    combined.inputs = [...inputs].map((name) => ({ name, dtype: 'float32', shape: ['N', ...dimsOf(name).slice(1)] }));
+    const signal = new Array<number>(qs.length).fill(0);
+    const noise = new Array<number>(qs.length).fill(0);
+    const all = outNames.flat();
+    const src = all.length ? await this.run(combined) : undefined;
+    try {
+      for (let b = 0; b < this.batches.length; b++) {
+        const feeds = Object.fromEntries([...inputs].map((n) => [n, this.cache[b][n]]));
+        const got = src ? await src.run(feeds, all) : {};
+        parts.forEach((p, k) => {
+          for (const [name, r] of Object.entries(this.reference[b])) {
+            const i = p.outputs.indexOf(name);
+            const t = i >= 0 ? got[outNames[k][i]].data : r.data;
+            for (let j = 0; j < r.data.length; j++) {
+              signal[k] += r.data[j] * r.data[j];
+              noise[k] += (r.data[j] - t[j]) ** 2;
+            }
+          }
+        });
+      }
+    } finally {
+      await src?.dispose();
+    }
+    return signal.map((s, k) => (noise[k] === 0 ? Infinity : 10 * Math.log10(s / noise[k])));
+  }
+
+  /** Output SQNR (dB) of the QDQ graph `q` against the float model: total signal over total noise. */
+  async sqnr(q: Graph): Promise<number> {
+    await this.fill(suffixGraph(q).inputs);
+    const s = suffixGraph(q, (n) => this.cache[0][n].dims);
+    let signal = 0;
+    let noise = 0;
+    const src = s.outputs.length ? await this.run(s.graph) : undefined;
+    try {
+      for (let b = 0; b < this.batches.length; b++) {
+        const feeds = Object.fromEntries(s.inputs.map((n) => [n, this.cache[b][n]]));
+        const out = src ? await src.run(feeds, s.outputs) : {};
+        for (const [name, r] of Object.entries(this.reference[b])) {
+          const t = out[name]?.data ?? r.data;
+          for (let i = 0; i < r.data.length; i++) {
+            signal += r.data[i] * r.data[i];
+            noise += (r.data[i] - t[i]) ** 2;
+          }
+        }
+      }
+    } finally {
+      await src?.dispose();
+    }
+    return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
+  }
+}

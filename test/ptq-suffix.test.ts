@@ -1,0 +1,59 @@
+/**
+ * SuffixMeter (src/ptq/suffix.ts): the cached, downstream-only output SQNR must equal the full-model measurement.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Graph, Node, TensorData } from '../src/runtime/ir.ts';
+import { buildQdq } from '../src/ptq/build.ts';
+import { activationParams, calibrate, calibrationSet } from '../src/ptq/calibrate.ts';
+import { activationsToQuantize, insertQdq } from '../src/ptq/qdq.ts';
+import { outputSqnr, referenceOutputs } from '../src/ptq/sensitivity.ts';
+import { ortSource, type Tensors } from '../src/ptq/source.ts';
+import { SuffixMeter, suffixGraph } from '../src/ptq/suffix.ts';
+import { testRng } from './helpers/rng.ts';
+
+const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node => ({ name, opType, domain: '', inputs, outputs, attrs });
+
+/** x -> c1 -> relu r1 -> c2 -> relu r2 -> c3 -> add(c3, r1) -> y: a skip value the suffix must take from the cache. */
+function chain(rng: ReturnType<typeof testRng>): Graph {
+  const t = (dims: number[]): TensorData => ({ dtype: 'float32', dims, data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rng.normal() * 0.3) });
+  const pads = { type: 'ints' as const, value: [1, 1, 1, 1] };
+  return {
+    name: 'chain', opset: 13, valueInfo: new Map(),
+    initializers: new Map([['w1', t([6, 3, 3, 3])], ['w2', t([6, 6, 3, 3])], ['w3', t([6, 6, 3, 3])]]),
+    nodes: [
+      node('c1', 'Conv', ['x', 'w1'], ['y1'], { pads }), node('r1', 'Relu', ['y1'], ['a1']),
+      node('c2', 'Conv', ['a1', 'w2'], ['y2'], { pads }), node('r2', 'Relu', ['y2'], ['a2']),
+      node('c3', 'Conv', ['a2', 'w3'], ['y3'], { pads }), node('add', 'Add', ['y3', 'a1'], ['y']),
+    ],
+    inputs: [{ name: 'x', dtype: 'float32', shape: ['N', 3, 6, 6] }], outputs: [{ name: 'y', dtype: 'float32', shape: ['N', 6, 6, 6] }],
+  };
+}
+
+describe('SuffixMeter', () => {
+  it('reruns only what is downstream of the quantized tensor and measures the same SQNR as the whole model', async () => {
+    const rng = testRng();
+    const g = chain(rng);
+    const batches: Tensors[] = [3, 2].map((n) => ({ x: { dims: [n, 3, 6, 6], data: Float32Array.from({ length: n * 108 }, () => rng.normal()) } }));
+    const run = (q: Graph) => ortSource(q, { optimization: 'disabled' });
+    const stats = await calibrate(await ortSource(g), activationsToQuantize(g), calibrationSet(batches), { methods: ['minmax'] });
+    const p = activationParams(stats, 'minmax');
+    const q = insertQdq(g, { activations: new Map([['a2', p.get('a2')!]]), weights: new Map() });
+    const s = suffixGraph(q);
+    expect(s.graph.nodes.map((n) => n.opType)).toEqual(['QuantizeLinear', 'DequantizeLinear', 'Conv', 'Add']);
+    expect(s.inputs.sort()).toEqual(['a1', 'a2']);
+    const meter = await SuffixMeter.create(run, g, batches);
+    const ref = await referenceOutputs(run, g, batches);
+    const graphs = [q, buildQdq(g, stats, new Map([['c2', 4]]), { method: 'minmax', biasCorrection: false }),
+      insertQdq(g, { activations: new Map([['a1', p.get('a1')!]]), weights: new Map() })];
+    const full: number[] = [];
+    for (const graph of graphs) {
+      full.push(await outputSqnr(run, graph, batches, ref));
+      expect(await meter.sqnr(graph)).toBeCloseTo(full.at(-1)!, 6);
+    }
+    // Batched: all three suffixes in one combined graph, and in chunks of one or two.
+    for (const maxNodes of [1500, 5]) {
+      const many = await meter.sqnrMany(graphs, undefined, maxNodes);
+      many.forEach((v, i) => expect(v).toBeCloseTo(full[i], 6));
+    }
+  });
+});
