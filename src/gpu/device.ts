@@ -23,6 +23,11 @@ export interface AcquireOptions {
   f16?: boolean;
   /** Label prefix for the device. */
   label?: string;
+  /**
+   * Limits to ask for instead of the adapter's maxima (e.g. WebGPU's defaults, to check that a model plans within
+   * what every device offers). A limit left out gets the adapter's maximum.
+   */
+  limits?: Partial<Record<'maxStorageBufferBindingSize' | 'maxBufferSize' | 'maxComputeWorkgroupsPerDimension', number>>;
 }
 
 const SOFTWARE = /swiftshader|lavapipe|llvmpipe|warp|software|microsoft basic/i;
@@ -49,6 +54,8 @@ export async function acquireDevice(opts: AcquireOptions = {}): Promise<GpuConte
       maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
       maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
       maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+      ...opts.limits,
     },
   });
 

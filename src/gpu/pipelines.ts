@@ -84,9 +84,10 @@ export function createBindGroup(
   pipeline: GPUComputePipeline,
   spec: KernelSpec,
   buffers: Record<string, GPUBuffer>,
+  label = spec.key,
 ): GPUBindGroup {
   return device.createBindGroup({
-    label: spec.key,
+    label,
     layout: pipeline.getBindGroupLayout(0),
     entries: spec.bindings.map((b, i) => {
       const buffer = buffers[b.name];

@@ -78,15 +78,27 @@ export class ModelError extends Error {
   }
 }
 
+/** An INT attribute; a FLOAT-typed one is accepted only when it holds an integer (ONNX says INT: 1.5 is refused). */
 export function attrInt(node: Node, name: string, dflt: number): number {
   const a = node.attrs[name];
-  return a && (a.type === 'int' || a.type === 'float') ? a.value : dflt;
+  if (!a || (a.type !== 'int' && a.type !== 'float')) return dflt;
+  if (!Number.isSafeInteger(a.value)) throw new ModelError(`attribute '${name}' must be an integer, got ${a.value}`, node.name, node.opType);
+  return a.value;
 }
 export function attrFloat(node: Node, name: string, dflt: number): number {
   const a = node.attrs[name];
   return a && (a.type === 'float' || a.type === 'int') ? a.value : dflt;
 }
+/** An INTS attribute; FLOATS-typed values are accepted only when all are integers. */
 export function attrInts(node: Node, name: string, dflt: number[]): number[] {
+  const a = node.attrs[name];
+  if (!a || (a.type !== 'ints' && a.type !== 'floats')) return dflt;
+  const bad = a.value.find((v) => !Number.isSafeInteger(v));
+  if (bad !== undefined) throw new ModelError(`attribute '${name}' must hold integers, got [${a.value}]`, node.name, node.opType);
+  return a.value;
+}
+/** A FLOATS attribute (an INTS-typed one is read as floats). */
+export function attrFloats(node: Node, name: string, dflt: number[]): number[] {
   const a = node.attrs[name];
   return a && (a.type === 'ints' || a.type === 'floats') ? a.value : dflt;
 }

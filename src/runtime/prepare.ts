@@ -16,6 +16,11 @@ export function fixInputShapes(graph: Graph, given: Record<string, number[]> = {
   const shapes: Record<string, number[]> = {};
   for (const i of graph.inputs) {
     const want = given[i.name];
+    const bad = (want ?? i.shape).findIndex((d) => typeof d === 'number' && !(Number.isSafeInteger(d) && d > 0));
+    if (bad >= 0) {
+      throw new ModelError(`input '${i.name}' dimension ${bad} is ${(want ?? i.shape)[bad]} ` +
+        `(${want ? 'inputShapes gives' : 'the model declares'} [${want ?? i.shape}]); every dim must be a positive integer`);
+    }
     if (want) {
       if (want.length !== i.shape.length) throw new ModelError(`input '${i.name}' has rank ${i.shape.length} ([${i.shape}]); inputShapes gives [${want}]`);
       want.forEach((d, k) => {
@@ -25,7 +30,7 @@ export function fixInputShapes(graph: Graph, given: Record<string, number[]> = {
       });
       shapes[i.name] = want;
     } else {
-      shapes[i.name] = i.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1));
+      shapes[i.name] = i.shape.map((d) => (typeof d === 'number' ? d : 1));
     }
     i.shape = shapes[i.name];
   }

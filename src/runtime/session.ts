@@ -10,6 +10,9 @@ import type { GpuTensor, HostTensor, MemoryStats, SessionOptions, StepInfo, Step
 import { type FeedValue, normalizeFeeds } from './tensor.ts';
 import { type Graph, ModelError, elementCount } from './ir.ts';
 import { heuristicMixedConfig, uniformConfig } from './precision.ts';
+import { checkConfigLayers } from './precision-check.ts';
+import { scoped } from '../gpu/scopes.ts';
+import { checkFinite, uploadable } from './inputs.ts';
 import { prepareGraph } from './prepare.ts';
 import { PlanContext } from './plan/context.ts';
 import { Executable } from './plan/executor.ts';
@@ -26,6 +29,14 @@ interface IoSpec {
 
 export class InferenceSession {
   private disposed = false;
+  /** Runs in order: each run starts when the previous one has settled (a readback buffer maps once at a time). */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Set when the device is lost: every later call rejects with it. */
+  private lostMessage?: string;
+  /** Rejects the run in flight when the device is lost (a lost device may leave its map pending forever). */
+  private abortInFlight?: (e: Error) => void;
+  /** Whether some activation is stored as int8: a NaN or Inf input would then turn into finite garbage. */
+  private readonly quantizesActivations: boolean;
 
   private constructor(
     readonly graph: Graph,
@@ -34,7 +45,16 @@ export class InferenceSession {
     private readonly inputs: IoSpec[],
     private readonly outputs: IoSpec[],
     private readonly ownsDevice: boolean,
-  ) {}
+  ) {
+    this.quantizesActivations = [...ctx.values.values()].some((v) => v.storage === 'q8');
+    void ctx.gpu.lost.then((info) => {
+      if (!this.disposed || !this.ownsDevice) {
+        this.lostMessage = `quantgpu: the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}); ` +
+          'this session cannot run any more: create a new session (it acquires a new device)';
+        this.abortInFlight?.(new Error(this.lostMessage));
+      }
+    });
+  }
 
   get inputNames(): string[] {
     return this.inputs.map((i) => i.name);
@@ -58,6 +78,8 @@ export class InferenceSession {
     progress({ stage: 'load', done: 1, total: 1 });
     const graph = prepareGraph(bytes, opts);
     progress({ stage: 'fold', done: 1, total: 1, message: `${graph.nodes.length} nodes after folding and fusion` });
+    // Nodes fused into others still count as named (their names live on the fused node).
+    if (opts.config) checkConfigLayers(opts.config, { nodes: graph.nodes.flatMap((n) => [n, ...fusedNames(n).map((name) => ({ name, opType: n.opType }))]) });
     const gpu = opts.context ?? (await acquireDevice({ gpu: opts.gpu }));
     const isQdq = graph.nodes.some((n) => n.opType === 'DequantizeLinear');
     const config = opts.config ?? (opts.precision === 'mixed' ? (isQdq ? undefined : heuristicMixedConfig(graph))
@@ -70,7 +92,8 @@ export class InferenceSession {
         const tuner = opts.tune === true ? defaultTuner : opts.tune;
         await tunePlan(ctx, tuner, (done, total) => progress({ stage: 'tune', done, total }));
       }
-      lowerGraph(ctx, (done, total) => progress({ stage: 'plan', done, total }));
+      // Constant buffers are made while lowering: a WebGPU error there rejects create() rather than being logged.
+      await scoped(gpu.device, 'uploading the constants (weights, tables)', () => lowerGraph(ctx, (done, total) => progress({ stage: 'plan', done, total })));
       if (opts.tune) await tuneSteps(ctx, opts.tune === true ? defaultTuner : opts.tune, (done, total) => progress({ stage: 'tune', done, total }));
       const names = [...new Set([...graph.outputs.map((o) => o.name), ...(opts.outputs ?? [])])];
       const outputs = names.map((name) => {
@@ -92,12 +115,15 @@ export class InferenceSession {
   /**
    * Runs the model. Feeds are checked by name, shape and dtype before anything is written to the GPU. Each feed is
    * a `Tensor` (or onnxruntime-web-like tensor), a `{ dims, data }`, or GPU buffers (then as `runGpu`): see tensor.ts.
+   * Calls are queued: each starts when the one before it has settled, and reads its feeds' data when it starts.
    */
   async run(input: Record<string, FeedValue>): Promise<Record<string, HostTensor & { data: Float32Array }>> {
     const norm = normalizeFeeds(input);
     if (norm.gpu) return this.runGpu(norm.gpu);
-    const feeds = norm.host;
-    if (this.disposed) throw new Error('quantgpu: session was disposed');
+    return this.enqueue('run()', () => this.runHost(norm.host));
+  }
+
+  private async runHost(feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor & { data: Float32Array }>> {
     for (const name of Object.keys(feeds)) {
       if (!this.inputs.some((i) => i.name === name)) {
         throw new Error(`quantgpu: unknown input '${name}' (the model's inputs are: ${this.inputNames.join(', ')})`);
@@ -115,10 +141,11 @@ export class InferenceSession {
       if (t.data.length !== elementCount(i.dims)) {
         throw new Error(`quantgpu: input '${i.name}' has ${t.data.length} values, shape [${t.dims}] needs ${elementCount(i.dims)}`);
       }
-      return t.data;
+      if (this.quantizesActivations) checkFinite(i.name, t.data);
+      return uploadable(t.data);
     });
     const raw = await this.exe.run((device) => {
-      this.inputs.forEach((i, k) => device.queue.writeBuffer(this.exe.buffers.get(i.root)!, 0, data[k] as Float32Array<ArrayBuffer>));
+      this.inputs.forEach((i, k) => device.queue.writeBuffer(this.exe.buffers.get(i.root)!, 0, data[k]));
     });
     const out: Record<string, HostTensor & { data: Float32Array }> = {};
     for (const o of this.outputs) out[o.name] = { dims: o.dims, data: new Float32Array(raw.get(o.root)!), dtype: 'float32' };
@@ -131,7 +158,41 @@ export class InferenceSession {
    * each buffer must be the session's `inputLayout`.
    */
   async runGpu(feeds: Record<string, GpuTensor>, opts: { read?: boolean } = {}): Promise<Record<string, HostTensor & { data: Float32Array }>> {
-    if (this.disposed) throw new Error('quantgpu: session was disposed');
+    return this.enqueue('runGpu()', () => this.runDevice(feeds, opts));
+  }
+
+  /**
+   * Chains `fn` after the runs before it. A run that finds the session disposed or the device lost rejects with
+   * that; an error with an empty message (WebGPU's AbortError/OperationError) gets one naming the call.
+   */
+  private enqueue<T>(call: string, fn: () => Promise<T>): Promise<T> {
+    // Checked at call time: runs called before dispose() still run (dispose waits for them).
+    if (this.disposed) return Promise.reject(new Error('quantgpu: session was disposed'));
+    const start = async (): Promise<T> => {
+      if (this.lostMessage) throw new Error(this.lostMessage);
+      try {
+        // Not Promise.race with the lost promise: each race would leave a reaction on it, one per frame, forever.
+        return await new Promise<T>((resolve, reject) => {
+          this.abortInFlight = reject;
+          fn().then(resolve, reject);
+        });
+      } catch (e) {
+        // A failure caused by a device loss says so, whichever settled first (the loss event may come a bit later).
+        const gpuAbort = e instanceof Error && (e.name === 'AbortError' || e.name === 'OperationError' || !e.message);
+        if (gpuAbort && !this.lostMessage) await new Promise((r) => setTimeout(r, 50));
+        if (this.lostMessage) throw new Error(`${this.lostMessage} (during ${call})`);
+        if (e instanceof Error && !e.message) throw new Error(`quantgpu: ${call} failed: ${e.name || 'Error'} with no message from WebGPU`);
+        throw e;
+      } finally {
+        this.abortInFlight = undefined;
+      }
+    };
+    const p = this.queue.then(start, start);
+    this.queue = p.catch(() => {});
+    return p;
+  }
+
+  private async runDevice(feeds: Record<string, GpuTensor>, opts: { read?: boolean }): Promise<Record<string, HostTensor & { data: Float32Array }>> {
     const srcs = this.inputs.map((i) => {
       const t = feeds[i.name];
       if (!t) throw new Error(`quantgpu: missing input '${i.name}' [${i.dims}]`);
@@ -197,12 +258,20 @@ export class InferenceSession {
     return { weightBytes: this.ctx.weightBytes, activationBytes: this.exe.peakBytes, naiveActivationBytes: this.exe.naiveBytes };
   }
 
-  dispose(): void {
-    if (this.disposed) return;
+  /**
+   * Frees the session's GPU memory (and its device, if the session acquired it) once the runs called before it
+   * have finished; runs called after it reject. Await it to know the memory is freed.
+   */
+  dispose(): Promise<void> {
+    if (this.disposed) return this.queue.then(() => {});
     this.disposed = true;
-    this.exe.destroy();
-    this.ctx.constBuffers.forEach((b) => b.destroy());
-    if (this.ownsDevice) this.ctx.gpu.device.destroy();
+    const done = this.queue.then(() => {
+      this.exe.destroy();
+      this.ctx.constBuffers.forEach((b) => b.destroy());
+      if (this.ownsDevice) this.ctx.gpu.device.destroy();
+    });
+    this.queue = done;
+    return done;
   }
 }
 
@@ -213,4 +282,9 @@ async function readModel(model: Uint8Array | ArrayBuffer | string): Promise<Uint
     return new Uint8Array(await res.arrayBuffer());
   }
   return model instanceof Uint8Array ? model : new Uint8Array(model);
+}
+
+function fusedNames(n: Graph['nodes'][number]): string[] {
+  const a = n.attrs.qg_fused;
+  return a && a.type === 'strings' ? a.value : [];
 }

@@ -19,15 +19,25 @@ export const ACT_CODE: Record<Activation['kind'], number> = {
 /** The override constants that select and parameterise `activate()`. */
 export function activationConstants(act: Activation = { kind: 'none' }): Record<string, number> {
   const c = { ACT: ACT_CODE[act.kind], ACT_A: 0, ACT_B: 0 };
-  if (act.kind === 'clip') Object.assign(c, { ACT_A: act.min, ACT_B: act.max });
+  if (act.kind === 'clip') {
+    // Override constants must be finite: an infinite bound is left out (code 8: upper only, 9: lower only).
+    if (Number.isNaN(act.min) || Number.isNaN(act.max)) throw new Error(`Clip bounds must not be NaN (min ${act.min}, max ${act.max})`);
+    const lo = act.min !== -Infinity, hi = act.max !== Infinity;
+    if (act.min === Infinity || act.max === -Infinity) throw new Error(`Clip with min = +inf or max = -inf is not supported (min ${act.min}, max ${act.max})`);
+    if (lo && hi) Object.assign(c, { ACT_A: act.min, ACT_B: act.max });
+    else if (hi) Object.assign(c, { ACT: 8, ACT_B: act.max });
+    else if (lo) Object.assign(c, { ACT: 9, ACT_A: act.min });
+    else c.ACT = ACT_CODE.none;
+  }
   if (act.kind === 'leakyrelu') c.ACT_A = act.alpha;
   if (act.kind === 'hardsigmoid') Object.assign(c, { ACT_A: act.alpha, ACT_B: act.beta });
   return c;
 }
 
-/** CPU reference of `activate()` in activation.wgsl (f32 math, rounded to f32). */
+/** CPU reference of `activate()` in activation.wgsl (f32 math, rounded to f32); NaN in gives NaN out. */
 export function activateRef(x: number, act: Activation = { kind: 'none' }): number {
   const f = Math.fround;
+  if (Number.isNaN(x)) return x;
   switch (act.kind) {
     case 'none': return x;
     case 'relu': return Math.max(x, 0);

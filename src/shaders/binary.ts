@@ -4,6 +4,7 @@
  */
 import code from './binary.wgsl?raw';
 import activationCode from './activation.wgsl?raw';
+import nanCode from './nan.wgsl?raw';
 import { type Activation, activationConstants } from './activation.ts';
 import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
 import { checkRank, rowMajorStrides, sizeOf, slotFields } from './slice.ts';
@@ -42,7 +43,7 @@ export function binaryKernel(params: BinaryParams, aShape: readonly number[], bS
   return {
     name: `binary_${params.op}`,
     key: kernelKey('binary_f32', { WG, ...params }),
-    code: `${code}\n${activationCode}`,
+    code: `${code}\n${nanCode}\n${activationCode}`,
     entryPoint: 'main',
     constants: { WG, OP: BINARY_OP[params.op], ...activationConstants(params.act) },
     bindings: [

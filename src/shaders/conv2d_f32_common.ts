@@ -14,6 +14,7 @@ import loadF16 from './conv2d_f32_load_f16.wgsl?raw';
 import loadW8 from './conv2d_wo_load_w8.wgsl?raw';
 import loadW4 from './conv2d_wo_load_w4.wgsl?raw';
 import activationCode from './activation.wgsl?raw';
+import nanCode from './nan.wgsl?raw';
 import { type BindingKind, type BindingSpec, type DeviceCaps, type UniformField, packUniforms } from './kernel.ts';
 import { type ConvShape, convOutSize } from './conv-shape.ts';
 
@@ -98,6 +99,7 @@ export function assembleConv(body: string, format: WeightFormat, residual: boole
     preprocess(commonCode, defines),
     loaders[format].code,
     preprocess(body, defines),
+    nanCode,
     activationCode,
   ];
   return { code: parts.join('\n'), bindings: list.map(({ name, kind }) => ({ name, kind })) };

@@ -16,6 +16,7 @@ import dotFallback from './conv2d_int_dot_fallback.wgsl?raw';
 import requantCode from './requant.wgsl?raw';
 import fixedPointCode from './fixedpoint.wgsl?raw';
 import activationCode from './activation.wgsl?raw';
+import nanCode from './nan.wgsl?raw';
 import storeCode from './conv2d_int_store.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
 import { type BindingSpec, type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
@@ -83,7 +84,7 @@ export function smemTiles(s: ConvShape, caps: Pick<DeviceCaps, 'maxInvocations' 
 
 /** The WGSL appended after an smem kernel's main file: input loader, helpers, epilogue pieces. */
 export function smemSupportCode(tile: IntSmemTile, dot: ConvIntSmemParams['dot']): string {
-  return [tile.vec4 ? inV4 : inU32, commonCode, dot === 'packed' ? dotPacked : dotFallback, fixedPointCode, requantCode, activationCode].join('\n');
+  return [tile.vec4 ? inV4 : inU32, commonCode, dot === 'packed' ? dotPacked : dotFallback, fixedPointCode, requantCode, nanCode, activationCode].join('\n');
 }
 
 /** Checks a tile against the shape and the device-independent rules; returns the workgroup count. */

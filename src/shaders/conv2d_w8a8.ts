@@ -20,6 +20,7 @@ import dotFallback from './conv2d_int_dot_fallback.wgsl?raw';
 import requantCode from './requant.wgsl?raw';
 import fixedPointCode from './fixedpoint.wgsl?raw';
 import activationCode from './activation.wgsl?raw';
+import nanCode from './nan.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
 import { type BindingSpec, type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import {
@@ -42,7 +43,7 @@ export const dotFor = (caps: Pick<DeviceCaps, 'packedDot'>): DotImpl => (caps.pa
 
 /** WGSL helpers of an integer kernel, in the order they are appended after the kernel's own code. */
 export function intKernelCode(main: string, dot: DotImpl): string {
-  return [main, commonCode, dot === 'packed' ? dotPacked : dotFallback, fixedPointCode, requantCode, activationCode, storeCode].join('\n');
+  return [main, commonCode, dot === 'packed' ? dotPacked : dotFallback, fixedPointCode, requantCode, nanCode, activationCode, storeCode].join('\n');
 }
 
 export const INT_CONV_BINDINGS: BindingSpec[] = [

@@ -3,7 +3,8 @@
  * ONNX semantics: asymmetric pads, dilations, ceil_mode (a window may not start in the bottom/right padding),
  * count_include_pad (counts taps inside the padded extent only). Reference: test/reference/pool.ts.
  */
-import code from './pool.wgsl?raw';
+import poolCode from './pool.wgsl?raw';
+import nanCode from './nan.wgsl?raw';
 import int8Code from './pool_int8.wgsl?raw';
 import { type KernelSpec, type UniformField, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
 import { type FixedMultiplier, fixedMultiplier, multiplierFields, requantizeMathCode } from './requantize-math.ts';
@@ -83,7 +84,7 @@ export function poolKernel(params: PoolParams, shape: PoolShape): KernelSpec {
   return {
     name: `${p.kind}pool_f32`,
     key: kernelKey('pool_f32', { WG, kind: p.kind, countIncludePad: p.countIncludePad }),
-    code,
+    code: `${poolCode}\n${nanCode}`,
     entryPoint: 'main',
     constants: { WG, MAX: p.kind === 'max' ? 1 : 0, COUNT_PAD: p.countIncludePad ? 1 : 0 },
     bindings: [...BINDINGS],

@@ -37,7 +37,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
       let inside = y >= 0 && y < i32(u.h) && x >= 0 && x < i32(u.w);
       if (inside) {
         let v = input[((b * u.h + u32(y)) * u.w + u32(x)) * u.c + c];
-        m = max(m, v);
+        m = max_nan(m, v);
         sum += v;
         count += 1u;
       } else if (COUNT_PAD && y < u.h_end && x < u.w_end) {

@@ -1,4 +1,5 @@
-import code from './reduce.wgsl?raw';
+import opCode from './reduce.wgsl?raw';
+import nanCode from './nan.wgsl?raw';
 import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
 import { checkRank, rowMajorStrides, sizeOf, slotFields } from './slice.ts';
 
@@ -41,7 +42,7 @@ export function reduceKernel(shape: readonly number[], p: ReduceParams): KernelS
   return {
     name: `reduce_${p.op}`,
     key: kernelKey('reduce', { WG, op: p.op }),
-    code,
+    code: `${opCode}\n${nanCode}`,
     entryPoint: 'main',
     constants: { WG, OP: OP[p.op] },
     bindings: [

@@ -41,8 +41,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     }
     let x = input[off];
     switch OP {
-      case 2u: { acc = max(acc, x); }
-      case 3u: { acc = min(acc, x); }
+      case 2u: { acc = max_nan(acc, x); }
+      case 3u: { acc = min_nan(acc, x); }
       default: { acc += x; }
     }
   }

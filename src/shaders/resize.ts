@@ -6,7 +6,7 @@ import code from './resize.wgsl?raw';
 import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
 import type { Elem } from './slice.ts';
 
-export type CoordMode = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn';
+export type CoordMode = 'half_pixel' | 'half_pixel_symmetric' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn';
 export type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
 
 export interface ResizeParams {
@@ -33,6 +33,11 @@ export interface ResizeShape {
 export function originalCoord(x: number, inSize: number, outSize: number, scale: number, mode: CoordMode): number {
   switch (mode) {
     case 'half_pixel': return (x + 0.5) / scale - 0.5;
+    case 'half_pixel_symmetric': {
+      // opset 19: shift so that the sampled span is centred when out = floor(in * scale) drops a fraction.
+      const adjustment = outSize / (scale * inSize);
+      return (inSize / 2) * (1 - adjustment) + (x + 0.5) / scale - 0.5;
+    }
     case 'pytorch_half_pixel': return outSize > 1 ? (x + 0.5) / scale - 0.5 : 0;
     case 'align_corners': return outSize === 1 ? 0 : (x * (inSize - 1)) / (outSize - 1);
     case 'asymmetric': return x / scale;

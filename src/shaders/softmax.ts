@@ -1,4 +1,5 @@
-import code from './softmax.wgsl?raw';
+import opCode from './softmax.wgsl?raw';
+import nanCode from './nan.wgsl?raw';
 import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
 import { sizeOf } from './slice.ts';
 
@@ -20,7 +21,7 @@ export function softmaxKernel(shape: readonly number[], p: SoftmaxParams): Kerne
   return {
     name: 'softmax',
     key: kernelKey('softmax', { WG, log }),
-    code,
+    code: `${opCode}\n${nanCode}`,
     entryPoint: 'main',
     constants: { WG, LOG: log ? 1 : 0 },
     bindings: [

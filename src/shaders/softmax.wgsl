@@ -15,13 +15,18 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   if (lane >= u.lanes) { return; }
   let base = (lane / u.inner) * u.len * u.inner + lane % u.inner;
   var m = input[base];
-  for (var j = 1u; j < u.len; j++) { m = max(m, input[base + j * u.inner]); }
+  for (var j = 1u; j < u.len; j++) { m = max_nan(m, input[base + j * u.inner]); }
   var sum = 0.0;
-  for (var j = 0u; j < u.len; j++) { sum += exp(input[base + j * u.inner] - m); }
+  // exp(NaN) may not be NaN on every device: carry NaN (a NaN input, or inf - inf) into the sum explicitly.
+  for (var j = 0u; j < u.len; j++) { sum += exp_nan(input[base + j * u.inner] - m); }
   let log_sum = log(sum);
   let inv = 1.0 / sum;
   for (var j = 0u; j < u.len; j++) {
     let d = input[base + j * u.inner] - m;
-    output[base + j * u.inner] = select(exp(d) * inv, d - log_sum, LOG);
+    output[base + j * u.inner] = select(exp_nan(d) * inv, d - log_sum, LOG);
   }
+}
+
+fn exp_nan(d: f32) -> f32 {
+  return select(exp(d), d, is_nan(d));
 }

@@ -1,5 +1,6 @@
 import code from './unary.wgsl?raw';
 import activationCode from './activation.wgsl?raw';
+import nanCode from './nan.wgsl?raw';
 import { type Activation, activationConstants } from './activation.ts';
 import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
 
@@ -39,7 +40,7 @@ export function unaryKernel(params: UnaryParams, n: number): KernelSpec {
   return {
     name: 'unary_f32',
     key: kernelKey('unary_f32', params),
-    code: `${code}\n${activationCode}`,
+    code: `${code}\n${nanCode}\n${activationCode}`,
     entryPoint: 'main',
     constants: { WG, ...opConstants(params.op ?? { kind: 'identity' }), ...activationConstants(params.act) },
     bindings: [

@@ -1,6 +1,6 @@
 // Elementwise op then activation on a flat f32 tensor: output[i] = activate(op(input[i])).
 // The op is chosen by override OP (see UNARY_OP in unary.ts); OP_A/OP_B parameterise pow and affine.
-// activation.wgsl is appended by the builder.
+// nan.wgsl and activation.wgsl are appended by the builder.
 struct U { n: u32, _p0: u32, _p1: u32, _p2: u32 }
 
 @group(0) @binding(0) var<storage, read> input: array<f32>;
@@ -29,12 +29,14 @@ fn pow_const(x: f32) -> f32 {
 }
 
 fn op(x: f32) -> f32 {
+  // NaN in, NaN out, as onnxruntime (exp, tanh... of NaN are not NaN on every device); x^0 stays 1 (IEEE pow).
+  if (is_nan(x) && !(OP == 13u && OP_A == 0.0)) { return x; }
   switch OP {
     case 1u: { return exp(x); }
     case 2u: { return log(x); }
     case 3u: { return sqrt(x); }
     case 4u: { return inverseSqrt(x); }
-    case 5u: { return tanh(x); }
+    case 5u: { return tanh(clamp(x, -10.0, 10.0)); } // tanh(+-10) is +-1 in f32; SwiftShader's tanh(inf) is NaN
     case 6u: { return -x; }
     case 7u: { return abs(x); }
     case 8u: { return 1.0 / x; }

@@ -1,7 +1,7 @@
 /** Reference of ONNX Resize on NHWC, straight from the operator's definition, per output pixel. */
 export interface ResizeRefParams {
   mode: 'nearest' | 'linear';
-  coord: 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn';
+  coord: 'half_pixel' | 'half_pixel_symmetric' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn';
   nearest?: 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
   outH: number;
   outW: number;
@@ -13,6 +13,11 @@ function source(o: number, inLen: number, outLen: number, p: ResizeRefParams): n
   if (p.coord === 'asymmetric') return o / scale;
   if (p.coord === 'tf_half_pixel_for_nn') return (o + 0.5) / scale;
   if (p.coord === 'pytorch_half_pixel' && outLen === 1) return 0;
+  if (p.coord === 'half_pixel_symmetric') {
+    // ONNX opset 19: output_width = scale * input_width (float), adjustment = output_width_int / output_width.
+    const adjustment = outLen / (scale * inLen);
+    return (inLen / 2) * (1 - adjustment) + (o + 0.5) / scale - 0.5;
+  }
   return (o + 0.5) / scale - 0.5;
 }
 

@@ -65,6 +65,7 @@ export function load(bytes: Uint8Array): Graph {
   const initializers = new Map<string, TensorData>();
   for (const t of g.initializer ?? []) {
     if (!t.name) throw new ModelError('an initializer has no name');
+    if (initializers.has(t.name)) throw new ModelError(`initializer '${t.name}' is defined twice`);
     initializers.set(t.name, decodeTensor(t, `initializer '${t.name}'`));
   }
   const inputs = (g.input ?? []).filter((v) => !initializers.has(v.name ?? '')).map((v) => valueInfo(v, 'graph input'));

@@ -34,8 +34,9 @@ export function decodeTensor(t: TensorProtoMsg, what: string): TensorData {
   const dtype = dtypeFromCode(code);
   if (!dtype || dtype === 'string') throw new ModelError(`${what} has unsupported data type ${codeName(code)}`);
   const dims = (t.dims ?? []).map(int64ToNumber);
-  if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw new ModelError(`${what} has invalid dims [${dims}]`);
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new ModelError(`${what} has invalid dims [${dims}]`);
   const n = dims.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(n)) throw new ModelError(`${what} has dims [${dims}]: more than 2^53 elements`);
   const raw = t.raw_data;
   const data = raw && raw.length > 0 ? fromRaw(raw, dtype, n, what) : fromTyped(t, dtype, n, what);
   return { dtype, dims, data };
@@ -81,6 +82,9 @@ function fromTyped(t: TensorProtoMsg, dtype: DType, n: number, what: string): Te
       throw new ModelError(`${what}: ${field} holds ${len} values, dims need ${Math.ceil(n / per)}`);
     }
   };
+  // The field's length is checked against dims before allocating: dims are the file's claim, the data is real.
+  const field = typedLength(t, dtype);
+  if (field.length !== Math.ceil(n / field.per) && !(field.per === 2 && field.length === n)) check(field.length, field.name, field.per);
   const out = allocStorage(dtype, n);
   switch (dtype) {
     case 'float32': {
@@ -124,5 +128,17 @@ function fromTyped(t: TensorProtoMsg, dtype: DType, n: number, what: string): Te
       else (out as Int32Array).set(src);
       return out;
     }
+  }
+}
+
+/** Which typed field holds a dtype's values, and how many values each entry packs. */
+function typedLength(t: TensorProtoMsg, dtype: DType): { name: string; length: number; per: number } {
+  switch (dtype) {
+    case 'float32': return { name: 'float_data', length: t.float_data?.length ?? 0, per: 1 };
+    case 'float64': return { name: 'double_data', length: t.double_data?.length ?? 0, per: 1 };
+    case 'int64': return { name: 'int64_data', length: t.int64_data?.length ?? 0, per: 1 };
+    case 'uint32': case 'uint64': return { name: 'uint64_data', length: t.uint64_data?.length ?? 0, per: 1 };
+    case 'int4': case 'uint4': return { name: 'int32_data (packed int4)', length: t.int32_data?.length ?? 0, per: 2 };
+    default: return { name: 'int32_data', length: t.int32_data?.length ?? 0, per: 1 };
   }
 }

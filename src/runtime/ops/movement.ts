@@ -9,7 +9,7 @@ import { padKernel, type PadMode } from '../../shaders/pad.ts';
 import { sliceKernel } from '../../shaders/slice.ts';
 import { splitKernels } from '../../shaders/split.ts';
 import { transposeKernel } from '../../shaders/transpose.ts';
-import { type Node, attrInt, attrInts, attrString } from '../ir.ts';
+import { ModelError, type Node, attrFloat, attrInt, attrInts, attrString } from '../ir.ts';
 import { type PlanContext, sameQ } from '../plan/context.ts';
 import { type RtValue, storedDims } from '../plan/types.ts';
 import { dimsOf, NHWC_AXIS, storedAxis } from './operands.ts';
@@ -99,7 +99,7 @@ export function lowerPad(ctx: PlanContext, node: Node): void {
   if (!pads) throw new Error('missing pads');
   const rank = x.dims.length;
   const cv = node.inputs[2] ? ctx.initializer(node.inputs[2]) : undefined;
-  const value = cv ? Number(cv.data[0]) : attrInt(node, 'value', 0);
+  const value = cv ? Number(cv.data[0]) : attrFloat(node, 'value', 0);
   const axesIn = node.inputs[3] ? intsOf(ctx, node, 3, 'axes')! : undefined;
   const full = new Array(2 * rank).fill(0);
   const axes = axesIn ?? x.dims.map((_, i) => i);
@@ -125,6 +125,7 @@ export function lowerGather(ctx: PlanContext, node: Node): void {
   const v = x.layout === 'nhwc' && outDims.length !== 4 ? ctx.as(x.name, { layout: 'plain' }, node) : x;
   const indices = Int32Array.from(idx.data as ArrayLike<number | bigint>, (i) => {
     const k = Number(i);
+    if (!(k >= -x.dims[a] && k < x.dims[a])) throw new ModelError(`index ${k} is out of range for axis ${a} of size ${x.dims[a]}`, node.name, node.opType);
     return k < 0 ? k + x.dims[a] : k;
   });
   const out = ctx.define(node.outputs[0], outDims, v.layout, 'f32');

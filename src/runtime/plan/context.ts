@@ -75,6 +75,7 @@ export class PlanContext {
   define(name: string, dims: number[], layout: Layout, storage: Storage, q?: QParams): RtValue {
     if (storage === 'q8' && !q) throw new Error(`quantgpu: q8 value ${name} needs quantization parameters`);
     const v: RtValue = { name, dims, layout: dims.length === 4 ? layout : 'plain', storage, q, bytes: valueBytes(dims, storage, dims.length === 4 ? layout : 'plain') };
+    checkLimits(this.device, `tensor '${name}' (${storage} [${dims}])`, v.bytes);
     this.values.set(name, v);
     return v;
   }
@@ -120,6 +121,7 @@ export class PlanContext {
   /** Uploads constant data (weights, bias, tables) into a labeled storage buffer owned by the plan. */
   constBuffer(label: string, data: ArrayBufferView, countAsWeights = true): GPUBuffer {
     const size = Math.max(16, Math.ceil(data.byteLength / 4) * 4);
+    checkLimits(this.device, `constant '${label}'`, size);
     const buf = this.device.createBuffer({ label, size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
     new Uint8Array(buf.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     buf.unmap();
@@ -132,8 +134,26 @@ export class PlanContext {
   step(node: Node | string, op: string, spec: KernelSpec, values: Record<string, string>, constants: Record<string, GPUBuffer> = {},
     precision = 'fp32', weightBytes = 0, pick: Pick<PlanStep, 'choice' | 'alternatives'> = {}): void {
     const nodeName = typeof node === 'string' ? node : fusedName(node);
+    const maxGroups = this.device.limits.maxComputeWorkgroupsPerDimension;
+    if (spec.dispatch.some((d) => d > maxGroups)) {
+      throw new ModelError(`kernel ${spec.name} needs [${spec.dispatch}] workgroups; the device allows ${maxGroups} per dimension ` +
+        `(maxComputeWorkgroupsPerDimension)`, nodeName, op);
+    }
     const roots = Object.fromEntries(Object.entries(values).map(([b, v]) => [b, this.root(v)]));
     this.steps.push({ spec, node: nodeName, op, precision, values: roots, constants, weightBytes, ...pick });
+  }
+}
+
+/**
+ * Refuses, at plan time, a buffer that the device cannot bind (every activation and constant is bound as a storage
+ * buffer): WebGPU would only log a validation error and the run would return zeros.
+ */
+function checkLimits(device: GPUDevice, what: string, bytes: number): void {
+  const { maxStorageBufferBindingSize: binding, maxBufferSize: buffer } = device.limits;
+  const [limit, name] = binding <= buffer ? [binding, 'maxStorageBufferBindingSize'] : [buffer, 'maxBufferSize'];
+  if (bytes > limit) {
+    throw new ModelError(`${what} needs ${bytes} bytes; the device allows ${limit} bytes (${name}). ` +
+      `Plan a smaller input (batch or image size) or use a device with larger limits`);
   }
 }
 

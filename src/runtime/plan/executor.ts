@@ -4,6 +4,7 @@
  * outputs to mappable buffers, submit once, map.
  */
 import { PipelineCache, createBindGroup, createUniformBuffer } from '../../gpu/pipelines.ts';
+import { scoped } from '../../gpu/scopes.ts';
 import { type Lifetime, planBuffers } from './memory.ts';
 import type { PlanStep, RtValue } from './types.ts';
 import { Profiler } from './profiler.ts';
@@ -58,14 +59,32 @@ export class Executable {
   /** Creates every pipeline and bind group up front. */
   static async create(device: GPUDevice, cache: PipelineCache, steps: PlanStep[], values: Map<string, RtValue>,
     inputs: string[], outputs: string[], opts: ExecutableOptions): Promise<Executable> {
-    const ex = new Executable(device, steps, values, inputs, outputs, opts);
+    const ex = await scoped(device, 'allocating the activation buffers', () => new Executable(device, steps, values, inputs, outputs, opts));
     let done = 0;
-    const pipelines = await Promise.all(steps.map(async (s) => {
-      const p = await cache.get(s.spec);
-      opts.onCompile?.(++done, steps.length);
-      return p;
-    }));
-    ex.compiled = steps.map((step, i) => {
+    let pipelines: GPUComputePipeline[];
+    try {
+      pipelines = await Promise.all(steps.map(async (s, i) => {
+        const p = await cache.get(s.spec).catch((e: Error) => {
+          throw new Error(`quantgpu: plan step ${i} (${s.op} '${s.node}'): ${e.message}`);
+        });
+        opts.onCompile?.(++done, steps.length);
+        return p;
+      }));
+    } catch (e) {
+      ex.destroy();
+      throw e;
+    }
+    ex.compiled = await scoped(device, 'creating the bind groups and uniforms', () => ex.bind(steps, pipelines)).catch((e) => {
+      ex.destroy();
+      throw e;
+    });
+    return ex;
+  }
+
+  private bind(steps: PlanStep[], pipelines: GPUComputePipeline[]): Compiled[] {
+    const ex = this;
+    const device = this.device;
+    return steps.map((step, i) => {
       const buffers: Record<string, GPUBuffer> = { ...step.constants };
       for (const [binding, value] of Object.entries(step.values)) {
         const b = ex.buffers.get(value);
@@ -74,9 +93,8 @@ export class Executable {
       }
       const u = createUniformBuffer(device, step.spec);
       if (u) buffers.u = ex.own(u);
-      return { step, pipeline: pipelines[i], bindGroup: createBindGroup(device, pipelines[i], step.spec, buffers) };
+      return { step, pipeline: pipelines[i], bindGroup: createBindGroup(device, pipelines[i], step.spec, buffers, `step ${i} ${step.op} '${step.node}'`) };
     });
-    return ex;
   }
 
   private own(b: GPUBuffer): GPUBuffer {
@@ -108,23 +126,39 @@ export class Executable {
 
   /** Runs the plan once and returns the raw bytes of every output. */
   async run(write: (device: GPUDevice, enc: GPUCommandEncoder) => void, readOutputs = true): Promise<Map<string, ArrayBuffer>> {
-    const enc = this.device.createCommandEncoder({ label: 'quantgpu run' });
-    write(this.device, enc);
-    this.encode(enc);
-    if (readOutputs) {
-      for (const [name, rb] of this.readbacks) enc.copyBufferToBuffer(this.buffers.get(name)!, 0, rb, 0, rb.size);
+    const reads = readOutputs ? [...this.readbacks] : [];
+    let maps: Promise<void>[] = [];
+    let done: Promise<void> | undefined;
+    // Any validation error while encoding or submitting rejects the run (the message names the bind group's step).
+    // The maps are requested inside the scope so that waiting for the scope costs no extra round trip.
+    const submitted = scoped(this.device, 'encoding and submitting the plan', () => {
+      const enc = this.device.createCommandEncoder({ label: 'quantgpu run' });
+      write(this.device, enc);
+      this.encode(enc);
+      for (const [name, rb] of reads) enc.copyBufferToBuffer(this.buffers.get(name)!, 0, rb, 0, rb.size);
+      this.device.queue.submit([enc.finish()]);
+      maps = reads.map(([, rb]) => rb.mapAsync(GPUMapMode.READ));
+      if (!readOutputs) done = this.device.queue.onSubmittedWorkDone();
+    });
+    const settled = Promise.allSettled([...maps, ...(done ? [done] : [])]);
+    try {
+      await submitted;
+    } catch (e) {
+      await settled;
+      reads.forEach(([, rb]) => rb.mapState === 'mapped' && rb.unmap());
+      throw e;
     }
-    this.device.queue.submit([enc.finish()]);
+    const results = await settled;
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) {
+      reads.forEach(([, rb]) => rb.mapState === 'mapped' && rb.unmap());
+      throw (failed as PromiseRejectedResult).reason;
+    }
     const out = new Map<string, ArrayBuffer>();
-    if (!readOutputs) {
-      await this.device.queue.onSubmittedWorkDone();
-      return out;
-    }
-    await Promise.all([...this.readbacks].map(async ([name, rb]) => {
-      await rb.mapAsync(GPUMapMode.READ);
+    for (const [name, rb] of reads) {
       out.set(name, rb.getMappedRange().slice(0, this.values.get(name)!.bytes));
       rb.unmap();
-    }));
+    }
     if (this.profiler) await this.profiler.collect();
     return out;
   }

@@ -58,6 +58,7 @@ export function propagate(graph: Graph, opts: PropagateOptions): Propagated {
       const outs = rule(ctx);
       node.outputs.forEach((o, i) => {
         if (o !== '' && !outs[i]) ctx.fail(`output ${i} ('${o}') is not produced`);
+        if (o !== '') checkShape(outs[i].shape, (m) => ctx.fail(`output '${o}' ${m}`));
       });
       const cpu = CPU_OPS[node.opType];
       const canRun = node.opType === 'Shape' || node.inputs.every((n) => n === '' || values.has(n));
@@ -100,4 +101,13 @@ function fixInputShape(name: string, shape: (number | string)[], opts: Propagate
     out.push(size);
   }
   return out;
+}
+
+/**
+ * Dims must be non-negative safe integers and their product exactly representable: a Conv with pads of 1e9 or an
+ * initializer with dims near 2^53 must fail here, naming the node, not later inside an allocator.
+ */
+export function checkShape(shape: number[], fail: (m: string) => never): void {
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) fail(`has invalid dims [${shape}]`);
+  if (!Number.isSafeInteger(product(shape))) fail(`has shape [${shape}] with more than 2^53 elements`);
 }

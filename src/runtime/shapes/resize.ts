@@ -1,5 +1,5 @@
 /** Shape rules of Resize (opsets 11-21) and the deprecated Upsample, and their output-size resolution. */
-import { attrInts, attrString, type TensorData } from '../ir.ts';
+import { attrFloats, attrInts, attrString, type TensorData } from '../ir.ts';
 import type { InferCtx, TensorInfo } from './context.ts';
 
 /**
@@ -42,17 +42,24 @@ export function resizeShape(c: InferCtx): number[] {
   return out;
 }
 
+const COORD_MODES = ['half_pixel', 'half_pixel_symmetric', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn'];
+const NEAREST_MODES = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
+
 export function resize(c: InferCtx): TensorInfo[] {
   const mode = attrString(c.node, 'mode', 'nearest');
   if (!['nearest', 'linear', 'cubic'].includes(mode)) c.fail(`unknown mode '${mode}'`);
+  const coord = attrString(c.node, 'coordinate_transformation_mode', 'half_pixel');
+  if (coord === 'tf_crop_and_resize') c.fail(`coordinate_transformation_mode 'tf_crop_and_resize' is not supported (it needs the roi input)`);
+  if (!COORD_MODES.includes(coord)) c.fail(`unknown coordinate_transformation_mode '${coord}' (valid: ${COORD_MODES.join(', ')}, tf_crop_and_resize)`);
+  const nearest = attrString(c.node, 'nearest_mode', 'round_prefer_floor');
+  if (!NEAREST_MODES.includes(nearest)) c.fail(`unknown nearest_mode '${nearest}' (valid: ${NEAREST_MODES.join(', ')})`);
   return [{ dtype: c.in(0).dtype, shape: resizeShape(c) }];
 }
 
 /** Upsample (deprecated in opset 10 but still exported): scales from the attribute (opset < 9) or input 1. */
 export function upsample(c: InferCtx): TensorInfo[] {
   const x = c.in(0).shape;
-  // attrInts also returns a 'floats' attribute's values.
-  const s = c.has(1) ? Array.from(c.value(1, 'scales').data as Float32Array) : attrInts(c.node, 'scales', []);
+  const s = c.has(1) ? Array.from(c.value(1, 'scales').data as Float32Array) : attrFloats(c.node, 'scales', []);
   if (s.length !== x.length) c.fail(`scales [${s}] must have ${x.length} values`);
   return [{ dtype: c.in(0).dtype, shape: x.map((d, i) => Math.floor(d * s[i])) }];
 }

@@ -110,6 +110,13 @@ export function gather(c: InferCtx): TensorInfo[] {
   const idx = c.in(1);
   if (idx.dtype !== 'int64' && idx.dtype !== 'int32') c.fail(`indices must be int32 or int64, got ${idx.dtype}`);
   const axis = c.axis(attrInt(c.node, 'axis', 0), x.shape.length);
+  // Constant indices are checked here, before any GPU work: the GPU kernel would clamp an out-of-range index.
+  const known = c.has(1) ? c.values[1] : undefined;
+  if (known) {
+    const dim = x.shape[axis];
+    const bad = Array.from(known.data as ArrayLike<number | bigint>, Number).find((k) => !(k >= -dim && k < dim));
+    if (bad !== undefined) c.fail(`index ${bad} is out of range for axis ${axis} of size ${dim}`);
+  }
   return [{ dtype: x.dtype, shape: [...x.shape.slice(0, axis), ...idx.shape, ...x.shape.slice(axis + 1)] }];
 }
 

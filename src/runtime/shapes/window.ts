@@ -35,6 +35,7 @@ export function resolveWindow(node: Node, spatial: number[], kernel: number[], f
   if ([...strides, ...dilations, ...kernel].some((v) => !(v >= 1))) {
     fail(`kernel [${kernel}], strides [${strides}] and dilations [${dilations}] must be >= 1`);
   }
+  if (pads.some((p) => p < 0)) fail(`pads [${pads}] must be >= 0`);
   const ek = kernel.map((k, i) => (k - 1) * dilations[i] + 1);
   const out: number[] = [];
   if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
