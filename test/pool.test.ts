@@ -98,7 +98,7 @@ describe('pool packed int8 NHWC', () => {
       const spec = globalAvgPoolInt8Kernel(shape, input, output);
       expectBindingsMatch(spec);
       const f = fixedMultiplier(input.scale / (output.scale * shape.h * shape.w));
-      const want = globalAvgPoolInt8Ref(q, shape.n, shape.h * shape.w, shape.c, input.zeroPoint, output.zeroPoint, f.m, f.s);
+      const want = globalAvgPoolInt8Ref(q, shape.n, shape.h * shape.w, shape.c, input.zeroPoint, output.zeroPoint, f.m0, f.r);
       const expected = packRows(want, shape.n, shape.c, output.zeroPoint);
       const out = await runKernel(device, spec, { input: packRows(q, rows, shape.c, input.zeroPoint) }, { output: expected.length * 4 });
       expect(Array.from(new Uint32Array(out.output))).toEqual(Array.from(expected));

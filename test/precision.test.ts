@@ -67,7 +67,7 @@ describe('mul_shift_round (64-bit emulation in WGSL)', () => {
     const rng = testRng();
     for (let i = 0; i < 200; i++) {
       const r = 2 ** rng.uniform(-30, 20);
-      const { m, s } = fixedMultiplier(r);
+      const { m0: m, r: s } = fixedMultiplier(r);
       expect(m).toBeGreaterThanOrEqual(2 ** 30);
       expect(m).toBeLessThan(2 ** 31);
       expect(Math.abs(m / 2 ** s - r) / r).toBeLessThanOrEqual(2 ** -30);

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type Conv2dWoParams, conv2dWoKernel, packConvWeightsWo, quantizeWo } from '../src/shaders/conv2d_wo.ts';
-import { type GemmWoParams, gemmWoKernel, packGemmWeightsWo } from '../src/shaders/gemm_wo.ts';
 import type { Conv2dF32Variant } from '../src/shaders/conv2d_f32.ts';
 import { type ConvShapeInit, convOutSize, convShape } from '../src/shaders/conv-shape.ts';
 import { packBias } from '../src/shaders/pack-float.ts';
 import { runKernel } from '../src/gpu/exec.ts';
 import { conv2dRef } from './reference/conv.ts';
-import { gemmRef } from './reference/gemm.ts';
 import { testGpu } from './helpers/gpu.ts';
 import { type Rng, relError, testRng } from './helpers/rng.ts';
 import { expectBindingsMatch } from './helpers/reflect.ts';
@@ -54,32 +52,6 @@ describe('weight-only conv matches the reference on dequantized weights', () => 
       const shape = { n: 1, h: 5, w: 6, cin: 24, cout: 19, kh: 1, kw: 1 };
       expect(await convWoError(testRng(), shape, { family: '1x1', tm: 4, tn4: 2, wg: 64 }, { bits, groupSize: 8 })).toBeLessThanOrEqual(1e-4);
     });
-  }
-});
-
-describe('weight-only gemm', () => {
-  const cases: [string, number, number, number, Omit<GemmWoParams, 'bits'> & { transB?: boolean }][] = [
-    ['per channel, transB', 7, 29, 13, { transB: true }],
-    ['per group of 8 rows, batch 2, hardswish', 5, 32, 20, { groupSize: 8, act: { kind: 'hardswish' } }],
-  ];
-  for (const bits of [8, 4] as const) {
-    for (const [name, m, k, n, params] of cases) {
-      it(`int${bits} ${name}`, async () => {
-        const { device, caps } = await testGpu();
-        const rng = testRng();
-        const batch = params.groupSize ? 2 : 1;
-        const a = rng.floats(batch * m * k);
-        const b = rng.floats(k * n);
-        const bias = rng.floats(n);
-        const packed = packGemmWeightsWo(b, k, n, { bits, groupSize: params.groupSize, transB: params.transB });
-        const spec = gemmWoKernel({ m, k, n, batch }, { ...params, bits }, caps);
-        expectBindingsMatch(spec);
-        const out = await runKernel(device, spec, { input: a, weights: packed.weights, scales: packed.scales, bias: packBias(bias, n) },
-          { output: batch * m * n * 4 });
-        const want = gemmRef(a, packed.dequant, m, k, n, { batch, transB: params.transB, bias, act: params.act });
-        expect(relError(new Float32Array(out.output), want)).toBeLessThanOrEqual(1e-4);
-      });
-    }
   }
 });
 

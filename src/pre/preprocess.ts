@@ -1,7 +1,7 @@
 /**
  * CPU preprocessing: letterbox (or stretch) an RGBA8 frame into a model input, NCHW f32 [1, 3, H, W].
  *
- * Sampling (the same formula as src/shaders/preprocess.wgsl, and cv2.resize INTER_LINEAR with half-pixel
+ * Sampling (the same formula as src/camera/preprocess.wgsl, and cv2.resize INTER_LINEAR with half-pixel
  * centres for a non-mirrored letterbox), for the model pixel (x, y) inside the content rectangle:
  *
  *   (u, v) = inverse * (x + 0.5, y + 0.5)            frame coordinates of the pixel centre

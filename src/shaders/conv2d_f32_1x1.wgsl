@@ -1,6 +1,5 @@
 // 1x1 stride-1 unpadded Conv2D with one group, i.e. GEMM: output[pix][co] = sum_k input[pix][k] * W[k][co].
-// Also the GEMM / MatMul kernel (gemm_f32.ts): pixels = M rows, cin = K, cout = N; workgroup z = batch,
-// with per-batch weights when u.w_batch != 0 (batch b reads weight rows b*K .. b*K+K-1).
+// The runtime lowers Gemm / MatMul onto this kernel as 1x1 convs (runtime/ops/gemm.ts): pixels = M rows, cin = K.
 // Register-tiled like conv2d_f32_reg.wgsl (same 4x4 named-accumulator tile, same reasons), no barriers.
 override WG: u32 = 64u;
 override TM: u32 = 4u;   // rows per invocation, 1..4
@@ -13,11 +12,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let c40 = (t % cblocks) * TN4;
   let p0 = (t / cblocks) * TM;
   if (p0 >= u.pixels) { return; }
-  let base = gid.z * u.pixels;                        // first row of this batch
-  var r = select(0u, gid.z * u.cin, u.w_batch != 0u); // first weight row of this batch
+  var r = 0u; // weight row
 
   // Rows past the end repeat the last row, columns past the end the last vec4 (valid reads; never stored).
-  let off = (vec4u(base) + min(vec4u(p0) + vec4u(0u, 1u, 2u, 3u), vec4u(u.pixels - 1u))) * u.cin;
+  let off = min(vec4u(p0) + vec4u(0u, 1u, 2u, 3u), vec4u(u.pixels - 1u)) * u.cin;
   let c = min(vec4u(c40) + vec4u(0u, 1u, 2u, 3u), vec4u(u.cg4 - 1u));
 
   var a00 = vec4f(0.0); var a01 = vec4f(0.0); var a02 = vec4f(0.0); var a03 = vec4f(0.0);
@@ -61,7 +59,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     for (var j = 0u; j < TN4; j++) {
       for (var l = 0u; l < 4u; l++) {
         let co = (c40 + j) * 4u + l;
-        if (co < u.cout) { store(base + p0 + i, co, acc[i * 4u + j][l] * out_scale(0u, co)); }
+        if (co < u.cout) { store(p0 + i, co, acc[i * 4u + j][l] * out_scale(0u, co)); }
       }
     }
   }

@@ -128,14 +128,12 @@ export const reductionLength = (s: ConvShape): number => s.kh * s.kw * (s.cin / 
 /**
  * The `U` block of conv2d_f32_common.wgsl. Geometry comes from `shape`; the weight view (groups, cin_g,
  * cout_g, cg4, kk) from `wShape`, which differs for depthwise (one group of cout channels, cin 1).
- * `wBatch` = 1 when a batched GEMM has one weight matrix per batch.
  */
 export function convUniforms(
   shape: ConvShape,
   wShape: ConvShape,
   format: WeightFormat,
   blocks?: ScaleBlocks,
-  wBatch = 0,
 ): Uint32Array<ArrayBuffer> {
   const { outH, outW } = convOutSize(shape);
   const s = shape;
@@ -146,7 +144,7 @@ export function convUniforms(
     s.kh, s.kw, s.strideH, s.strideW,
     s.dilationH, s.dilationW, s.padTop, s.padLeft,
     wShape.groups, wShape.cin / wShape.groups, wShape.cout / wShape.groups, coutGroupPadded(wShape, format) / 4,
-    kk, blocks?.gs ?? kk, wBatch, 0,
+    kk, blocks?.gs ?? kk, 0, 0,
   ];
   return packUniforms(fields.map((v): UniformField => ['u32', v]));
 }

@@ -11,7 +11,7 @@ struct U {
   kh: u32, kw: u32, stride_h: u32, stride_w: u32,
   dil_h: u32, dil_w: u32, pad_t: u32, pad_l: u32,
   groups: u32, cin_g: u32, cout_g: u32, cg4: u32,   // cg4 = ceil(cout_g / 4): vec4 per weight row
-  kk: u32, gs: u32, w_batch: u32, _pad: u32,        // kk = kh*kw*cin_g; gs: rows per weight-only scale block
+  kk: u32, gs: u32, _pad0: u32, _pad1: u32,        // kk = kh*kw*cin_g; gs: rows per weight-only scale block
 }
 
 // output[pix, co] = act(acc + bias[co] (+ residual[pix, co])); co is the global output channel.

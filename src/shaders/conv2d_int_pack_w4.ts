@@ -1,5 +1,5 @@
 /**
- * Int4 weights for conv2d_w4a8 / gemm_w4a8: layout, quantization (per output channel and per group along the
+ * Int4 weights for conv2d_w4a8 / conv2d_w4a8_smem: layout, quantization (per output channel and per group along the
  * reduction), and the integer requant parameters.
  *
  * Reduction order as for W8 (conv2d_int_common.ts) but the per-tap channel window is padded to an even number of

@@ -10,7 +10,7 @@
  * i.e. per group a [kk][coutGPad] matrix (HWIO with O padded with zeros to a multiple of 4), so one row
  * entry of 16 bytes holds 4 output channels:  | co 4c4+0 | co 4c4+1 | co 4c4+2 | co 4c4+3 |  (f32 each).
  * Depthwise weights (groups == cin == cout) use the same formula with one group of cout channels:
- * [kh*kw][cPad] (`packDepthwiseWeightsF32`). GEMM B [K][N] is the 1x1 case: [K][NPad] (`packGemmWeightsF32`).
+ * [kh*kw][cPad] (`packDepthwiseWeightsF32`).
  * f16 variants hold the same elements in the same order, two per u32 (low half = even element).
  */
 import type { ConvShape } from './conv-shape.ts';
@@ -49,17 +49,6 @@ export function packDepthwiseWeightsF32(w: Float32Array, s: ConvShape, cPad = pa
   if (w.length !== s.cout * taps) throw new Error(`packDepthwiseWeightsF32: ${w.length} weights, want ${s.cout}x1x${s.kh}x${s.kw}`);
   const out = new Float32Array(taps * cPad);
   for (let c = 0; c < s.cout; c++) for (let t = 0; t < taps; t++) out[t * cPad + c] = w[c * taps + t];
-  return out;
-}
-
-/**
- * GEMM B -> [K][N padded to 4] f32. `b` is row-major [K][N], or [N][K] when `transB` (ONNX Gemm transB=1,
- * and MatMul/FC weights stored as [out][in]).
- */
-export function packGemmWeightsF32(b: Float32Array, k: number, n: number, transB = false, nPad = pad4(n)): Float32Array {
-  if (b.length !== k * n) throw new Error(`packGemmWeightsF32: ${b.length} values, want ${k}x${n}`);
-  const out = new Float32Array(k * nPad);
-  for (let i = 0; i < k; i++) for (let j = 0; j < n; j++) out[i * nPad + j] = transB ? b[j * k + i] : b[i * n + j];
   return out;
 }
 

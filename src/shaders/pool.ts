@@ -7,7 +7,7 @@ import poolCode from './pool.wgsl?raw';
 import nanCode from './nan.wgsl?raw';
 import int8Code from './pool_int8.wgsl?raw';
 import { type KernelSpec, type UniformField, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
-import { fixedMultiplier, requantizeMathCode } from './requantize-math.ts';
+import { type FixedMultiplier, fixedMultiplier, multiplierFields, requantizeMathCode } from './requantize-math.ts';
 import type { QParams } from './requantize.ts';
 
 export interface PoolParams {
@@ -104,7 +104,7 @@ export function globalAvgPoolKernel(shape: PoolShape): KernelSpec {
  * Bindings: input, output (packed int8 words), u.
  */
 export function poolInt8Kernel(params: PoolParams, shape: PoolShape, input: QParams): KernelSpec {
-  return int8Spec(full(params), shape, params.kind === 'max' ? 0 : 1, input.zeroPoint, input.zeroPoint, { m: 0, s: 1 });
+  return int8Spec(full(params), shape, params.kind === 'max' ? 0 : 1, input.zeroPoint, input.zeroPoint, { m0: 0, r: 1 });
 }
 
 /** GlobalAveragePool on packed int8 with output requantization (fixed-point, see requantize-math.ts). */
@@ -113,7 +113,7 @@ export function globalAvgPoolInt8Kernel(shape: PoolShape, input: QParams, output
   return int8Spec(full({ kind: 'avg', kh: shape.h, kw: shape.w }), shape, 2, input.zeroPoint, output.zeroPoint, f);
 }
 
-function int8Spec(p: Full, shape: PoolShape, kind: number, zp: number, zpOut: number, f: { m: number; s: number }): KernelSpec {
+function int8Spec(p: Full, shape: PoolShape, kind: number, zp: number, zpOut: number, f: FixedMultiplier): KernelSpec {
   const { fields, n } = geometry(shape, p, ceilDiv(shape.c, 4));
   const WG = 64;
   const names = ['maxpool_int8', 'avgpool_int8', 'global_avgpool_int8'];
@@ -125,6 +125,6 @@ function int8Spec(p: Full, shape: PoolShape, kind: number, zp: number, zpOut: nu
     constants: { WG, KIND: kind, COUNT_PAD: p.countIncludePad ? 1 : 0 },
     bindings: [...BINDINGS],
     dispatch: dispatch1d(ceilDiv(n, WG)),
-    uniforms: packUniforms([...fields, ['i32', zp], ['i32', zpOut], ['u32', f.m], ['u32', f.s]]),
+    uniforms: packUniforms([...fields, ['i32', zp], ['i32', zpOut], ...multiplierFields(f)]),
   };
 }

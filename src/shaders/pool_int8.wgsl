@@ -4,14 +4,14 @@
 //   1 avg: same qparams in and out; out = zp + rdiv(sum(q - zp), count), rdiv rounds half to even (as ONNX
 //          QuantizeLinear rounds the float average)
 //   2 avg with rescale (GlobalAveragePool, or any window whose count never varies):
-//          out = clamp(zp_out + mul_shift_round(sum(q - zp), m, s)),  m / 2^s ~= scale_in / (scale_out * count)
+//          out = clamp(zp_out + mul_shift_round(sum(q - zp), m0, r)),  m0 / 2^r ~= scale_in / (scale_out * count)
 // Padding lanes are computed like the others (zp in gives zp/zp_out out). requantize-math.wgsl is appended.
 struct U {
   n: u32, h: u32, w: u32, cw: u32,
   oh: u32, ow: u32, kh: u32, kw: u32,
   sh: u32, sw: u32, dh: u32, dw: u32,
   pad_top: i32, pad_left: i32, h_end: i32, w_end: i32,
-  zp: i32, zp_out: i32, m: u32, s: u32,
+  zp: i32, zp_out: i32, m0: u32, r: u32,
 }
 
 @group(0) @binding(0) var<storage, read> input: array<u32>;
@@ -64,7 +64,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   for (var k = 0u; k < 4u; k++) {
     var q = m[k];
     if (KIND == 1u) { q = u.zp + rdiv(sum[k], max(count, 1)); }
-    if (KIND == 2u) { q = u.zp_out + mul_shift_round(sum[k], u.m, u.s); }
+    if (KIND == 2u) { q = u.zp_out + mul_shift_round(sum[k], u.m0, u.r); }
     r |= to_lane(min(max(q, -128), 127), k);
   }
   output[i] = r;

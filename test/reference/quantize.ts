@@ -69,7 +69,7 @@ export function requantizeRef(words: Uint32Array, p: RequantizeParams): Uint32Ar
   for (let i = 0; i < words.length; i++) {
     for (let k = 0; k < 4; k++) {
       const q = (words[i] >>> (8 * k)) << 24 >> 24;
-      const r = clampInt(p.output.zeroPoint + mulShiftRef(q - p.input.zeroPoint, f.m, f.s), p.qmin ?? -128, p.qmax ?? 127);
+      const r = clampInt(p.output.zeroPoint + mulShiftRef(q - p.input.zeroPoint, f.m0, f.r), p.qmin ?? -128, p.qmax ?? 127);
       out[i] |= (r & 0xff) << (8 * k);
     }
   }

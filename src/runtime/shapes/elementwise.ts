@@ -1,10 +1,30 @@
 /** Shape rules of elementwise ops: unary activations, broadcasting binaries, Clip, Cast, BN, Softmax, Q/DQ. */
 import { attrInt, type DType } from '../ir.ts';
-import { dtypeFromCode } from '../onnx/dtypes.ts';
+import { dtypeFromCode, isFloat } from '../onnx/dtypes.ts';
 import { broadcastShapes, type InferCtx, type TensorInfo } from './context.ts';
 
 /** Relu, Sigmoid, Tanh, Sqrt, Exp, Identity, LeakyRelu, HardSigmoid, HardSwish, Softmax: output = input 0. */
 export const unary = (c: InferCtx): TensorInfo[] => c.same();
+
+/**
+ * Abs, Neg, Ceil, Floor, Round, Reciprocal, Log, Erf: output = input 0. These run only on the GPU (no CPU fold), where
+ * every value is float, so an integer input (a shape computation) is refused here rather than misread later.
+ */
+export function floatUnary(c: InferCtx): TensorInfo[] {
+  if (!isFloat(c.in(0).dtype)) c.fail(`${c.node.opType} of ${c.in(0).dtype} is not supported (float tensors only)`);
+  return c.same();
+}
+
+/**
+ * Max, Min: variadic in ONNX; the GPU kernel is binary, so exactly two inputs (same float dtype), broadcast.
+ * Refusing 1 or 3+ inputs keeps the lowering from silently dropping operands.
+ */
+export function minMax(c: InferCtx): TensorInfo[] {
+  const n = c.node.inputs.filter((i) => i !== '').length;
+  if (n !== 2) c.fail(`${c.node.opType} with ${n} inputs is not supported (exactly 2)`);
+  if (!isFloat(c.in(0).dtype)) c.fail(`${c.node.opType} of ${c.in(0).dtype} is not supported (float tensors only)`);
+  return binary(c);
+}
 
 /** Add, Sub, Mul, Div (same dtypes) and Pow (dtype of the base): numpy broadcasting. */
 export function binary(c: InferCtx): TensorInfo[] {
@@ -32,7 +52,7 @@ export function cast(c: InferCtx): TensorInfo[] {
   return [{ dtype, shape: [...c.in(0).shape] }];
 }
 
-/** Softmax: opset < 13 flattens at `axis` (default 1), 13+ works along `axis` (default -1); shape unchanged. */
+/** Softmax, LogSoftmax: opset < 13 flattens at `axis` (default 1), 13+ works along `axis` (default -1); shape unchanged. */
 export function softmax(c: InferCtx): TensorInfo[] {
   const x = c.in(0);
   c.axis(attrInt(c.node, 'axis', c.opset < 13 ? 1 : -1), Math.max(x.shape.length, 1));

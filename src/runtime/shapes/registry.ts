@@ -1,6 +1,6 @@
 /** ONNX op type -> shape rule, one line per op, sorted. Ops of the default domain only. */
 import type { ShapeRule } from './context.ts';
-import { batchNorm, binary, cast, clip, dequantize, dropout, quantize, softmax, unary } from './elementwise.ts';
+import { batchNorm, binary, cast, clip, dequantize, dropout, floatUnary, minMax, quantize, softmax, unary } from './elementwise.ts';
 import { constant, constantOfShape, range, shapeOf } from './generators.ts';
 import { gemm, matmul, reduceMean } from './linear.ts';
 import { resize, upsample } from './resize.ts';
@@ -9,10 +9,12 @@ import { concat, expand, flatten, gather, reshape, split, squeeze, transpose, un
 import { conv, globalPool, pool } from './window.ts';
 
 export const SHAPE_RULES: Readonly<Partial<Record<string, ShapeRule>>> = {
+  Abs: floatUnary,
   Add: binary,
   AveragePool: pool,
   BatchNormalization: batchNorm,
   Cast: cast,
+  Ceil: floatUnary,
   Clip: clip,
   Concat: concat,
   Constant: constant,
@@ -21,9 +23,11 @@ export const SHAPE_RULES: Readonly<Partial<Record<string, ShapeRule>>> = {
   DequantizeLinear: dequantize,
   Div: binary,
   Dropout: dropout,
+  Erf: floatUnary,
   Exp: unary,
   Expand: expand,
   Flatten: flatten,
+  Floor: floatUnary,
   Gather: gather,
   Gemm: gemm,
   GlobalAveragePool: globalPool,
@@ -31,17 +35,24 @@ export const SHAPE_RULES: Readonly<Partial<Record<string, ShapeRule>>> = {
   HardSwish: unary,
   Identity: unary,
   LeakyRelu: unary,
+  Log: floatUnary,
+  LogSoftmax: softmax,
   MatMul: matmul,
+  Max: minMax,
   MaxPool: pool,
+  Min: minMax,
   Mul: binary,
+  Neg: floatUnary,
   Pad: pad,
   Pow: binary,
   QuantizeLinear: quantize,
   Range: range,
+  Reciprocal: floatUnary,
   ReduceMean: reduceMean,
   Relu: unary,
   Reshape: reshape,
   Resize: resize,
+  Round: floatUnary,
   Shape: shapeOf,
   Sigmoid: unary,
   Slice: slice,

@@ -1,6 +1,6 @@
 /**
- * Weight-only int8 / int4 (f32 activations, weights dequantized in the shader), conv on every family and GEMM,
- * per output channel and per group. Reference: the float conv / GEMM on the packer's dequantized weights, as in
+ * Weight-only int8 / int4 (f32 activations, weights dequantized in the shader), conv on every family
+ * (Gemm/MatMul run as 1x1 convs), per output channel and per group. Reference: the float conv on the packer's dequantized weights, as in
  * test/weight_only.test.ts.
  */
 import type { GpuContext } from '../../../src/gpu/device.ts';
@@ -8,10 +8,8 @@ import { runKernel } from '../../../src/gpu/exec.ts';
 import { type ConvShapeInit, convOutSize, convShape } from '../../../src/shaders/conv-shape.ts';
 import type { Conv2dF32Variant } from '../../../src/shaders/conv2d_f32.ts';
 import { type Conv2dWoParams, conv2dWoKernel, packConvWeightsWo } from '../../../src/shaders/conv2d_wo.ts';
-import { type GemmWoParams, gemmWoKernel, packGemmWeightsWo } from '../../../src/shaders/gemm_wo.ts';
 import { packBias } from '../../../src/shaders/pack-float.ts';
 import { conv2dRef } from '../../reference/conv.ts';
-import { gemmRef } from '../../reference/gemm.ts';
 import { type Case, FLOAT_TOL, type Outcome, type Rng, floatOutcome } from '../suite.ts';
 
 async function convWo({ device, caps }: GpuContext, r: Rng, init: ConvShapeInit, variant: Conv2dF32Variant,
@@ -31,20 +29,6 @@ async function convWo({ device, caps }: GpuContext, r: Rng, init: ConvShapeInit,
   return floatOutcome(new Float32Array(out.output), conv2dRef(x, packed.dequant, s, { bias, residual, act: params.act }), spec.key);
 }
 
-async function gemmWo({ device, caps }: GpuContext, r: Rng, m: number, k: number, n: number,
-  params: GemmWoParams & { transB?: boolean; batch?: number }): Promise<Outcome> {
-  const batch = params.batch ?? 1;
-  const a = r.floats(batch * m * k);
-  const b = r.floats(k * n);
-  const bias = r.floats(n);
-  const packed = packGemmWeightsWo(b, k, n, { bits: params.bits, groupSize: params.groupSize, transB: params.transB });
-  const spec = gemmWoKernel({ m, k, n, batch }, params, caps);
-  const out = await runKernel(device, spec, { input: a, weights: packed.weights, scales: packed.scales, bias: packBias(bias, n) },
-    { output: batch * m * n * 4 });
-  const want = gemmRef(a, packed.dequant, m, k, n, { batch, transB: params.transB, bias, act: params.act });
-  return floatOutcome(new Float32Array(out.output), want, spec.key);
-}
-
 const REG: Conv2dF32Variant = { family: 'reg', tm: 4, tn4: 2, wg: 64 };
 const SHARED: Conv2dF32Variant = { family: 'shared', tm: 2, tn4: 1, wgx: 4, wgy: 4, bk: 8 };
 /** cin 17, stride 2 on H only, asymmetric padding. */
@@ -59,18 +43,11 @@ export const cases: Case[] = ([8, 4] as const).flatMap((bits): Case[] => {
     tolerance: FLOAT_TOL,
     run: (gpu, r) => convWo(gpu, r, init, variant, { ...params, bits }),
   });
-  const gemm = (name: string, m: number, k: number, n: number, params: Omit<GemmWoParams, 'bits'> & { transB?: boolean; batch?: number }): Case => ({
-    name: `gemm_wo w${bits} ${name}`,
-    tolerance: FLOAT_TOL,
-    run: (gpu, r) => gemmWo(gpu, r, m, k, n, { ...params, bits }),
-  });
   return [
     conv('per channel, cin 17 stride 2', CONV17, REG),
     conv('per group of 9 rows, relu + residual', CONV17, REG, { groupSize: 9, act: { kind: 'relu' }, residual: true }),
     conv('groups 2, dilation 2, per group of 15', GROUPED, SHARED, { groupSize: 15 }),
     conv('depthwise c 11', DW, { family: 'dw', tm: 3, wg: 32 }),
     conv('1x1 per group of 8', ONE, { family: '1x1', tm: 4, tn4: 2, wg: 64 }, { groupSize: 8 }),
-    gemm('per channel, transB, M 7 K 29 N 13', 7, 29, 13, { transB: true }),
-    gemm('per group of 8, batch 2, hardswish', 5, 32, 20, { groupSize: 8, batch: 2, act: { kind: 'hardswish' } }),
   ];
 });
