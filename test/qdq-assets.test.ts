@@ -22,10 +22,17 @@ interface Model {
    * Smallest output SQNR. 45 dB is the goal; ResNet-20's int8/int4 exports reach 43-45 dB because a conv output that
    * falls within float32 rounding of a tie (measured: 1 of 16384 elements of layer1.1/conv2 in int8) quantizes one
    * LSB apart in onnxruntime's float32 accumulation and in our exact integer sum, and 20 layers carry it to the logits.
-   * ResNet-8's exports see the same effect with some calibration images (one seed: mixed logits 49.6 dB, softmax
-   * probs 44.1 dB); the per-tensor rule (<= 1 LSB on <= 0.1%, test/qdq-conformance.test.ts) is the exact check.
+   * ResNet-8's exports see the same effect on some test images (SQNR is bimodal over seeds: ~100 dB when no tie is
+   * hit, 45-50 dB at the logits when one is); the per-tensor rule (<= 1 LSB on <= 0.1%,
+   * test/qdq-conformance.test.ts) is the exact check.
    */
   minSqnr?: number;
+  /**
+   * Floors for outputs computed in float after the last quantized layer. ResNet-8's `probs` is Softmax(logits): one
+   * tie at the logits (45.8 dB) gave 33.9 dB there on an image with p = 0.78 (SEED=4006187172), since softmax scales
+   * logit errors by p(1 - p). The semantic bugs this suite caught gave 2-21 dB, under this floor.
+   */
+  floors?: Record<string, number>;
   input: string;
   dims: number[];
   data: (rng: Rng, i: number) => Float32Array;
@@ -38,7 +45,7 @@ const pixels = (n: number) => (rng: Rng) => rng.floats(n, 0, 255);
 
 const MODELS: Model[] = [
   { file: 'resnet20_cifar10.onnx', input: 'input', dims: [1, 3, 32, 32], data: cifar(CIFAR_RESNET20), minSqnr: 40 },
-  { file: 'resnet8_cifar10_mlperf_tiny.onnx', input: 'input', dims: [1, 3, 32, 32], data: cifar(CIFAR_RAW), minSqnr: 40 },
+  { file: 'resnet8_cifar10_mlperf_tiny.onnx', input: 'input', dims: [1, 3, 32, 32], data: cifar(CIFAR_RAW), minSqnr: 40, floors: { probs: 25 } },
   { file: 'yolox_nano_coco_416.onnx', input: 'images', dims: [1, 3, 416, 416], data: pixels(3 * 416 * 416), slow: true },
   { file: 'fastestdet_coco_352.onnx', input: 'input.1', dims: [1, 3, 352, 352], data: (rng) => rng.floats(3 * 352 * 352, 0, 1), slow: true },
 ];
@@ -63,7 +70,7 @@ describe.skipIf(!hasAssets)('asset models: our QDQ exports vs onnxruntime (optim
           for (const name of Object.keys(ref)) {
             const db = sqnr(ref[name].data, ours[name].data);
             console.log(`[qdq-assets] ${m.file} ${weights} ${name}: SQNR ${db.toFixed(1)} dB (${integer.length} integer conv/gemm steps)`);
-            expect(db, name).toBeGreaterThanOrEqual(m.minSqnr ?? 45);
+            expect(db, name).toBeGreaterThanOrEqual(m.floors?.[name] ?? m.minSqnr ?? 45);
           }
         } finally {
           session.dispose();

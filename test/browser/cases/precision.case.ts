@@ -13,6 +13,7 @@ import { type RequantizeParams, requantizeKernel } from '../../../src/shaders/re
 import {
   channelsFirstToLast, dequantizeRef, packRows, quantizeChannelRef, quantizeRef, requantizeRef,
 } from '../../reference/quantize.ts';
+import { mulShiftRoundRef } from '../../reference/requant.ts';
 import { type Case, EXACT, type Outcome, type Rng, exactOutcome, worst } from '../suite.ts';
 
 /** Floats that include exact half-way ties of x * (1/scale) when scale is a power of two. */
@@ -20,12 +21,6 @@ function floatsWithTies(r: Rng, n: number, scale: number): Float32Array {
   const x = r.floats(n, -160 * scale, 160 * scale);
   for (let i = 0; i < n; i += 3) x[i] = (r.int(-140, 140) + 0.5) * scale;
   return x;
-}
-
-/** floor((p * m + 2^(s-1)) / 2^s) saturated to i32, in BigInt: the definition mul_shift_round implements. */
-function mulShiftBig(p: number, m: number, s: number): number {
-  const v = (BigInt(p) * BigInt(m) + (1n << BigInt(s - 1))) >> BigInt(s);
-  return Number(v > 2147483647n ? 2147483647n : v < -2147483648n ? -2147483648n : v);
 }
 
 const MUL_SHIFT_PROBE = `@group(0) @binding(0) var<storage, read> args: array<i32>;
@@ -54,7 +49,7 @@ export const cases: Case[] = [
         dispatch: [n / 64, 1, 1],
       };
       const got = new Int32Array((await runKernel(device, spec, { args }, { output: n * 4 })).output);
-      const want = Int32Array.from({ length: n }, (_, i) => mulShiftBig(args[3 * i], args[3 * i + 1], args[3 * i + 2]));
+      const want = Int32Array.from({ length: n }, (_, i) => mulShiftRoundRef(args[3 * i], args[3 * i + 1], args[3 * i + 2]));
       return exactOutcome(got, want, 'mul_shift');
     },
   },
