@@ -16,7 +16,7 @@ import { sqnr } from '../src/quant/index.ts';
 import { CIFAR_RAW, CIFAR_RESNET20, readCifarBatch } from '../src/eval/cifar.ts';
 import { testGpu } from './helpers/gpu.ts';
 import { hasAssets, readAsset } from './helpers/assets.ts';
-import { type RunOurs, describeDiff, traceQdq } from './helpers/qdq-trace.ts';
+import { type RunOurs, type TraceResult, describeDiff, traceQdq } from './helpers/qdq-trace.ts';
 import { type Rng, testRng } from './helpers/rng.ts';
 
 interface Model {
@@ -48,28 +48,34 @@ describe.skipIf(!hasAssets)('asset models: our QDQ exports vs onnxruntime (optim
         const calib = calibrationSet([1, 2].map(batch));
         const q = await quantize(readAsset(`models/${m.file}`), calib, { method: 'minmax', weights, source: (g) => ortSource(g), searchBatches: 1 });
         const context = await testGpu();
-        let checkedPlan = false;
-        const ours: RunOurs = async (bytes, feeds) => {
-          const session = await InferenceSession.create(bytes, { context });
-          try {
-            if (!checkedPlan) {
-              // The plan of the exposed model: every quantized conv/gemm on an integer kernel.
-              const layers = session.steps().filter((s) => ['Conv', 'Gemm', 'MatMul'].includes(s.op));
-              const integer = layers.filter((s) => s.precision === 'w8a8' || s.precision === 'w4a8');
-              expect(integer.length, 'integer conv/gemm steps').toBe(layers.length);
-              checkedPlan = true;
-            }
-            return await session.run(feeds);
-          } finally {
-            session.dispose();
-          }
-        };
         const tag = `[qdq-assets] ${m.file} ${weights}`;
-        const t = await traceQdq(q.bytes, batch(0), ours, { log: (line) => console.log(`${tag} ${line}`) });
-        for (const name of Object.keys(t.ref)) {
-          console.log(`${tag} output ${name}: SQNR ${sqnr(t.ref[name].data, t.ours[name].data).toFixed(1)} dB end to end (for information)`);
+        const feeds = batch(0);
+        // The model as exported, end to end: integer kernels for every conv/gemm, output SQNR for information.
+        const session = await InferenceSession.create(q.bytes, { context });
+        let t: TraceResult;
+        try {
+          const layers = session.steps().filter((s) => ['Conv', 'Gemm', 'MatMul'].includes(s.op));
+          const integer = layers.filter((s) => s.precision === 'w8a8' || s.precision === 'w4a8');
+          expect(integer.length, 'integer conv/gemm steps').toBe(layers.length);
+          const ours: RunOurs = async (bytes, f) => {
+            const traced = await InferenceSession.create(bytes, { context });
+            try {
+              return await traced.run(f);
+            } finally {
+              traced.dispose();
+            }
+          };
+          t = await traceQdq(q.bytes, feeds, ours);
+          const e2e = await session.run(feeds);
+          for (const [name, ref] of Object.entries(t.outputs)) {
+            console.log(`${tag} output ${name}: SQNR ${sqnr(ref.data, e2e[name].data).toFixed(1)} dB end to end (for information)`);
+          }
+        } finally {
+          session.dispose();
         }
-        console.log(`${tag}: ${t.points.length} quantized tensors traced, ${t.diffs.length} differed (each overridden with onnxruntime's), ${t.runs} runs`);
+        const exact = t.all.filter((a) => a.off === 0).length;
+        console.log(`${tag}: ${t.points.length} quantized tensors traced, each from onnxruntime's upstream tensors: ${exact} bit-exact`);
+        for (const d of t.diffs) console.log(`${tag}   ${describeDiff(d)}`);
         for (const d of t.diffs) {
           expect(d.maxLsb, describeDiff(d)).toBeLessThanOrEqual(1);
           expect(d.offFraction, describeDiff(d)).toBeLessThanOrEqual(0.001);

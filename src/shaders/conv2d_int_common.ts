@@ -58,11 +58,14 @@ export function intConvGeometry(s: ConvShape): IntConvGeometry {
  * What happens to the i32 accumulator. `int8`: fixed-point requant to the output's scale (or to an intermediate
  * scale followed by a 65536-entry LUT for nonlinear activations), clamp, then optionally the residual table
  * (Q -> DQ -> Add -> ... -> Q as one 256 x 256 lookup, see residualTable in pack-int.ts). `f32`: dequantize
- * (acc * s_in * s_w[oc]) and apply a float activation.
+ * (f32(acc) * s_in * s_w[oc] + float bias) and apply a float activation. `qact`: the same float value and
+ * activation, then QuantizeLinear exactly (quantize-div.wgsl: f32 division, half to even, saturation) to int8:
+ * what onnxruntime computes for Conv -> Sigmoid / SiLU / HardSwish -> QuantizeLinear, element by element.
  */
 export type IntEpilogue =
   | { out: 'int8'; residual: boolean; lut: boolean; fracBias?: boolean }
-  | { out: 'f32'; act: Activation };
+  | { out: 'f32'; act: Activation }
+  | { out: 'qact'; act: Activation };
 
 /** Runtime (uniform) values of the epilogue: per-tensor zero points and the clamp range. */
 export interface IntQuantArgs {
@@ -76,6 +79,8 @@ export interface IntQuantArgs {
    */
   qLo?: number;
   qHi?: number;
+  /** Output scale of the `qact` epilogue (its QuantizeLinear divides by it); unused otherwise. */
+  sOut?: number;
 }
 
 /**
@@ -142,7 +147,7 @@ export function intConvUniforms(
     ['u32', s.dilationH], ['u32', s.dilationW], ['u32', s.padTop], ['u32', s.padLeft],
     ['u32', g.m], ['u32', mTiles], ['u32', ocTiles], ['u32', zIn * 0x01010101],
     ['u32', g.cinG], ['u32', g.coutG], ['i32', q.zOut ?? 0], ['i32', q.qLo ?? -128],
-    ['i32', q.qHi ?? 127], ['i32', 0], ['u32', 0], ['u32', 0],
+    ['i32', q.qHi ?? 127], ['i32', 0], ['f32', q.sOut ?? 1], ['u32', 0],
     ['u32', extra.kwr ?? g.kwin], ['u32', extra.ng ?? 1], ['u32', extra.gw ?? 1], ['u32', 0],
   ];
   return { uniforms: packUniforms(fields), invocations: mTiles * ocTiles };
@@ -162,8 +167,8 @@ export function epilogueConstants(e: IntEpilogue, fracBits: number, s?: ConvShap
   };
   // Only the kernels with conv2d_int_store.wgsl (W8A8, depthwise) declare FRAC_BIAS; they alone set fracBias.
   if (e.out === 'int8' && e.fracBias) c.FRAC_BIAS = 1;
-  if (e.out === 'f32') {
-    c.DEQ = 1;
+  if (e.out === 'f32' || e.out === 'qact') {
+    c.DEQ = e.out === 'f32' ? 1 : 2;
     Object.assign(c, activationConstants(e.act));
   } else {
     c.RES = e.residual ? 1 : 0;

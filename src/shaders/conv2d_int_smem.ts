@@ -14,6 +14,7 @@ import commonCode from './conv2d_int_common.wgsl?raw';
 import dotPacked from './conv2d_int_dot_packed.wgsl?raw';
 import dotFallback from './conv2d_int_dot_fallback.wgsl?raw';
 import requantCode from './requant.wgsl?raw';
+import quantizeDivCode from './quantize-div.wgsl?raw';
 import fixedPointCode from './fixedpoint.wgsl?raw';
 import activationCode from './activation.wgsl?raw';
 import nanCode from './nan.wgsl?raw';
@@ -84,7 +85,7 @@ export function smemTiles(s: ConvShape, caps: Pick<DeviceCaps, 'maxInvocations' 
 
 /** The WGSL appended after an smem kernel's main file: input loader, helpers, epilogue pieces. */
 export function smemSupportCode(tile: IntSmemTile, dot: ConvIntSmemParams['dot']): string {
-  return [tile.vec4 ? inV4 : inU32, commonCode, dot === 'packed' ? dotPacked : dotFallback, fixedPointCode, requantCode, nanCode, activationCode].join('\n');
+  return [tile.vec4 ? inV4 : inU32, commonCode, dot === 'packed' ? dotPacked : dotFallback, fixedPointCode, requantCode, quantizeDivCode, nanCode, activationCode].join('\n');
 }
 
 /** Checks a tile against the shape and the device-independent rules; returns the workgroup count. */

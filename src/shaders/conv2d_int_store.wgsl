@@ -1,6 +1,10 @@
 // Epilogue shared by conv2d_w8a8 (both families) and conv2d_int_dw: per-block channel parameters loaded once,
 // then one call per (pixel, block) turns the i32 accumulators (bias folded in) into one packed int8 word, or
-// four dequantized f32 values with DEQ. Needs `chan`, `output`, `residual`, `u` and requant.wgsl.
+// four dequantized f32 values with DEQ = 1. Needs `chan`, `output`, `residual`, `u`, requant.wgsl and
+// quantize-div.wgsl. With DEQ the float bias is not on the accumulator's grid: chan.y holds it as f32 (m0 and r
+// are unused there), and the value is f32(acc) * s_in * s_w + bias as onnxruntime computes a dequantized conv.
+// DEQ = 2 quantizes the activated value as ONNX QuantizeLinear does (exact division, half to even): a table
+// indexed by a requantized intermediate cannot reproduce that for an i32 accumulator.
 override FRAC_BIAS: u32 = 0u; // 1: chan.w holds the bias at the output scale with S fractional bits
 struct BlockParams {
   bias: vec4<i32>,
@@ -23,7 +27,16 @@ fn block_params(ocb: u32) -> BlockParams {
 fn store_block(m: u32, ocb: u32, a: vec4<i32>, p: BlockParams) {
   if (m >= u.M || ocb >= u.OC4) { return; }
   if (DEQ != 0u) {
-    let v = vec4<f32>(a) * p.deq;
+    let v = vec4<f32>(a) * p.deq + bitcast<vec4<f32>>(p.m0);
+    if (DEQ == 2u) {
+      // One call site in a loop: the division is long, and store_block is inlined at every tile position.
+      var q = vec4<i32>();
+      for (var l = 0u; l < 4u; l++) {
+        q[l] = quantize_div(bitcast<u32>(activate(v[l])), bitcast<u32>(u.s_out), u.z_out, u.q_lo, u.q_hi);
+      }
+      output[m * u.OC4 + ocb] = pack_i8x4(q);
+      return;
+    }
     for (var l = 0u; l < 4u; l++) {
       let oc = ocb * 4u + l;
       if (oc < u.OC) { output[m * u.OC + oc] = bitcast<u32>(activate(v[l])); }

@@ -3,10 +3,10 @@
  *
  *   input     u32[N * H * W * C4]         int8 activations (pack-int.ts), zero point z_in
  *   weights   vec4<u32>[K * OC4]          packConvW8 (pack-int.ts), K = KH * KW * kwin
- *   chan      vec4<u32>[OC]               packChannelParams: bias', m0, r, dequant scale
+ *   chan      vec4<u32>[OC]               packChannelParams: bias', m0 (f32 bias with f32/qact out), r, dequant scale
  *   residual  u32[N * OH * OW * OC4]      int8 residual (RES only; otherwise any 16-byte buffer)
  *   lut       u32[16384]                  activationLut (LUT only; otherwise any 16-byte buffer)
- *   output    u32[N * OH * OW * OC4]      int8 output, or f32[N * OH * OW * OC] with `out: 'f32'`
+ *   output    u32[N * OH * OW * OC4]      int8 output (`int8`, `qact`), or f32[N * OH * OW * OC] with `out: 'f32'`
  *   u         IntConvU                    uniforms (intConvUniforms)
  *
  * The accumulator is i32 (dot4I8Packed or the shift fallback); requant is fixed-point (requant.wgsl).
@@ -18,6 +18,7 @@ import commonCode from './conv2d_int_common.wgsl?raw';
 import dotPacked from './conv2d_int_dot_packed.wgsl?raw';
 import dotFallback from './conv2d_int_dot_fallback.wgsl?raw';
 import requantCode from './requant.wgsl?raw';
+import quantizeDivCode from './quantize-div.wgsl?raw';
 import fixedPointCode from './fixedpoint.wgsl?raw';
 import activationCode from './activation.wgsl?raw';
 import nanCode from './nan.wgsl?raw';
@@ -43,7 +44,7 @@ export const dotFor = (caps: Pick<DeviceCaps, 'packedDot'>): DotImpl => (caps.pa
 
 /** WGSL helpers of an integer kernel, in the order they are appended after the kernel's own code. */
 export function intKernelCode(main: string, dot: DotImpl): string {
-  return [main, commonCode, dot === 'packed' ? dotPacked : dotFallback, fixedPointCode, requantCode, nanCode, activationCode, storeCode].join('\n');
+  return [main, commonCode, dot === 'packed' ? dotPacked : dotFallback, fixedPointCode, requantCode, quantizeDivCode, nanCode, activationCode, storeCode].join('\n');
 }
 
 export const INT_CONV_BINDINGS: BindingSpec[] = [

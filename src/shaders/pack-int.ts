@@ -21,6 +21,7 @@
  * Per-channel parameters `chan` (all int kernels), 16 bytes per output channel:
  *
  *     vec4<u32> oc:  .x = bias' (i32)  | .y = m0 (u32) | .z = r (u32) | .w = dequant scale (f32 bits)
+ *     (f32 / qact epilogues: .y = the float bias, f32 bits; see BiasMode)
  *     bias' = round(bias / (s_in * s_w[oc])) - z_in * sum(w_q[oc])   (padding must read as z_in)
  *     m0 / 2^r ~= s_in * s_w[oc] / s_out                               (see src/quant/fixedpoint.ts)
  *     dequant scale = f32(s_in * s_w[oc])
@@ -158,13 +159,17 @@ export function fracBiasFits(c: ChannelQuant, cout: number): boolean {
 }
 
 /**
- * The `chan` buffer (layout above) from int8 OIHW weights and the scales. With `fracBias` (int8 epilogue, see
- * fracBiasFits) bias' leaves the bias out and .w holds round(bias / s_out * 2^16) as an i32 instead of the
- * dequant scale.
+ * Where the bias goes in `chan`. `grid`: rounded to the accumulator's grid, in bias'. `frac` (int8 epilogue, see
+ * fracBiasFits): bias' leaves it out and .w holds round(bias / s_out * 2^16) as an i32 instead of the dequant
+ * scale. `float` (f32 and qact epilogues, which do not use m0 / r): bias' leaves it out and .y holds it as an
+ * f32, added to the dequantized accumulator as onnxruntime adds it (an int32 bias as f32(bias_q * s_in * s_w)).
  */
-export function packChannelParams(q: Int8Array, cout: number, c: ChannelQuant, fracBias = false): Uint32Array {
+export type BiasMode = 'grid' | 'frac' | 'float';
+
+/** The `chan` buffer (layout above) from int8 OIHW weights and the scales. */
+export function packChannelParams(q: Int8Array, cout: number, c: ChannelQuant, bias: BiasMode = 'grid'): Uint32Array {
   const per = q.length / cout;
-  const biasQ = fracBias ? new Int32Array(cout) : quantizeBias(c, cout);
+  const biasQ = bias === 'grid' ? quantizeBias(c, cout) : new Int32Array(cout);
   const out = new Uint32Array(cout * 4);
   const f = new Float32Array(out.buffer);
   for (let o = 0; o < cout; o++) {
@@ -175,7 +180,8 @@ export function packChannelParams(q: Int8Array, cout: number, c: ChannelQuant, f
     out[o * 4 + 1] = m.m0;
     out[o * 4 + 2] = m.r;
     f[o * 4 + 3] = c.sIn * c.sW[o];
-    if (fracBias) out[o * 4 + 3] = Math.round((c.bias![o] / c.sOut) * 2 ** BIAS_FRAC_BITS) | 0;
+    if (bias === 'frac') out[o * 4 + 3] = Math.round((c.bias![o] / c.sOut) * 2 ** BIAS_FRAC_BITS) | 0;
+    if (bias === 'float') f[o * 4 + 1] = c.bias ? c.bias[o] : c.biasQ ? c.biasQ[o] * Math.fround(c.sIn * c.sW[o]) : 0;
   }
   return out;
 }

@@ -4,7 +4,7 @@ override S: u32 = 0u;      // fractional bits kept while terms are summed (FRAC_
 override HALF_S: i32 = 0;  // 2^(S-1), or 0 when S == 0 (an override so that S == 0 is no const-eval error)
 override RES: u32 = 0u;    // 1: Q -> DQ -> Add(residual) [-> activation] -> Q through the 256 x 256 table `lut`
 override LUT: u32 = 0u;    // 1: nonlinear activation through the 65536-entry int8 table `lut`
-override DEQ: u32 = 0u;    // 1: f32 output, activate(f32(acc) * scale)
+override DEQ: u32 = 0u;    // 1: f32 output, activate(f32(acc) * scale + bias); 2: that, quantized (conv2d_int_store)
 
 // Byte k of the 65536-byte table `lut`, k in [0, 65536).
 fn lut_byte(k: u32) -> i32 {

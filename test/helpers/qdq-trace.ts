@@ -4,20 +4,25 @@
  * 1. Every quantized activation (the output of a QuantizeLinear of a non-constant) is exposed as a graph output
  *    through one of its DequantizeLinear readers, and onnxruntime (graph optimizations disabled: every Q and DQ
  *    computed literally) runs the model once.
- * 2. Ours runs the same exposed model. The first exposed tensor, in topological order, that differs from
- *    onnxruntime is recorded (in LSBs of its scale, with the node that computed it).
- * 3. That tensor is overridden: the QuantizeLinear that makes it reads a new graph input fed with onnxruntime's
- *    dequantized value (Q of it reproduces onnxruntime's codes exactly), so everything downstream starts from
- *    identical inputs. Ours runs again, from 2, until no exposed tensor differs.
+ * 2. Ours runs a rewritten model in which every such tensor is both computed and overridden: its QuantizeLinear
+ *    writes to a new name that is read back (exposed), while the original name, which the rest of the graph reads,
+ *    is made by a copy of the QuantizeLinear from a new graph input fed with onnxruntime's dequantized value (Q of
+ *    it reproduces onnxruntime's codes exactly).
  *
- * Every tensor is thus compared under the inputs onnxruntime gave it: one near-tie upstream cannot snowball into a
- * downstream failure, and a real semantic difference shows where it starts. The caller checks each recorded
- * difference (<= 1 LSB on <= 0.1% of elements).
+ * So every tensor is computed by our kernels from exactly the upstream tensors onnxruntime computed, all in one
+ * run: one near-tie upstream cannot snowball into a downstream failure, a real semantic difference shows where it
+ * starts, and nothing depends on the random input beyond the ties themselves. This is the iterative procedure
+ * "find the first differing tensor, override it with onnxruntime's value, rerun" with every override applied up
+ * front (a tensor that agrees is overridden by the same codes, so overriding it changes nothing), which keeps a
+ * 100-layer detector to one run instead of one per differing layer. The caller checks each difference
+ * (<= 1 LSB on <= 0.1% of elements).
  *
  * Exposing a value as a graph output keeps it materialized, which would stop the runtime from fusing
  * conv -> Q -> DQ -> Add into one kernel; so a tensor whose only DequantizeLinear readers are Adds and whose producer
- * is a Conv (possibly through Relu/Clip) is not exposed: it lives only inside that fused kernel, and the Add's own
- * quantized output checks it.
+ * is a Conv (possibly through Relu/Clip) is not traced: it lives only inside that fused kernel, and the Add's own
+ * quantized output checks it. Every other fusion (conv + activation + Q, the residual chain) sees the same
+ * pattern as in the original model, since each traced QuantizeLinear still reads its producer and the graph reads
+ * the same names.
  */
 import type { Graph, Node } from '../../src/runtime/ir.ts';
 import { load } from '../../src/runtime/onnx/load.ts';
@@ -25,6 +30,7 @@ import { save } from '../../src/runtime/onnx/save.ts';
 import { cloneGraph, consumersOf, producersOf } from '../../src/ptq/graph.ts';
 import { bytesWithOutputs } from '../../src/ptq/source.ts';
 import { removeDeadNodes } from '../../src/runtime/passes/remove-dead-nodes.ts';
+import { topoSort } from '../../src/runtime/passes/toposort.ts';
 import { ortRun } from './ort.ts';
 import { type Agreement, agreement } from './qdq-agreement.ts';
 
@@ -43,7 +49,7 @@ export interface TracePoint {
   scale: number;
 }
 
-/** One difference the trace found: the first differing tensor of one run, before it was overridden. */
+/** A traced tensor that differs from onnxruntime (computed from onnxruntime's upstream tensors). */
 export interface TraceDiff extends Agreement {
   point: TracePoint;
   /** The first few differing elements (flat index, ONNX order): ours and onnxruntime's dequantized values. */
@@ -52,13 +58,12 @@ export interface TraceDiff extends Agreement {
 
 export interface TraceResult {
   points: TracePoint[];
-  /** Differences in the order found (each under identical upstream tensors). Empty: bit-exact everywhere. */
+  /** Every traced tensor that differs, in topological order. Empty: bit-exact everywhere. */
   diffs: TraceDiff[];
-  /** Outputs of the model (not the exposed tensors) from the first run of ours and from onnxruntime. */
-  ours: Feeds;
-  ref: Feeds;
-  /** Runs of ours (1 + number of overrides). */
-  runs: number;
+  /** Every traced tensor's agreement, in topological order. */
+  all: Agreement[];
+  /** onnxruntime's values of the model's own outputs (for an end-to-end comparison by the caller). */
+  outputs: Feeds;
 }
 
 /** Runs our runtime on model bytes and returns every graph output (ONNX dimension order, f32). */
@@ -96,59 +101,51 @@ export function tracePoints(g: Graph): TracePoint[] {
   return points;
 }
 
-/** `g` with `exposed` as extra float outputs (shapes as onnxruntime gave them) and the given Q inputs overridden. */
-function oursModel(g: Graph, exposed: Feeds, overrides: Map<string, { point: TracePoint; value: Float }>): Uint8Array {
+/** Name of our computed copy of a traced tensor (dequantized), and of the graph input that overrides it. */
+export const oursName = (p: TracePoint): string => `${p.name}#ours`;
+export const refInputName = (p: TracePoint): string => `${p.input}#ref`;
+
+/** The rewritten model of step 2 (file comment); `dims` gives each traced tensor's shape. */
+export function tracedModel(g: Graph, points: TracePoint[], dims: (p: TracePoint) => number[]): Graph {
   const c = cloneGraph(g);
-  for (const [name, t] of Object.entries(exposed)) {
-    if (!c.outputs.some((o) => o.name === name)) c.outputs.push({ name, dtype: 'float32', shape: t.dims });
+  for (const p of points) {
+    const q = c.nodes.find((n) => n.name === p.quantize)!;
+    const codes = q.outputs[0];
+    const ours = `${codes}#ours`;
+    q.outputs = [ours];
+    const scaleZp = q.inputs.slice(1);
+    const shape = dims(p);
+    c.nodes.push({ name: `${q.name}#expose`, opType: 'DequantizeLinear', domain: '', inputs: [ours, ...scaleZp], outputs: [oursName(p)], attrs: { ...q.attrs } });
+    c.nodes.push({ name: `${q.name}#ref`, opType: 'QuantizeLinear', domain: '', inputs: [refInputName(p), ...scaleZp], outputs: [codes], attrs: { ...q.attrs } });
+    c.outputs.push({ name: oursName(p), dtype: 'float32', shape });
+    c.inputs.push({ name: refInputName(p), dtype: 'float32', shape });
   }
-  for (const [input, { point, value }] of overrides) {
-    const q = c.nodes.find((n) => n.name === point.quantize)!;
-    q.inputs = [input, ...q.inputs.slice(1)];
-    c.inputs.push({ name: input, dtype: 'float32', shape: value.dims });
-  }
-  return save(removeDeadNodes(c));
+  // QuantizeLinear's `saturate` and `output_dtype` attributes fit DequantizeLinear only where they exist in both.
+  for (const n of c.nodes) if (n.name.endsWith('#expose')) { delete n.attrs.saturate; delete n.attrs.output_dtype; }
+  return removeDeadNodes(topoSort(c));
 }
 
-/**
- * Runs the trace (see the file comment). `maxRuns` bounds the overrides: a model that needs more fails loudly,
- * naming the tensors found so far.
- */
-export async function traceQdq(model: Uint8Array, feeds: Feeds, ours: RunOurs, opts: { maxRuns?: number; log?: (line: string) => void } = {}): Promise<TraceResult> {
+/** Runs the trace (file comment): one onnxruntime run, one run of ours. */
+export async function traceQdq(model: Uint8Array, feeds: Feeds, ours: RunOurs): Promise<TraceResult> {
   const g = load(model);
   const points = tracePoints(g);
-  const outputs = g.outputs.map((o) => o.name);
   const ref = await ortRun(bytesWithOutputs(g, points.map((p) => p.name)), feeds, { graphOptimizationLevel: 'disabled' });
-  const exposed = Object.fromEntries(points.map((p) => [p.name, ref[p.name]]));
-  const overrides = new Map<string, { point: TracePoint; value: Float }>();
+  const traced = tracedModel(g, points, (p) => ref[p.name].dims);
+  const overrides = Object.fromEntries(points.map((p) => [refInputName(p), ref[p.name]]));
+  const got = await ours(save(traced), { ...feeds, ...overrides });
+  const all: Agreement[] = [];
   const diffs: TraceDiff[] = [];
-  let first: Feeds | undefined;
-  const maxRuns = opts.maxRuns ?? 64;
-  for (let run = 1; ; run++) {
-    const extra = Object.fromEntries([...overrides].map(([name, o]) => [name, o.value]));
-    const got = await ours(oursModel(g, exposed, overrides), { ...feeds, ...extra });
-    first ??= got;
-    const diff = points.map((p) => ({ p, a: agreement(p.name, got[p.name].data, ref[p.name].data, p.scale) })).find((d) => d.a.off > 0);
-    if (!diff) {
-      return { points, diffs, runs: run, ours: pick(first, outputs), ref: pick(ref, outputs) };
-    }
-    const a = got[diff.p.name].data;
-    const b = ref[diff.p.name].data;
+  for (const p of points) {
+    const a = got[oursName(p)].data;
+    const b = ref[p.name].data;
+    const agree = agreement(p.name, a, b, p.scale);
+    all.push(agree);
+    if (!agree.off) continue;
     const where = [];
     for (let i = 0; i < b.length && where.length < 8; i++) if (a[i] !== b[i]) where.push({ index: i, ours: a[i], ref: b[i] });
-    diffs.push({ ...diff.a, point: diff.p, where });
-    opts.log?.(`run ${run}: first difference at ${describeDiff(diffs[diffs.length - 1])}`);
-    if (run >= maxRuns) {
-      throw new Error(`trace: still differing after ${run} runs; differences so far:\n${diffs.map(describeDiff).join('\n')}`);
-    }
-    // A fresh name: the original float value may have other readers, which keep reading ours.
-    const input = `qg_trace_override/${diff.p.input}`;
-    overrides.set(input, { point: diff.p, value: ref[diff.p.name] });
+    diffs.push({ ...agree, point: p, where });
   }
-}
-
-function pick(t: Feeds, names: string[]): Feeds {
-  return Object.fromEntries(names.map((n) => [n, t[n]]));
+  return { points, diffs, all, outputs: Object.fromEntries(g.outputs.map((o) => [o.name, ref[o.name]])) };
 }
 
 /** One line: tensor, computing node, max LSB, elements off, SQNR. */

@@ -7,6 +7,7 @@ import { convOutSize } from '../../src/shaders/conv-shape.ts';
 import { type Activation, activateRef } from '../../src/shaders/activation.ts';
 import type { FixedMultiplier } from '../../src/quant/fixedpoint.ts';
 import { type RequantRef, mulShiftRoundRef as mulShiftRound, requantTailRef } from './requant.ts';
+import { quantizeValue } from './quantize.ts';
 
 /** Visits every (output pixel, output channel) with its exact sum of w * (x - zIn) (padding contributes 0). */
 function forEachOutput(
@@ -40,9 +41,14 @@ function forEachOutput(
   }
 }
 
+/**
+ * `f32`: act(f32(acc) * deq + fbias) (fbias: the float bias, added as onnxruntime adds it). `qact`: that value
+ * quantized as ONNX QuantizeLinear does (f32 division, half to even, saturation).
+ */
 export type RefOutput =
   | ({ out: 'int8'; residualX?: Int8Array; biasFrac?: Int32Array } & Omit<RequantRef, 's'>)
-  | { out: 'f32'; act: Activation };
+  | { out: 'f32'; act: Activation; fbias?: Float32Array }
+  | { out: 'qact'; act: Activation; fbias: Float32Array; sOut: number; zOut: number; qLo: number; qHi: number };
 
 export interface W8RefArgs {
   shape: ConvShape;
@@ -65,12 +71,15 @@ export function conv2dW8A8Ref(a: W8RefArgs): Int8Array | Float32Array {
   const count = s.n * outH * outW * s.cout;
   const o = a.output;
   const res: Int8Array | Float32Array = o.out === 'f32' ? new Float32Array(count) : new Int8Array(count);
+  const f = Math.fround;
   const wAt = (oc: number, ci: number, ky: number, kx: number) => a.w[((oc * cinG + ci) * s.kh + ky) * s.kw + kx];
   forEachOutput(s, a.x, a.zIn, wAt, (p, oc, sum) => {
     const acc = (a.biasQ[oc] + sum()[0]) | 0;
     const i = p * s.cout + oc;
     if (o.out === 'f32') {
-      res[i] = activateRef(Math.fround(Math.fround(acc) * a.deq[oc]), o.act);
+      res[i] = activateRef(f(f(f(acc) * a.deq[oc]) + (o.fbias ? o.fbias[oc] : 0)), o.act);
+    } else if (o.out === 'qact') {
+      res[i] = quantizeValue(activateRef(f(f(f(acc) * a.deq[oc]) + o.fbias[oc]), o.act), o.sOut, o.zOut, o.qLo, o.qHi);
     } else if (o.biasFrac) {
       // float bias at the output scale with 16 fractional bits, one rounding at the end
       const t = Math.min(2 ** 30, Math.max(-(2 ** 30), mulShiftRound(acc, a.mult[oc].m0, a.mult[oc].r - 16))) + o.biasFrac[oc];

@@ -27,7 +27,7 @@ import {
 import type { Rng } from '../helpers/random.ts';
 import { packConvW4, packW4Params, quantizeConvW4, w4Layout } from '../../src/shaders/conv2d_int_pack_w4.ts';
 import { conv2dW4A8Kernel } from '../../src/shaders/conv2d_w4a8.ts';
-import { conv2dW4A8Ref, conv2dW8A8Ref } from './conv_int.ts';
+import { type RefOutput, conv2dW4A8Ref, conv2dW8A8Ref } from './conv_int.ts';
 import { fittedLut } from './lut.ts';
 
 export interface W8Case {
@@ -41,6 +41,8 @@ export interface W8Case {
   dw?: boolean;
   /** Float bias at the output scale with 16 fractional bits (int8 output). */
   fracBias?: boolean;
+  /** int8 output through a float activation and an exact QuantizeLinear (`qact` epilogue). */
+  qact?: boolean;
 }
 
 export interface W8Problem {
@@ -52,6 +54,11 @@ export interface W8Problem {
   decode(out: ArrayBuffer): Int8Array | Float32Array;
   want: Int8Array | Float32Array;
   f32: boolean;
+  /**
+   * qact only: 1 where the reference's activated value / s_out lies within float32 error (1e-5 relative) of a
+   * rounding boundary, so the GPU's exp and fma may legitimately land one code away; 0 elsewhere (exact).
+   */
+  nearTie?: Uint8Array;
 }
 
 export const regTile = (tm: 1 | 2 | 4, tn4: 1 | 2): IntTile => ({ family: 'reg', tm, tn4, wg: 16 });
@@ -82,8 +89,9 @@ export function w8Problem(r: Rng, c: W8Case): W8Problem {
   const base = { shape: s, x, w: q, zIn, biasQ };
   const real = conv2dW8A8Ref({ ...base, mult: [], deq, output: { out: 'f32', act: { kind: 'none' } } }) as Float32Array;
   const sOut = real.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6) / r.uniform(60, 120);
-  const fracBias = !!c.fracBias && !c.f32;
-  const chan = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut, bias }, fracBias);
+  const fracBias = !!c.fracBias && !c.f32 && !c.qact;
+  const floatOut = c.f32 || c.qact;
+  const chan = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut, bias }, floatOut ? 'float' : fracBias ? 'frac' : 'grid');
   const mult = Array.from({ length: s.cout }, (_, o) => ({ m0: chan[o * 4 + 1], r: chan[o * 4 + 2] }));
   // The bias as the model means it (a float at the output scale), not the library's packed integer.
   const biasFrac = fracBias ? Int32Array.from(bias, (b) => Math.round((b / sOut) * 65536)) : undefined;
@@ -92,8 +100,26 @@ export function w8Problem(r: Rng, c: W8Case): W8Problem {
   const quant: IntQuantArgs = { zIn };
   let lut: Uint32Array = new Uint32Array(4);
   let residualX: Int8Array | undefined;
+  let output: RefOutput | undefined;
+  let nearTie: Uint8Array | undefined;
+  const zero = new Int32Array(s.cout);
   if (c.f32) {
     epilogue = { out: 'f32', act };
+    output = { out: 'f32', act, fbias: bias };
+  } else if (c.qact) {
+    // Output scale fitted to the activation's range over this problem's values: ~150-250 levels used.
+    const pre = conv2dW8A8Ref({ ...base, biasQ: zero, mult: [], deq, output: { out: 'f32', act, fbias: bias } }) as Float32Array;
+    const lo = pre.reduce((m, v) => Math.min(m, v), Infinity);
+    const hi = pre.reduce((m, v) => Math.max(m, v), -Infinity);
+    const sAct = Math.fround(Math.max(hi - lo, 1e-6) / r.uniform(150, 250));
+    const zAct = Math.max(-128, Math.min(127, Math.round(-(lo + hi) / 2 / sAct) + r.int(-5, 5)));
+    Object.assign(quant, { zOut: zAct, sOut: sAct });
+    epilogue = { out: 'qact', act };
+    output = { out: 'qact', act, fbias: bias, sOut: sAct, zOut: zAct, qLo: -128, qHi: 127 };
+    nearTie = Uint8Array.from(pre, (y) => {
+      const v = y / sAct;
+      return Math.abs(v - Math.floor(v) - 0.5) <= 1e-5 * Math.max(1, Math.abs(v)) ? 1 : 0;
+    });
   } else {
     const zOut = r.int(-20, 20);
     quant.zOut = zOut;
@@ -109,8 +135,8 @@ export function w8Problem(r: Rng, c: W8Case): W8Problem {
   const params = { tile: c.tile ?? regTile(4, 1), dot: c.dot ?? 'packed', epilogue };
   const spec = c.dw ? conv2dIntDwKernel(params, s, quant) : conv2dW8A8Kernel(params, s, quant);
   const want = conv2dW8A8Ref({
-    ...base, mult, deq, biasQ: fracBias ? new Int32Array(s.cout) : base.biasQ,
-    output: c.f32 ? { out: 'f32', act } : {
+    ...base, mult, deq, biasQ: fracBias || floatOut ? zero : base.biasQ,
+    output: output ?? {
       out: 'int8', zOut: quant.zOut!, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX,
       residualTable: c.residual ? lut : undefined, lut: c.residual || isClampActivation(act) ? undefined : lut, biasFrac,
     },
@@ -126,6 +152,7 @@ export function w8Problem(r: Rng, c: W8Case): W8Problem {
     decode: (out) => (c.f32 ? new Float32Array(out) : unpackInt8Activations(new Uint32Array(out), s.n, outH, outW, s.cout)),
     want,
     f32: !!c.f32,
+    nearTie,
   };
 }
 
