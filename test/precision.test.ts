@@ -9,8 +9,9 @@ import { testGpu } from './helpers/gpu.ts';
 import { expectBindingsMatch } from './helpers/reflect.ts';
 import { type Rng, testRng } from './helpers/rng.ts';
 import {
-  channelsFirstToLast, dequantizeRef, packRows, quantizeChannelRef, quantizeRef, requantizeRef,
+  channelsFirstToLast, dequantizeRef, packRows, quantizeChannelRef, quantizeRef, quantizeValue, requantizeRef,
 } from './reference/quantize.ts';
+import quantizeDivCode from '../src/shaders/quantize-div.wgsl?raw';
 import { mulShiftRoundRef } from './reference/requant.ts';
 
 /** Floats that include exact half-way ties of x * (1/scale) when scale is a power of two. */
@@ -73,6 +74,44 @@ describe('mul_shift_round (64-bit emulation in WGSL)', () => {
       expect(Math.abs(m / 2 ** s - r) / r).toBeLessThanOrEqual(2 ** -30);
     }
     expect(() => fixedMultiplier(0)).toThrow(/positive/);
+  });
+});
+
+describe('quantize_div (QuantizeLinear of one f32, in integers)', () => {
+  it('matches fl32(x / s), half to even, on random bit patterns, near-ties and wide ranges', async () => {
+    const { device } = await testGpu();
+    const rng = testRng();
+    const n = 8192;
+    const x = new Float32Array(n);
+    const s = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      s[i] = Math.fround(2 ** rng.uniform(-20, 4) * rng.uniform(1, 2));
+      const kind = i % 4;
+      // Uniform codes, exact ties, ties nudged by a few ulps, and huge / tiny magnitudes (saturation, zero).
+      const t = kind === 0 ? rng.uniform(-300, 300) : (rng.int(-200, 200) + 0.5);
+      x[i] = kind === 3 ? Math.fround(rng.uniform(-1, 1) * 2 ** rng.int(-140, 127)) : Math.fround(t * s[i]);
+      if (kind === 2) {
+        const b = new Int32Array(Float32Array.of(x[i]).buffer);
+        b[0] += rng.int(-4, 4);
+        x[i] = new Float32Array(b.buffer)[0];
+      }
+    }
+    const spec: KernelSpec = {
+      name: 'quantize_div_probe', key: 'quantize_div_probe', entryPoint: 'main', constants: {},
+      code: `@group(0) @binding(0) var<storage, read> xs: array<u32>;
+@group(0) @binding(1) var<storage, read> ss: array<u32>;
+@group(0) @binding(2) var<storage, read_write> output: array<i32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3u) {
+  output[g.x] = quantize_div(xs[g.x], ss[g.x], 3, -100000, 100000);
+}\n${quantizeDivCode}`,
+      bindings: [{ name: 'xs', kind: 'read-only-storage' }, { name: 'ss', kind: 'read-only-storage' }, { name: 'output', kind: 'storage' }],
+      dispatch: [n / 64, 1, 1],
+    };
+    const got = new Int32Array((await runKernel(device, spec, { xs: new Uint32Array(x.buffer), ss: new Uint32Array(s.buffer) }, { output: n * 4 })).output);
+    const want = Int32Array.from({ length: n }, (_, i) => quantizeValue(x[i], s[i], 3, -100000, 100000));
+    const bad = [];
+    for (let i = 0; i < n && bad.length < 5; i++) if (got[i] !== want[i]) bad.push(`x ${x[i]} s ${s[i]}: got ${got[i]} want ${want[i]}`);
+    expect(bad).toEqual([]);
   });
 });
 
