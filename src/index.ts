@@ -27,3 +27,8 @@ export {
 export { applyPreprocess, type Preprocessed } from './pre/apply.ts';
 export { preprocessFromOptions, type PreprocessOptions } from './pre/overrides.ts';
 export { decodeBrowserImage, preprocessImage, preprocessFromConfig } from './pre/browser.ts';
+
+// Planning without a device: the plan a session would make for a device profile, and its description.
+export { DEVICE_PROFILES, deviceProfile, targetOf, type PlanTarget, type PlanLimits } from './gpu/profiles.ts';
+export { planModel, buildPlan, type Plan } from './runtime/plan/build.ts';
+export { describePlan } from './runtime/plan/describe.ts';

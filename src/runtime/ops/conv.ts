@@ -68,13 +68,13 @@ export function convInput(ctx: PlanContext, node: Node): string {
 
 function lowerFloatConv(ctx: PlanContext, node: Node, shape: ConvShape, w: ConvWeights, outDims: number[],
   residual: string | undefined, precision: 'fp32' | 'fp16'): void {
-  const variant = ctx.variants.get(node.name) ?? defaultConvVariant(shape, ctx.gpu.caps);
-  const format = precision === 'fp16' ? (ctx.gpu.caps.f16 ? 'f16' : 'f16pack') : 'f32';
+  const variant = ctx.variants.get(node.name) ?? defaultConvVariant(shape, ctx.caps);
+  const format = precision === 'fp16' ? (ctx.caps.f16 ? 'f16' : 'f16pack') : 'f32';
   const weights = packConv2dF32Weights(w.float(), shape, variant, format);
   const values: Record<string, string> = { input: convInput(ctx, node) };
   if (residual) values.residual = ctx.as(residual, { layout: 'nhwc', storage: 'f32' }, node).name;
   values.output = ctx.define(node.outputs[0], outDims, 'nhwc', 'f32').name;
-  const spec = conv2dF32Kernel(shape, { act: fusedActivation(node), residual: !!residual, weights: format, variant }, ctx.gpu.caps);
+  const spec = conv2dF32Kernel(shape, { act: fusedActivation(node), residual: !!residual, weights: format, variant }, ctx.caps);
   const wBuf = ctx.constBuffer(`${node.name}:weights`, weights);
   const bBuf = ctx.constBuffer(`${node.name}:bias`, packBias(w.bias, shape.cout));
   ctx.step(node, node.opType, spec, values, { weights: wBuf, bias: bBuf }, precision, weights.byteLength + shape.cout * 4);
