@@ -10,7 +10,7 @@ export { PRECISION_NAMES, PRECISION_MEANING, PRECISION_ALIASES, precisionName, s
 export { acquireDevice, type GpuContext } from './gpu/device.ts';
 export type { DeviceCaps } from './shaders/kernel.ts';
 export { ModelError } from './runtime/ir.ts';
-export { Autotuner, type TuneStore } from './shaders/tune.ts';
+export { Autotuner, type TuneStore } from './runtime/plan/autotune.ts';
 export { indexedDbTuneStore } from './gpu/tune-store.ts';
 
 // Pre- and post-processing (also in 'quantgpu/camera' with the frame pipeline).

@@ -1,6 +1,6 @@
 /**
  * What planning needs to know about a device, without the device: its caps (which kernel variants the runtime
- * picks, see runtime/ops/conv-select.ts and shaders/conv2d_f32.ts `defaultConvVariant`) and the limits the planner
+ * picks, see runtime/ops/conv-select.ts) and the limits the planner
  * checks. `targetOf` reads them from an acquired device; `DEVICE_PROFILES` names the adapters whose choices
  * differ, so that `quantgpu inspect --caps <profile>` and `planModel` can show a plan with no GPU at all.
  */

@@ -5,7 +5,7 @@
  * reduction axis (`granularity: { group: N }`); a per-tensor request gets per-channel scales (never coarser).
  */
 import { conv2dWoKernel, packConvWeightsWo } from '../../shaders/conv2d_wo.ts';
-import { defaultConvVariant } from '../../shaders/conv2d_f32.ts';
+import { defaultConvVariant } from './conv-select.ts';
 import type { ConvShape } from '../../shaders/conv-shape.ts';
 import { packBias } from '../../shaders/pack-float.ts';
 import type { Node } from '../ir.ts';

@@ -9,7 +9,8 @@
  * | f32           | fp16 (config)                  | conv2d_f32, f16 or f16-pair weights |
  * | f32           | int8 / int4 (config or QDQ)    | weight-only (conv-wo.ts)            |
  */
-import { conv2dF32Kernel, defaultConvVariant, packConv2dF32Weights } from '../../shaders/conv2d_f32.ts';
+import { conv2dF32Kernel, packConv2dF32Weights } from '../../shaders/conv2d_f32.ts';
+import { defaultConvVariant } from './conv-select.ts';
 import { convOutSize, type ConvShape } from '../../shaders/conv-shape.ts';
 import { packBias } from '../../shaders/pack-float.ts';
 import type { Node } from '../ir.ts';

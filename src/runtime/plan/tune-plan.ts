@@ -1,12 +1,12 @@
 /**
  * Plan-time autotuning: before the graph is planned, every float Conv/Gemm layer's kernel variant is timed on this
- * device (src/shaders/tune.ts) and the fastest returned as the `variants` that buildPlan takes; after planning, every integer conv step's
+ * device (autotune.ts) and the fastest returned as the `variants` that buildPlan takes; after planning, every integer conv step's
  * alternatives (all tile families, see conv-int-pick.ts) are timed and the fastest swapped in (`tuneSteps`). Choices are cached per adapter and shape in
  * an Autotuner that callers can share across sessions and persist (exportJSON / importJSON).
  */
 import { conv2dF32Kernel } from '../../shaders/conv2d_f32.ts';
 import { convShape, type ConvShape } from '../../shaders/conv-shape.ts';
-import { Autotuner, tuneConv } from '../../shaders/tune.ts';
+import { Autotuner, tuneConv } from './autotune.ts';
 import type { GpuContext } from '../../gpu/device.ts';
 import type { Conv2dF32Variant } from '../../shaders/conv2d_f32.ts';
 import { type Graph, type Node, attrInt } from '../ir.ts';
