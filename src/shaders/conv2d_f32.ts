@@ -23,6 +23,7 @@ import regCode from './conv2d_f32_reg.wgsl?raw';
 import sharedCode from './conv2d_f32_shared.wgsl?raw';
 import dwCode from './conv2d_f32_dw.wgsl?raw';
 import oneByOneCode from './conv2d_f32_1x1.wgsl?raw';
+import tileCode from './conv2d_f32_tile.wgsl?raw';
 import { type Activation, activationConstants } from './activation.ts';
 import { type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import { type ConvShape, convOutSize } from './conv-shape.ts';
@@ -101,7 +102,10 @@ function launch(shape: ConvShape, v: Conv2dF32Variant, format: WeightFormat): {
   return { constants: { WG: v.wg, TM: v.tm, TN4: v.tn4 }, dispatch: dispatch1d(ceilDiv(threads, v.wg)) };
 }
 
-const bodies: Record<Conv2dF32Variant['family'], string> = { reg: regCode, shared: sharedCode, dw: dwCode, '1x1': oneByOneCode };
+// The register families share their 4x4 tile's accumulate and store code (conv2d_f32_tile.wgsl).
+const bodies: Record<Conv2dF32Variant['family'], string> = {
+  reg: `${regCode}\n${tileCode}`, shared: sharedCode, dw: dwCode, '1x1': `${oneByOneCode}\n${tileCode}`,
+};
 
 /**
  * Shared by conv2dF32Kernel and conv2dWoKernel: builds the spec of `variant` for `format`.

@@ -12,11 +12,7 @@
 // (conv2d_int_smem_in_{u32,v4}.wgsl, binding 0), conv2d_int_common.wgsl, conv2d_int_dot_*.wgsl, fixedpoint.wgsl,
 // requant.wgsl, activation.wgsl, conv2d_int_store.wgsl (the same epilogue as the register families).
 @group(0) @binding(1) var<storage, read> weights: array<vec4<u32>>;
-@group(0) @binding(2) var<storage, read> chan: array<vec4<u32>>;
-@group(0) @binding(3) var<storage, read> residual: array<u32>;
-@group(0) @binding(4) var<storage, read> lut: array<u32>;
-@group(0) @binding(5) var<storage, read_write> output: array<u32>;
-@group(0) @binding(6) var<uniform> u: IntConvU;
+// Bindings 2..6 (chan, residual, lut, output, u): conv2d_int_bindings_w8.wgsl, appended.
 
 override WG: u32 = 256u;  // invocations per workgroup, WGM x WGN
 override WGN: u32 = 16u;  // invocations along channel blocks
