@@ -26,10 +26,6 @@ var<workgroup> wt: array<vec4<u32>, BK * WGN * TN4>;
 // Input origin of each tile pixel (pixel_origin), computed once; rows past M get an origin that is never inside.
 var<workgroup> org: array<vec3<i32>, WGM * 4u>;
 
-fn dot4x4(x: u32, w: vec4<u32>) -> vec4<i32> {
-  return vec4<i32>(dot4(x, w.x), dot4(x, w.y), dot4(x, w.z), dot4(x, w.w));
-}
-
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let BM = 4u * WGM;

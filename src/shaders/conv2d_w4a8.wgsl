@@ -10,10 +10,6 @@ override WG: u32 = 64u;
 override TM: u32 = 4u;
 override TN4: u32 = 1u;
 
-fn dot4x4(x: u32, w: vec4<u32>) -> vec4<i32> {
-  return vec4<i32>(dot4(x, w.x), dot4(x, w.y), dot4(x, w.z), dot4(x, w.w));
-}
-
 // fp += mulShiftRound(isum / 16, m_g, r_g - S) per lane for quant group g; clears isum.
 fn flush(fp: ptr<function, array<vec4<i32>, 8>>, isum: ptr<function, array<vec4<i32>, 8>>, ocb0: u32, g: u32) {
   for (var j = 0u; j < TN4; j++) {

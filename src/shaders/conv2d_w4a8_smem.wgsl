@@ -17,10 +17,6 @@ var<workgroup> xs: array<vec4<u32>, WGM * BK>;
 var<workgroup> wt: array<vec4<u32>, BK * WGN * TN4>;
 var<workgroup> org: array<vec3<i32>, WGM * 4u>;
 
-fn dot4x4(x: u32, w: vec4<u32>) -> vec4<i32> {
-  return vec4<i32>(dot4(x, w.x), dot4(x, w.y), dot4(x, w.z), dot4(x, w.w));
-}
-
 // mulShiftRound(isum / 16, m_g, r_g - S) per lane of block ocb for quant group g (16 * w sums divide exactly).
 fn scale_group(isum: vec4<i32>, ocb: u32, g: u32) -> vec4<i32> {
   let oc = min(ocb, u.OC4 - 1u) * 4u;

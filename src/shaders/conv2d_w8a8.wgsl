@@ -11,10 +11,6 @@ override WG: u32 = 64u;
 override TM: u32 = 4u;   // output pixels per invocation: 1, 2 or 4
 override TN4: u32 = 1u;  // blocks of 4 output channels per invocation, 1..2
 
-fn dot4x4(x: u32, w: vec4<u32>) -> vec4<i32> {
-  return vec4<i32>(dot4(x, w.x), dot4(x, w.y), dot4(x, w.z), dot4(x, w.w));
-}
-
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let tid = gid.x + gid.y * nwg.x * WG;
