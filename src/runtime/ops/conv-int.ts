@@ -133,7 +133,7 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
     // The value the graph reads after the fused chain is the conv's output.
     ctx.alias(fusedAdd.result, out.name);
   }
-  const label = fusedAdd ? { ...node, attrs: { ...node.attrs, qg_fused: { type: 'strings' as const, value: [node.name, ...fusedAdd.absorbed.map((n) => n.name)] } } } : node;
+  const label = fusedAdd ? { ...node, fused: { ...node.fused, names: [node.name, ...fusedAdd.absorbed.map((n) => n.name)] } } : node;
   const { spec, ...choice } = pick;
   ctx.step(label, node.opType, spec, values, consts, bits === 4 ? 'w4a8' : 'w8a8', weightBytes, choice);
 }

@@ -48,7 +48,7 @@ export function lowerConv(ctx: PlanContext, node: Node): void {
 /** Plans a conv of `shape` whose output has ONNX dims `outDims` (4-D NCHW, or [M,N] for a GEMM). */
 export function lowerConvAs(ctx: PlanContext, node: Node, shape: ConvShape, w: ConvWeights, outDims: number[]): void {
   const x = ctx.value(node.inputs[0], node);
-  const residual = node.attrs.qg_residual?.type === 'string' ? node.attrs.qg_residual.value : undefined;
+  const residual = node.fused?.residual;
   const prec = layerPrecision(ctx.config, node.name);
   if (x.storage === 'q8' && w.quantized && w.quantized.bits !== 32) {
     lowerIntConv(ctx, node, shape, w, outDims, residual);

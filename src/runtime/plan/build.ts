@@ -95,6 +95,5 @@ export function planModel(bytes: Uint8Array, target: PlanTarget, opts: SessionOp
 }
 
 function fusedNames(n: Graph['nodes'][number]): string[] {
-  const a = n.attrs.qg_fused;
-  return a && a.type === 'strings' ? a.value : [];
+  return n.fused?.names ?? [];
 }

@@ -179,6 +179,5 @@ export function sameQ(a: QParams, b: QParams): boolean {
 }
 
 function fusedName(n: Node): string {
-  const a = n.attrs.qg_fused;
-  return a && a.type === 'strings' ? a.value.join('+') : n.name;
+  return n.fused ? n.fused.names.join('+') : n.name;
 }

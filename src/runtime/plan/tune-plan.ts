@@ -54,7 +54,7 @@ export async function tunePlan(gpu: GpuContext, graph: Graph, config: PrecisionC
     if (prec !== 'fp32' && prec !== 'fp16') continue;
     const weights = prec === 'fp16' ? (gpu.caps.f16 ? 'f16' : 'f16pack') : 'f32';
     const act = fusedActivation(node);
-    const residual = node.attrs.qg_residual !== undefined;
+    const residual = node.fused?.residual !== undefined;
     const family = `conv2d_f32:${weights}:${act.kind}:${residual ? 'res' : 'plain'}`;
     const r = await tuneConv(tuner, { device: gpu.device, caps: gpu.caps }, family, shape,
       (variant) => conv2dF32Kernel(shape, { act, residual, weights, variant }, gpu.caps), { warmup: 1, reps: 3 });
