@@ -49,12 +49,20 @@ for (const [precision, path] of [['fp32', floatPath], ['int8', q]] as [Precision
   const name = session.inputNames[0];
   const perOp = new Map<string, { ms: number; n: number }>();
   const steps: { i: number; ms: number; what: string }[] = [];
-  let frame = 0;
-  for (let f = 0; f < Number(args.frames); f++) {
+  // Wall time and process CPU time (SwiftShader runs in this process's threads: CPU time is the steadier clock on a
+  // machine shared with other work); medians over the frames after one warm-up.
+  const wall: number[] = [], cpu: number[] = [];
+  for (let f = 0; f <= Number(args.frames); f++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     await session.run({ [name]: { dims: [1, 3, size, size], data } });
-    frame = performance.now() - t;
+    const dc = process.cpuUsage(c);
+    if (f > 0) {
+      wall.push(performance.now() - t);
+      cpu.push((dc.user + dc.system) / 1000);
+    }
   }
+  const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
   const info = session.steps();
   for (const s of session.profile()) {
     const k = `${info[s.index].op}/${s.kernel}`;
@@ -66,7 +74,7 @@ for (const [precision, path] of [['fp32', floatPath], ['int8', q]] as [Precision
   }
   const total = [...perOp.values()].reduce((a, e) => a + e.ms, 0);
   console.log(`\n## ${m.id} ${precision}: load ${loadMs.toFixed(0)} ms (${[...stages].map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}), ` +
-    `${info.length} steps, ${pipes} pipelines; last frame ${frame.toFixed(1)} ms wall, GPU sum ${total.toFixed(1)} ms`);
+    `${info.length} steps, ${pipes} pipelines; frame median ${med(wall).toFixed(1)} ms wall, ${med(cpu).toFixed(1)} ms CPU, GPU sum ${total.toFixed(1)} ms`);
   for (const [k, e] of [...perOp].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(args.top))) {
     console.log(`  ${e.ms.toFixed(2).padStart(9)} ms  ${String(e.n).padStart(3)}x  ${k}`);
   }
