@@ -115,6 +115,34 @@ describe('dequantize packed int8 -> f32', () => {
   }
 });
 
+describe('channel windows (Split -> Quantize, Dequantize -> Concat without a copy)', () => {
+  it('quantize reads channels [offset, offset + c) of wider rows; dequantize writes them and nothing else', async () => {
+    const { device } = await testGpu();
+    const rng = testRng();
+    const rows = rng.int(1, 40);
+    const c = [3, 5, 8, 16][rng.int(0, 3)];
+    const offset = rng.int(0, 9);
+    const stride = offset + c + rng.int(0, 7);
+    const scale = rng.uniform(0.01, 0.2);
+    const p = { scale, zeroPoint: rng.int(-20, 20) };
+    const wide = floatsWithTies(rng, rows * stride, scale);
+    const win = new Float32Array(rows * c).map((_, i) => wide[Math.floor(i / c) * stride + offset + (i % c)]);
+    const window = { stride, offset };
+    const q = quantizeKernel(p, { rows, c, window });
+    expectBindingsMatch(q);
+    const packed = words((await runKernel(device, q, { input: wide }, { output: rows * Math.ceil(c / 4) * 4 })).output);
+    expect(Array.from(packed), `rows ${rows} c ${c} window ${offset}/${stride}`).toEqual(Array.from(quantizeRef(win, rows, c, p)));
+    const d = dequantizeKernel(p, { rows, c, window });
+    const got = new Float32Array((await runKernel(device, d, { input: packed }, { output: rows * stride * 4 })).output);
+    const want = new Float32Array(rows * stride); // zeros outside the window: the output buffer starts zeroed
+    const deq = dequantizeRef(packed, rows, c, p);
+    deq.forEach((v, i) => { want[Math.floor(i / c) * stride + offset + (i % c)] = v; });
+    expect(Array.from(got)).toEqual(Array.from(want));
+    expect(() => quantizeKernel(p, { rows, c, window: { stride: c, offset: 1 } })).toThrow(/outside rows/);
+    expect(() => dequantizeKernel({ ...p, channelsFirst: true }, { rows, c, inner: 1, window })).toThrow(/channels-last/);
+  });
+});
+
 describe('requantize packed int8', () => {
   it('matches the fixed-point reference bit-exactly', async () => {
     const { device } = await testGpu();
