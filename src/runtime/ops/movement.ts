@@ -10,6 +10,7 @@
 import { concatKernels } from '../../shaders/concat.ts';
 import { dequantizeKernel } from '../../shaders/dequantize.ts';
 import { quantizeKernel } from '../../shaders/quantize.ts';
+import { requantizeExactKernel } from '../../shaders/requantize_exact.ts';
 import { gatherKernel } from '../../shaders/gather.ts';
 import { padKernel, type PadMode } from '../../shaders/pad.ts';
 import { sliceKernel } from '../../shaders/slice.ts';
@@ -52,6 +53,23 @@ export function lowerConcat(ctx: PlanContext, node: Node): void {
     const out = ctx.define(node.outputs[0], outDims, 'nhwc', 'q8', q);
     concatKernels(vals.map(storedDims), NHWC_AXIS[a], 'i8x4').forEach((spec, i) =>
       ctx.step(node, 'Concat', spec, { input: vals[i].name, output: out.name }, {}, 'int8'));
+    return;
+  }
+  // int8 parts of a channel concat that feeds only a QuantizeLinear: each part goes straight to the output's scale
+  // (ONNX's DQ -> Q arithmetic, requantize_exact; a word copy where the scales agree) into its word window.
+  const target = quantizedConsumer(ctx, node.outputs[0]);
+  if (target && rank === 4 && a === 1 && vals.every((v) => v.storage === 'q8') && channelOk) {
+    const out = ctx.define(node.outputs[0], outDims, 'nhwc', 'q8', target.q);
+    const [batch, c, h, w] = outDims;
+    let offset = 0;
+    concatKernels(vals.map(storedDims), NHWC_AXIS[a], 'i8x4').forEach((copy, i) => {
+      const v = vals[i];
+      const cw = Math.ceil(v.dims[1] / 4);
+      const spec = sameQ(v.q!, target.q) ? copy
+        : requantizeExactKernel({ input: v.q!, output: target.q }, { rows: batch * h * w, cw, window: { stride: Math.ceil(c / 4), offset } });
+      ctx.step(node, 'Concat', spec, { input: v.name, output: out.name }, {}, 'int8');
+      offset += cw;
+    });
     return;
   }
   const layout = rank === 4 && vals.some((v) => v.layout === 'nhwc') ? 'nhwc' : 'plain';
