@@ -5,6 +5,7 @@ import { type KernelSpec, ceilDiv } from '../src/shaders/kernel.ts';
 import { quantizeChannelKernel, quantizeChannelParams, quantizeKernel } from '../src/shaders/quantize.ts';
 import { fixedMultiplier, requantizeMathCode } from '../src/shaders/requantize-math.ts';
 import { requantizeKernel } from '../src/shaders/requantize.ts';
+import { requantizeExactKernel } from '../src/shaders/requantize_exact.ts';
 import { testGpu } from './helpers/gpu.ts';
 import { expectBindingsMatch } from './helpers/reflect.ts';
 import { type Rng, testRng } from './helpers/rng.ts';
@@ -152,6 +153,58 @@ describe('dequantize packed int8 -> f32', () => {
       expect(Array.from(gotNhwc)).toEqual(Array.from(want));
     });
   }
+});
+
+describe('channel windows (Split -> Quantize, Dequantize -> Concat without a copy)', () => {
+  it('quantize reads channels [offset, offset + c) of wider rows; dequantize writes them and nothing else', async () => {
+    const { device } = await testGpu();
+    const rng = testRng();
+    const rows = rng.int(1, 40);
+    const c = [3, 5, 8, 16][rng.int(0, 3)];
+    const offset = rng.int(0, 9);
+    const stride = offset + c + rng.int(0, 7);
+    const scale = rng.uniform(0.01, 0.2);
+    const p = { scale, zeroPoint: rng.int(-20, 20) };
+    const wide = floatsWithTies(rng, rows * stride, scale);
+    const win = new Float32Array(rows * c).map((_, i) => wide[Math.floor(i / c) * stride + offset + (i % c)]);
+    const window = { stride, offset };
+    const q = quantizeKernel(p, { rows, c, window });
+    expectBindingsMatch(q);
+    const packed = words((await runKernel(device, q, { input: wide }, { output: rows * Math.ceil(c / 4) * 4 })).output);
+    expect(Array.from(packed), `rows ${rows} c ${c} window ${offset}/${stride}`).toEqual(Array.from(quantizeRef(win, rows, c, p)));
+    const d = dequantizeKernel(p, { rows, c, window });
+    const got = new Float32Array((await runKernel(device, d, { input: packed }, { output: rows * stride * 4 })).output);
+    const want = new Float32Array(rows * stride); // zeros outside the window: the output buffer starts zeroed
+    const deq = dequantizeRef(packed, rows, c, p);
+    deq.forEach((v, i) => { want[Math.floor(i / c) * stride + offset + (i % c)] = v; });
+    expect(Array.from(got)).toEqual(Array.from(want));
+    expect(() => quantizeKernel(p, { rows, c, window: { stride: c, offset: 1 } })).toThrow(/outside rows/);
+    expect(() => dequantizeKernel({ ...p, channelsFirst: true }, { rows, c, inner: 1, window })).toThrow(/channels-last/);
+  });
+});
+
+describe('exact requantize (ONNX DequantizeLinear -> QuantizeLinear) into a word window', () => {
+  it('matches dequantize then quantize bit for bit, writes its window only', async () => {
+    const { device } = await testGpu();
+    const rng = testRng();
+    const rows = rng.int(1, 50);
+    const c = [3, 4, 8, 13, 32][rng.int(0, 4)];
+    const cw = Math.ceil(c / 4);
+    const offset = rng.int(0, 3);
+    const stride = offset + cw + rng.int(0, 3);
+    const pin = { scale: rng.next() < 0.3 ? 2 ** -rng.int(3, 7) : rng.uniform(0.002, 0.1), zeroPoint: rng.int(-40, 40) };
+    // Output scales near the input's (ties of x / s_out) and far from it (saturation).
+    const pout = { scale: pin.scale * [1, 0.5, 2, rng.uniform(0.3, 3)][rng.int(0, 3)], zeroPoint: rng.int(-40, 40) };
+    const packed = packRows(rng.int8s(rows * c), rows, c, pin.zeroPoint);
+    const spec = requantizeExactKernel({ input: pin, output: pout }, { rows, cw, window: { stride, offset } });
+    expectBindingsMatch(spec);
+    const got = words((await runKernel(device, spec, { input: packed }, { output: rows * stride * 4 })).output);
+    const part = quantizeRef(dequantizeRef(packed, rows, c, pin), rows, c, pout);
+    const want = new Uint32Array(rows * stride);
+    part.forEach((v, i) => { want[Math.floor(i / cw) * stride + offset + (i % cw)] = v; });
+    expect(Array.from(got), `rows ${rows} c ${c} in ${pin.scale}/${pin.zeroPoint} out ${pout.scale}/${pout.zeroPoint}`).toEqual(Array.from(want));
+    expect(() => requantizeExactKernel({ input: pin, output: pout }, { rows, cw, window: { stride: cw, offset: 1 } })).toThrow(/outside rows/);
+  });
 });
 
 describe('requantize packed int8', () => {

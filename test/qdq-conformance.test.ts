@@ -26,6 +26,8 @@ describe('QDQ conformance vs onnxruntime (graph optimizations disabled)', () => 
         for (const r of rows) console.log(`[qdq] ${p.name} | ${formatAgreement(r)}`);
         const intSteps = session.steps().filter((s) => ['Conv', 'Gemm', 'MatMul'].includes(s.op));
         expect(intSteps.map((s) => s.precision).filter((x) => INT_PRECISIONS.has(x)).length, 'integer conv/gemm steps').toBe(p.intLayers);
+        const used = new Set(session.steps().map((s) => `${s.op}/${s.kernel}`));
+        for (const u of p.uses ?? []) expect(used.has(u), `plan uses ${u} (has ${[...used].join(', ')})`).toBe(true);
         for (const r of rows) {
           expect(r.maxLsb, `${r.name}: max LSB difference`).toBeLessThanOrEqual(1);
           expect(r.offFraction, `${r.name}: fraction of elements 1 LSB off`).toBeLessThanOrEqual(0.001);

@@ -41,7 +41,11 @@ describe('integer conv defaults by device', () => {
     expect(chooseIntVariant(dw, caps({}), int8).tile.family).toBe('fma');
   });
   it('software adapters keep the measured fma tiles; W4 takes smem on hardware when its groups fit', () => {
-    expect(chooseIntVariant(c3, caps({ software: true, adapterKey: 'google swiftshader' }), int8).tile.family).toBe('fma');
+    const sw = caps({ software: true, adapterKey: 'google swiftshader' });
+    expect(chooseIntVariant(c3, sw, int8).tile.family).toBe('fma');
+    // Gemm at batch 1 (one output pixel): one pixel per invocation, the cheap-to-compile reg tile.
+    const gemv = convShape({ n: 1, h: 1, w: 1, cin: 512, cout: 1000, kh: 1, kw: 1 });
+    expect(chooseIntVariant(gemv, sw, int8).tile).toMatchObject({ family: 'reg', tm: 1, tn4: 1 });
     expect(chooseW4Variant(c3, caps({}), int8, w4Layout(c3)).tile.family).toBe('smem');
     expect(chooseW4Variant(c3, caps({}), int8, w4Layout(c3, 24)).tile.family).toBe('reg');
   });

@@ -135,8 +135,9 @@ export function intConvVariants(s: ConvShape, caps: Pick<DeviceCaps, 'software'>
 /** Uniform struct `IntConvU` in conv2d_int_common.wgsl, field for field. */
 export function intConvUniforms(
   s: ConvShape, g: IntConvGeometry, tile: { tm: number; tn4: number }, q: IntQuantArgs,
-  extra: { kwr?: number; ng?: number; gw?: number; mTiles?: number } = {},
+  extra: { kwr?: number; ng?: number; gw?: number; mTiles?: number; epilogue?: IntEpilogue } = {},
 ): { uniforms: Uint32Array<ArrayBuffer>; invocations: number } {
+  const e = extra.epilogue;
   const mTiles = extra.mTiles ?? ceilDiv(g.m, tile.tm);
   const ocTiles = ceilDiv(g.oc4, tile.tn4);
   const zIn = q.zIn & 0xff;
@@ -147,10 +148,24 @@ export function intConvUniforms(
     ['u32', s.dilationH], ['u32', s.dilationW], ['u32', s.padTop], ['u32', s.padLeft],
     ['u32', g.m], ['u32', mTiles], ['u32', ocTiles], ['u32', zIn * 0x01010101],
     ['u32', g.cinG], ['u32', g.coutG], ['i32', q.zOut ?? 0], ['i32', q.qLo ?? -128],
-    ['i32', q.qHi ?? 127], ['i32', 0], ['f32', q.sOut ?? 1], ['u32', 0],
+    ['i32', q.qHi ?? 127], ['u32', e?.out === 'int8' && e.residual ? 1 : 0], ['f32', q.sOut ?? 1], ['u32', e?.out === 'int8' && e.lut ? 1 : 0],
     ['u32', extra.kwr ?? g.kwin], ['u32', extra.ng ?? 1], ['u32', extra.gw ?? 1], ['u32', 0],
   ];
   return { uniforms: packUniforms(fields), invocations: mTiles * ocTiles };
+}
+
+/**
+ * The part of an epilogue that shapes the code, for kernel keys: residual and table lookups are uniform flags
+ * (`RES`, `LUT` of IntConvU, filled from `extra.epilogue` by intConvUniforms), so one pipeline serves all three
+ * int8 epilogues of a tile and a model compiles fewer pipelines (load time).
+ */
+export function epilogueCodeParams(e: IntEpilogue): IntEpilogue | { out: 'int8'; fracBias?: boolean } {
+  return e.out === 'int8' ? { out: 'int8', fracBias: e.fracBias } : e;
+}
+
+/** Key params of an integer conv kernel: `params` with the epilogue reduced to what shapes the code. */
+export function intKeyParams<P extends { epilogue: IntEpilogue }>(params: P): Omit<P, 'epilogue'> & { epilogue: ReturnType<typeof epilogueCodeParams> } {
+  return { ...params, epilogue: epilogueCodeParams(params.epilogue) };
 }
 
 /** Pixel indices below this use the f32 division of `div_small` (conv2d_int_common.wgsl). */
@@ -163,16 +178,13 @@ export function epilogueConstants(e: IntEpilogue, fracBits: number, s?: ConvShap
   const m = s ? intConvGeometry(s).m : Infinity;
   const S = e.out === 'int8' && e.fracBias ? BIAS_FRAC_BITS : fracBits;
   const c: Record<string, number> = {
-    DEQ: 0, RES: 0, LUT: 0, S, HALF_S: S ? 2 ** (S - 1) : 0, FAST_DIV: m < FAST_DIV_LIMIT ? 1 : 0,
+    DEQ: 0, S, HALF_S: S ? 2 ** (S - 1) : 0, FAST_DIV: m < FAST_DIV_LIMIT ? 1 : 0,
   };
   // Only the kernels with conv2d_int_store.wgsl (W8A8, depthwise) declare FRAC_BIAS; they alone set fracBias.
   if (e.out === 'int8' && e.fracBias) c.FRAC_BIAS = 1;
   if (e.out === 'f32' || e.out === 'qact') {
     c.DEQ = e.out === 'f32' ? 1 : 2;
     Object.assign(c, activationConstants(e.act));
-  } else {
-    c.RES = e.residual ? 1 : 0;
-    c.LUT = e.lut ? 1 : 0;
   }
   return c;
 }

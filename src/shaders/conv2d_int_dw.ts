@@ -11,7 +11,7 @@ import code from './conv2d_int_dw.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
 import { type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import {
-  type IntEpilogue, type IntQuantArgs, epilogueConstants, intConvGeometry, intConvUniforms,
+  type IntEpilogue, type IntQuantArgs, epilogueConstants, intConvGeometry, intConvUniforms, intKeyParams,
 } from './conv2d_int_common.ts';
 import { type ConvIntParams, INT_CONV_BINDINGS, dotFor, intKernelCode } from './conv2d_w8a8.ts';
 
@@ -34,11 +34,11 @@ export function conv2dIntDwKernel(params: ConvIntParams, s: ConvShape, q: IntQua
   const g = intConvGeometry(s);
   // Tiles run along output rows: M_TILES = n * outH * ceil(outW / tm).
   const mTiles = s.n * g.outH * ceilDiv(g.outW, tile.tm);
-  const { uniforms } = intConvUniforms(s, g, tile, q, { mTiles });
+  const { uniforms } = intConvUniforms(s, g, tile, q, { mTiles, epilogue: params.epilogue });
   const row3 = s.kw === 3 && s.dilationW === 1 && (s.strideW === 1 || s.strideW === 2);
   return {
     name: 'conv2d_int_dw',
-    key: kernelKey('conv2d_int_dw', params),
+    key: kernelKey('conv2d_int_dw', intKeyParams(params)),
     code: intKernelCode(code, params.dot),
     entryPoint: 'main',
     constants: { WG: tile.wg, TM: tile.tm, ROW3: row3 ? 1 : 0, SX: row3 ? s.strideW : 1, ...epilogueConstants(epilogue, 0, s) },

@@ -121,26 +121,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     a30 += vec4<i32>(f30); a31 += vec4<i32>(f31); a32 += vec4<i32>(f32_); a33 += vec4<i32>(f33);
   }
 
-  store_block(m0, ocb0, a00, p0);
-  if (TN4 > 1u) { store_block(m0, ocb0 + 1u, a01, p1); }
-  if (TN4 > 2u) { store_block(m0, ocb0 + 2u, a02, p2); }
-  if (TN4 > 3u) { store_block(m0, ocb0 + 3u, a03, p3); }
-  if (TM > 1u) {
-    store_block(m0 + 1u, ocb0, a10, p0);
-    if (TN4 > 1u) { store_block(m0 + 1u, ocb0 + 1u, a11, p1); }
-    if (TN4 > 2u) { store_block(m0 + 1u, ocb0 + 2u, a12, p2); }
-    if (TN4 > 3u) { store_block(m0 + 1u, ocb0 + 3u, a13, p3); }
-  }
-  if (TM > 2u) {
-    store_block(m0 + 2u, ocb0, a20, p0);
-    if (TN4 > 1u) { store_block(m0 + 2u, ocb0 + 1u, a21, p1); }
-    if (TN4 > 2u) { store_block(m0 + 2u, ocb0 + 2u, a22, p2); }
-    if (TN4 > 3u) { store_block(m0 + 2u, ocb0 + 3u, a23, p3); }
-  }
-  if (TM > 3u) {
-    store_block(m0 + 3u, ocb0, a30, p0);
-    if (TN4 > 1u) { store_block(m0 + 3u, ocb0 + 1u, a31, p1); }
-    if (TN4 > 2u) { store_block(m0 + 3u, ocb0 + 2u, a32, p2); }
-    if (TN4 > 3u) { store_block(m0 + 3u, ocb0 + 3u, a33, p3); }
+  // The epilogue runs in a loop, not unrolled per accumulator: each store_block inlines the 64-bit requant
+  // emulation, and 16 copies of it made SwiftShader's compile of this pipeline take seconds (load time).
+  let acc = array<vec4<i32>, 16>(a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33);
+  let ps = array<BlockParams, 4>(p0, p1, p2, p3);
+  for (var i = 0u; i < TM * TN4; i++) {
+    let pm = i / TN4;
+    let b = i - pm * TN4;
+    store_block(m0 + pm, ocb0 + b, acc[pm * 4u + b], ps[b]);
   }
 }

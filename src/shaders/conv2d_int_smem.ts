@@ -24,7 +24,7 @@ import type { ConvShape } from './conv-shape.ts';
 import { type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import {
   type IntEpilogue, type IntQuantArgs, type IntSmemTile, epilogueConstants, intConvGeometry,
-  intConvUniforms,
+  intConvUniforms, intKeyParams,
 } from './conv2d_int_common.ts';
 
 /** Params of one smem kernel: the same shape as conv2d_w8a8's ConvIntParams, with an smem tile. */
@@ -93,11 +93,11 @@ export function conv2dIntSmemKernel(params: ConvIntSmemParams, s: ConvShape, q: 
   const workgroups = smemWorkgroups('conv2d_int_smem', tile, s);
   const g = intConvGeometry(s);
   const wgm = tile.wg / tile.wgn;
-  const { uniforms } = intConvUniforms(s, g, { tm: 4 * wgm, tn4: tile.tn4 * tile.wgn }, q);
+  const { uniforms } = intConvUniforms(s, g, { tm: 4 * wgm, tn4: tile.tn4 * tile.wgn }, q, { epilogue });
   const code = [mainCode, smemSupportCode(tile, params.dot), storeCode].join('\n');
   return {
     name: 'conv2d_int_smem',
-    key: kernelKey('conv2d_int_smem', params),
+    key: kernelKey('conv2d_int_smem', intKeyParams(params)),
     code,
     entryPoint: 'main',
     constants: { WG: tile.wg, WGM: wgm, WGN: tile.wgn, TN4: tile.tn4, BK: tile.bk, ...epilogueConstants(epilogue, 0, s) },

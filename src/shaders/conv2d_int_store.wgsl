@@ -48,7 +48,7 @@ fn store_block(m: u32, ocb: u32, a: vec4<i32>, p: BlockParams) {
     // no dequant scale); clamps keep the sum in i32 (far outside the int8 range either way).
     if (FRAC_BIAS != 0u) { t = clamp(t, vec4<i32>(-(1 << 30u)), vec4<i32>(1 << 30u)) + bitcast<vec4<i32>>(p.deq); }
     var rw = 0u;
-    if (RES != 0u) { rw = residual[m * u.OC4 + ocb]; }
+    if (u.RES != 0u) { rw = residual[m * u.OC4 + ocb]; }
     output[m * u.OC4 + ocb] = requant_word(t, rw);
   }
 }

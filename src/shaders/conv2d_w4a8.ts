@@ -18,7 +18,7 @@ import nibblesCode from './conv2d_int_w4_nibbles.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
 import { type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import {
-  FRAC_BITS, type IntQuantArgs, epilogueConstants, intConvGeometry, intConvUniforms, intConvVariants,
+  FRAC_BITS, type IntQuantArgs, epilogueConstants, intConvGeometry, intConvUniforms, intConvVariants, intKeyParams,
 } from './conv2d_int_common.ts';
 import { type ConvIntParams, dotFor, intKernelCode } from './conv2d_w8a8.ts';
 import type { W4Layout } from './conv2d_int_pack_w4.ts';
@@ -35,10 +35,10 @@ export function conv2dW4A8Kernel(params: ConvIntParams, s: ConvShape, layout: W4
   if (epilogue.out !== 'int8') throw new Error('conv2d_w4a8: only the int8 epilogue is implemented');
   if (tile.tn4 > 1 && s.groups > 1) throw new Error(`conv2d_w4a8: tn4=${tile.tn4} needs groups=1 (got ${s.groups})`);
   const g = intConvGeometry(s);
-  const { uniforms, invocations } = intConvUniforms(s, g, tile, q, { kwr: layout.kwr, ng: layout.ng, gw: layout.gw });
+  const { uniforms, invocations } = intConvUniforms(s, g, tile, q, { kwr: layout.kwr, ng: layout.ng, gw: layout.gw, epilogue: params.epilogue });
   return {
     name: 'conv2d_w4a8',
-    key: kernelKey('conv2d_w4a8', params),
+    key: kernelKey('conv2d_w4a8', intKeyParams(params)),
     code: intKernelCode(`${code}\n${nibblesCode}`, params.dot, 'w4'),
     entryPoint: 'main',
     constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...epilogueConstants(epilogue, FRAC_BITS, s) },

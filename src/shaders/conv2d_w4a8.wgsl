@@ -89,7 +89,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
       let m = m0 + i;
       if (m >= u.M) { break; }
       var rw = 0u;
-      if (RES != 0u) { rw = residual[m * u.OC4 + ocb]; }
+      if (u.RES != 0u) { rw = residual[m * u.OC4 + ocb]; }
       output[m * u.OC4 + ocb] = requant_word(fp[i * 2u + j], rw);
     }
   }

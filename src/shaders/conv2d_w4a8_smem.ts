@@ -11,7 +11,7 @@ import mainCode from './conv2d_w4a8_smem.wgsl?raw';
 import nibblesCode from './conv2d_int_w4_nibbles.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
 import { type KernelSpec, dispatch1d, kernelKey } from './kernel.ts';
-import { FRAC_BITS, type IntQuantArgs, type IntSmemTile, epilogueConstants, intConvGeometry, intConvUniforms } from './conv2d_int_common.ts';
+import { FRAC_BITS, type IntQuantArgs, type IntSmemTile, epilogueConstants, intConvGeometry, intConvUniforms, intKeyParams } from './conv2d_int_common.ts';
 import { type ConvIntSmemParams, smemSupportCode, smemWorkgroups } from './conv2d_int_smem.ts';
 import type { W4Layout } from './conv2d_int_pack_w4.ts';
 import { W4_CONV_BINDINGS } from './conv2d_int_bindings.ts';
@@ -38,10 +38,10 @@ export function conv2dW4A8SmemKernel(params: ConvIntSmemParams, s: ConvShape, la
   }
   const g = intConvGeometry(s);
   const wgm = tile.wg / tile.wgn;
-  const { uniforms } = intConvUniforms(s, g, { tm: 4 * wgm, tn4: tile.tn4 * tile.wgn }, q, { kwr: layout.kwr, ng: layout.ng, gw: layout.gw });
+  const { uniforms } = intConvUniforms(s, g, { tm: 4 * wgm, tn4: tile.tn4 * tile.wgn }, q, { kwr: layout.kwr, ng: layout.ng, gw: layout.gw, epilogue: params.epilogue });
   return {
     name: 'conv2d_w4a8_smem',
-    key: kernelKey('conv2d_w4a8_smem', params),
+    key: kernelKey('conv2d_w4a8_smem', intKeyParams(params)),
     code: [mainCode, nibblesCode, smemSupportCode(tile, params.dot, 'w4')].join('\n'),
     entryPoint: 'main',
     constants: { WG: tile.wg, WGM: wgm, WGN: tile.wgn, TN4: tile.tn4, BK: tile.bk, ...epilogueConstants(epilogue, FRAC_BITS, s) },

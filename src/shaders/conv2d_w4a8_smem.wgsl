@@ -38,7 +38,7 @@ fn bias_fixed(ocb: u32) -> vec4<i32> {
 fn store_w4(m: u32, ocb: u32, t: vec4<i32>) {
   if (m >= u.M || ocb >= u.OC4) { return; }
   var rw = 0u;
-  if (RES != 0u) { rw = residual[m * u.OC4 + ocb]; }
+  if (u.RES != 0u) { rw = residual[m * u.OC4 + ocb]; }
   output[m * u.OC4 + ocb] = requant_word(t, rw);
 }
 

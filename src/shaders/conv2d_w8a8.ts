@@ -26,7 +26,7 @@ import type { ConvShape } from './conv-shape.ts';
 import { type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import {
   type IntEpilogue, type IntQuantArgs, type IntTile, epilogueConstants, intConvGeometry,
-  intConvUniforms, intConvVariants,
+  intConvUniforms, intConvVariants, intKeyParams,
 } from './conv2d_int_common.ts';
 import { conv2dIntSmemKernel } from './conv2d_int_smem.ts';
 import { INT_BINDINGS_CODE, INT_CONV_BINDINGS } from './conv2d_int_bindings.ts';
@@ -87,10 +87,10 @@ export function conv2dW8A8Kernel(params: ConvIntParams, s: ConvShape, q: IntQuan
   }
   // fma: taps per exact f32 chunk, passed as KWR.
   const extra = tile.family === 'fma' ? { kwr: Math.max(1, Math.floor(FMA_CHUNK_WORDS / g.kwin)) } : {};
-  const { uniforms, invocations } = intConvUniforms(s, g, tile, q, extra);
+  const { uniforms, invocations } = intConvUniforms(s, g, tile, q, { ...extra, epilogue });
   return {
     name: 'conv2d_w8a8',
-    key: kernelKey('conv2d_w8a8', params),
+    key: kernelKey('conv2d_w8a8', intKeyParams(params)),
     code: intKernelCode(tile.family === 'fma' ? fmaCode : code, params.dot),
     entryPoint: 'main',
     constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...epilogueConstants(epilogue, 0, s) },

@@ -1,6 +1,6 @@
 import code from './dequantize.wgsl?raw';
 import { type KernelSpec, ceilDiv, gridKernel, packUniforms } from './kernel.ts';
-import type { RowsShape } from './quantize.ts';
+import { type RowsShape, windowFields } from './quantize.ts';
 import type { QParams } from './requantize.ts';
 
 export interface DequantizeParams extends QParams {
@@ -9,7 +9,8 @@ export interface DequantizeParams extends QParams {
 }
 
 /**
- * Packed int8 [rows, ceil(C/4)] words -> f32 [rows, C] (or NCHW), x = f32(q - zp) * f32(scale).
+ * Packed int8 [rows, ceil(C/4)] words -> f32 [rows, C] (or NCHW, or a channel window of wider rows: `shape.window`),
+ * x = f32(q - zp) * f32(scale).
  * Bindings: input (u32), output (f32), u.
  */
 export function dequantizeKernel(params: DequantizeParams, shape: RowsShape): KernelSpec {
@@ -20,7 +21,7 @@ export function dequantizeKernel(params: DequantizeParams, shape: RowsShape): Ke
     name: 'dequantize_i8', params: { channelsFirst }, code, constants: { CHANNELS_FIRST: channelsFirst ? 1 : 0 }, WG, count: n,
     uniforms: packUniforms([
       ['u32', n], ['u32', shape.c], ['u32', ceilDiv(shape.c, 4)], ['u32', shape.inner ?? 1],
-      ['f32', params.scale], ['i32', params.zeroPoint],
+      ['f32', params.scale], ['i32', params.zeroPoint], ...windowFields('dequantize', shape, channelsFirst).map((v): ['u32', number] => ['u32', v]),
     ]),
   });
 }

@@ -17,6 +17,20 @@ export interface RowsShape {
   c: number;
   /** Channels-first only: the spatial size (H*W) between channels; 1 for channels-last. */
   inner?: number;
+  /**
+   * Channels-last only: the float side is the channel window [offset, offset + c) of rows `stride` floats wide,
+   * so that a Split along channels feeds its quantizations, and dequantizations feed a Concat, with no copy step.
+   */
+  window?: { stride: number; offset: number };
+}
+
+/** The (stride, offset) uniforms of a rows shape; fails loudly on a window that does not fit. */
+export function windowFields(op: string, shape: RowsShape, channelsFirst: boolean): [number, number] {
+  const w = shape.window;
+  if (!w) return [shape.c, 0];
+  if (channelsFirst) throw new Error(`${op}: a channel window needs channels-last data`);
+  if (!(w.offset >= 0 && w.offset + shape.c <= w.stride)) throw new Error(`${op}: channels [${w.offset}, ${w.offset + shape.c}) outside rows of ${w.stride}`);
+  return [w.stride, w.offset];
 }
 
 export interface QuantizeParams extends QParams {
@@ -36,7 +50,7 @@ export function quantizeKernel(params: QuantizeParams, shape: RowsShape): Kernel
     name: 'quantize_i8', params: { channelsFirst }, code: `${code}\n${divCode}`, constants: { CHANNELS_FIRST: channelsFirst ? 1 : 0 }, WG, count: words,
     uniforms: packUniforms([
       ['u32', words], ['u32', shape.c], ['u32', cw], ['u32', inner],
-      ['u32', scaleBits(params.scale)], ['i32', params.zeroPoint],
+      ['u32', scaleBits(params.scale)], ['i32', params.zeroPoint], ...windowFields('quantize', shape, channelsFirst).map((v): ['u32', number] => ['u32', v]),
     ]),
   });
 }

@@ -6,7 +6,9 @@
 // Padding lanes (channel >= C) hold zp, i.e. the real value 0.
 // Input: channels-last [rows, C] f32, or channels-first [outer, C, inner] (NCHW, rows = outer*inner) when
 // CHANNELS_FIRST, which fuses the NCHW -> NHWC conversion of a model input.
-struct U { words: u32, c: u32, cw: u32, inner: u32, scale_bits: u32, zp: i32, _p0: u32, _p1: u32 }
+// Channels-last input rows are `stride` floats wide and this kernel reads channels [offset, offset + c) of them
+// (a Split along channels; stride = c, offset = 0 otherwise).
+struct U { words: u32, c: u32, cw: u32, inner: u32, scale_bits: u32, zp: i32, stride: u32, offset: u32 }
 
 @group(0) @binding(0) var<storage, read> input: array<u32>; // f32 bits
 @group(0) @binding(1) var<storage, read_write> output: array<u32>;
@@ -26,7 +28,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     let c = j * 4u + k;
     var q = u.zp;
     if (c < u.c) {
-      var idx = row * u.c + c;
+      var idx = row * u.stride + u.offset + c;
       if (CHANNELS_FIRST) { idx = ((row / u.inner) * u.c + c) * u.inner + row % u.inner; }
       q = quantize_div(input[idx], u.scale_bits, u.zp, -128, 127);
     }

@@ -2,8 +2,10 @@
 // every GPU gives the same bytes. The kernel that appends this file declares the `lut` binding and `u` (IntConvU).
 override S: u32 = 0u;      // fractional bits kept while terms are summed (FRAC_BITS for int4 groups)
 override HALF_S: i32 = 0;  // 2^(S-1), or 0 when S == 0 (an override so that S == 0 is no const-eval error)
-override RES: u32 = 0u;    // 1: Q -> DQ -> Add(residual) [-> activation] -> Q through the 256 x 256 table `lut`
-override LUT: u32 = 0u;    // 1: nonlinear activation through the 65536-entry int8 table `lut`
+// u.RES (uniform) 1: Q -> DQ -> Add(residual) [-> activation] -> Q through the 256 x 256 table `lut`
+// u.LUT (uniform) 1: nonlinear activation through the 65536-entry int8 table `lut`
+// Uniforms, not overrides: one pipeline then serves the plain, residual and table epilogues of a tile, and a
+// model compiles fewer of them (each int8 conv pipeline costs seconds to compile on SwiftShader).
 override DEQ: u32 = 0u;    // 1: f32 output, activate(f32(acc) * scale + bias); 2: that, quantized (conv2d_int_store)
 
 // Byte k of the 65536-byte table `lut`, k in [0, 65536).
@@ -25,9 +27,9 @@ fn requant_tail(t: i32, res: i32) -> i32 {
   var v = t;
   if (S > 0u) { v = (v + HALF_S - 1 + ((v >> S) & 1)) >> S; }
   v = clamp(v, -(1 << 24u), 1 << 24u) + u.z_out;
-  if (LUT != 0u) { return lut_lookup(v); }
+  if (u.LUT != 0u) { return lut_lookup(v); }
   v = clamp(v, u.q_lo, u.q_hi);
-  if (RES != 0u) { return lut_byte(u32(((v + 128) << 8u) + res + 128)); }
+  if (u.RES != 0u) { return lut_byte(u32(((v + 128) << 8u) + res + 128)); }
   return v;
 }
 

@@ -14,6 +14,7 @@
  * - On hardware adapters, dot4I8Packed by default only where it has a hardware path: not on Apple GPUs, which
  *   emulate it (onnxruntime-web turns dp4a off there too). Software adapters keep their measured choice.
  * - Depthwise: row tiles of 4 pixels (conv2d_int_dw.wgsl).
+ * - Software adapters, fewer than 4 output pixels (Gemm at batch 1): `reg` 1 pixel x 4 channels.
  */
 import type { ConvShape } from '../../shaders/conv-shape.ts';
 import type { DeviceCaps } from '../../shaders/kernel.ts';
@@ -42,6 +43,10 @@ export function chooseIntVariant(s: ConvShape, caps: DeviceCaps, epilogue: IntEp
   const dot = defaultDot(caps);
   if (isDepthwise(s)) return { tile: { family: 'fma', tm: 4, tn4: 1, wg }, dot, epilogue };
   const g = intConvGeometry(s);
+  // Fewer than 4 output pixels (Gemm/MatMul at batch 1, convs on a 1x1 map): one pixel per invocation, as 4-pixel
+  // tiles would compute 3 clamped copies. On software adapters the `reg` tile, whose pipeline compiles in about a
+  // quarter of the `fma` one's time (session load time; such a layer has few MACs to lose on).
+  if (caps.software && g.m < 4) return { tile: { family: 'reg', tm: 1, tn4: 1, wg }, dot, epilogue };
   if (caps.software && fmaApplies(s)) {
     const tn4 = s.groups > 1 ? 1 : Math.min(4, g.oc4) as 1 | 2 | 3 | 4;
     return { tile: { family: 'fma', tm: 4, tn4, wg }, dot, epilogue };

@@ -1,9 +1,16 @@
 /**
  * Data movement: Concat, Split, Slice, Transpose, Pad, Gather. Float data; int8 inputs are dequantized first
  * (except Concat of int8 values that share one scale, which copies packed words when the channel offsets allow).
+ * Along the channels of an NHWC image, the (de)quantizations of a QDQ graph take the place of the copies: a Split
+ * whose parts each go only to a QuantizeLinear quantizes each channel window, and a Concat's int8 inputs are
+ * dequantized straight into their window of the output. Same arithmetic, fewer steps (each dispatch has a fixed
+ * cost, several ms on a CPU-backed adapter).
  * 4-D NHWC values are handled in NHWC by mapping ONNX axes to stored axes, so no layout change is needed.
  */
 import { concatKernels } from '../../shaders/concat.ts';
+import { dequantizeKernel } from '../../shaders/dequantize.ts';
+import { quantizeKernel } from '../../shaders/quantize.ts';
+import { requantizeExactKernel } from '../../shaders/requantize_exact.ts';
 import { gatherKernel } from '../../shaders/gather.ts';
 import { padKernel, type PadMode } from '../../shaders/pad.ts';
 import { sliceKernel } from '../../shaders/slice.ts';
@@ -13,6 +20,7 @@ import { ModelError, type Node, attrFloat, attrInt, attrInts, attrString } from 
 import { type PlanContext, sameQ } from '../plan/context.ts';
 import { type RtValue, storedDims } from '../plan/types.ts';
 import { dimsOf, NHWC_AXIS, storedAxis } from './operands.ts';
+import { quantizedConsumer } from './qdq.ts';
 
 /** Integer values of a constant input, or of an attribute in older opsets. */
 export function intsOf(ctx: PlanContext, node: Node, input: number, attr: string): number[] | undefined {
@@ -47,19 +55,62 @@ export function lowerConcat(ctx: PlanContext, node: Node): void {
       ctx.step(node, 'Concat', spec, { input: vals[i].name, output: out.name }, {}, 'int8'));
     return;
   }
+  // int8 parts of a channel concat that feeds only a QuantizeLinear: each part goes straight to the output's scale
+  // (ONNX's DQ -> Q arithmetic, requantize_exact; a word copy where the scales agree) into its word window.
+  const target = quantizedConsumer(ctx, node.outputs[0]);
+  if (target && rank === 4 && a === 1 && vals.every((v) => v.storage === 'q8') && channelOk) {
+    const out = ctx.define(node.outputs[0], outDims, 'nhwc', 'q8', target.q);
+    const [batch, c, h, w] = outDims;
+    let offset = 0;
+    concatKernels(vals.map(storedDims), NHWC_AXIS[a], 'i8x4').forEach((copy, i) => {
+      const v = vals[i];
+      const cw = Math.ceil(v.dims[1] / 4);
+      const spec = sameQ(v.q!, target.q) ? copy
+        : requantizeExactKernel({ input: v.q!, output: target.q }, { rows: batch * h * w, cw, window: { stride: Math.ceil(c / 4), offset } });
+      ctx.step(node, 'Concat', spec, { input: v.name, output: out.name }, {}, 'int8');
+      offset += cw;
+    });
+    return;
+  }
   const layout = rank === 4 && vals.some((v) => v.layout === 'nhwc') ? 'nhwc' : 'plain';
-  const fl = inputs.map((n) => ctx.as(n, { storage: 'f32', layout }, node));
+  // int8 parts of a channel concat are dequantized into their window (the copy step is the dequantization).
+  const windowed = (v: RtValue) => layout === 'nhwc' && a === 1 && v.storage === 'q8';
+  const fl = inputs.map((n, i) => (windowed(vals[i]) ? vals[i] : ctx.as(n, { storage: 'f32', layout }, node)));
   const out = ctx.define(node.outputs[0], outDims, layout, 'f32');
-  concatKernels(fl.map(storedDims), storedAxis(a, rank, out.layout)).forEach((spec, i) =>
-    ctx.step(node, 'Concat', spec, { input: fl[i].name, output: out.name }));
+  const [batch, , h, w] = outDims;
+  let offset = 0;
+  concatKernels(fl.map((v) => (v.storage === 'q8' ? [batch, h, w, v.dims[1]] : storedDims(v))), storedAxis(a, rank, out.layout)).forEach((spec, i) => {
+    const v = fl[i];
+    if (windowed(v)) {
+      const dq = dequantizeKernel(v.q!, { rows: batch * h * w, c: v.dims[1], window: { stride: outDims[1], offset } });
+      ctx.step(node, 'Concat', dq, { input: v.name, output: out.name }, {}, 'int8');
+    } else {
+      ctx.step(node, 'Concat', spec, { input: v.name, output: out.name });
+    }
+    offset += v.dims[1];
+  });
 }
 
 export function lowerSplit(ctx: PlanContext, node: Node): void {
-  const x = floatInput(ctx, node);
   const axis = attrInt(node, 'axis', 0);
-  const a = axis < 0 ? axis + x.dims.length : axis;
   const outs = node.outputs.map((o) => dimsOf(ctx, o, node));
+  const x0 = ctx.value(node.inputs[0], node);
+  const a = axis < 0 ? axis + x0.dims.length : axis;
   const sizes = outs.map((d) => d[a]);
+  // Float NHWC channels split into parts that each feed only a QuantizeLinear: quantize each channel window.
+  const targets = node.outputs.map((o) => quantizedConsumer(ctx, o));
+  if (x0.storage === 'f32' && x0.layout === 'nhwc' && a === 1 && sizes.every((c) => c > 0) && targets.every((t) => t)) {
+    const [n, c, h, w] = x0.dims;
+    let offset = 0;
+    node.outputs.forEach((o, j) => {
+      const out = ctx.define(o, outs[j], 'nhwc', 'q8', targets[j]!.q);
+      const spec = quantizeKernel(targets[j]!.q, { rows: n * h * w, c: sizes[j], window: { stride: c, offset } });
+      ctx.step(node, 'Split', spec, { input: x0.name, output: out.name }, {}, 'int8');
+      offset += sizes[j];
+    });
+    return;
+  }
+  const x = floatInput(ctx, node);
   const specs = splitKernels(storedDims(x), storedAxis(a, x.dims.length, x.layout), sizes);
   node.outputs.forEach((o, j) => {
     const out = ctx.define(o, outs[j], x.layout, 'f32');

@@ -10,6 +10,7 @@ import { type KernelSpec, ceilDiv } from '../../../src/shaders/kernel.ts';
 import { quantizeChannelKernel, quantizeChannelParams, quantizeKernel } from '../../../src/shaders/quantize.ts';
 import { requantizeMathCode } from '../../../src/shaders/requantize-math.ts';
 import { type RequantizeParams, requantizeKernel } from '../../../src/shaders/requantize.ts';
+import { requantizeExactKernel } from '../../../src/shaders/requantize_exact.ts';
 import {
   channelsFirstToLast, dequantizeRef, packRows, quantizeChannelRef, quantizeRef, requantizeRef,
 } from '../../reference/quantize.ts';
@@ -96,6 +97,24 @@ export const cases: Case[] = [
         }
       }
       return worst(...outs);
+    },
+  },
+  {
+    name: 'exact requantize (ONNX DQ -> Q) into a word window (channel Concat feeding a QuantizeLinear)',
+    tolerance: EXACT,
+    async run({ device }, r) {
+      const [rows, c] = [r.int(1, 40), r.pick([3, 8, 13, 32])];
+      const cw = Math.ceil(c / 4);
+      const offset = r.int(0, 3);
+      const stride = offset + cw + r.int(0, 2);
+      const pin = { scale: r.next() < 0.3 ? 2 ** -r.int(3, 7) : r.uniform(0.002, 0.1), zeroPoint: r.int(-40, 40) };
+      const pout = { scale: pin.scale * r.pick([1, 0.5, 2, 1.37]), zeroPoint: r.int(-40, 40) };
+      const input = packRows(r.int8s(rows * c), rows, c, pin.zeroPoint);
+      const spec = requantizeExactKernel({ input: pin, output: pout }, { rows, cw, window: { stride, offset } });
+      const got = new Uint32Array((await runKernel(device, spec, { input }, { output: rows * stride * 4 })).output);
+      const want = new Uint32Array(rows * stride);
+      quantizeRef(dequantizeRef(input, rows, c, pin), rows, c, pout).forEach((v, i) => { want[Math.floor(i / cw) * stride + offset + (i % cw)] = v; });
+      return exactOutcome(got, want, `rows ${rows} c ${c} window ${offset}/${stride}`, true);
     },
   },
   ...([[8, true], [4, true], [4, false]] as const).map(([bits, perChannel]): Case => ({
