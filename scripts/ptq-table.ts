@@ -4,7 +4,7 @@
  * and images/s, evaluated on images disjoint from the calibration images.
  *
  *   node --import tsx --import ./scripts/raw-hook.mjs scripts/ptq-table.ts [--models resnet20,resnet8,yolox,fastestdet]
- *     [--runtime gpu|ort|ort-fakequant] [--source gpu|ort] [--learn-source sim|gpu] [--calib-limit N] [--eval-limit N] [--search-images 32]
+ *     [--runtime gpu|ort|ort-fakequant, or two of them: gpu,ort-fakequant] [--source gpu|ort] [--learn-source sim|gpu] [--calib-limit N] [--eval-limit N] [--search-images 32]
  *     [--max-drop points] [--cle off|relu|silu] [--no-bias-correction] [--float-below dB] [--tag name]
  *     [--methods minmax,percentile,entropy,mse,auto] [--low-method auto] [--no-mixed] [--no-rtn] [--out docs/ptq-results]
  *
@@ -50,7 +50,8 @@ const biasCorrection = !has(a, 'no-bias-correction');
 type Method = ObserverMethod | 'auto';
 const rowMethods = (flag(a, 'methods') ?? 'minmax,percentile,entropy,mse,auto').split(',') as Method[];
 const lowMethod = (flag(a, 'low-method') ?? 'auto') as Method;
-const runtime = flag(a, 'runtime') ?? 'gpu';
+const runtimes = (flag(a, 'runtime') ?? 'gpu').split(',');
+const runtime = runtimes.join('+');
 const outDir = flag(a, 'out') ?? 'docs/ptq-results';
 mkdirSync(outDir, { recursive: true });
 const rows: string[] = [];
@@ -75,26 +76,34 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   const stats = await calibrateGraph(g, calib, METHODS, { source, onProgress: (_s, d, t) => bar(d, t) });
   console.error(`${key}: calibrated on [0, ${calibEnd}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const shape = profile.task === 'classify' ? [50, 3, 32, 32] : [1, 3, profile.decoder!.inputSize![1], profile.decoder!.inputSize![0]];
+  // Each row is evaluated on every runtime of `--runtime a,b` (the same QDQ bytes); with two, the last column is
+  // the difference first - second (GPU runtime minus simulation with `--runtime gpu,ort-fakequant`).
   const row = async (label: string, bytes: Uint8Array, wb: number): Promise<void> => {
-    let runner;
-    try {
-      runner = await openRunner(runtime, bytes, { [profile.input]: shape });
-    } catch (e) {
-      // A configuration the runtime cannot plan yet is reported in the table, not hidden.
-      const line = `| ${key} | ${label} | not run: ${(e as Error).message.replace(/\|/g, '/')} | - | ${wb} | ${(weightBytes(g) / wb).toFixed(2)}x | - |`;
-      console.log(line);
-      rows.push(line);
-      return;
+    const cells: string[] = [];
+    const scores: number[] = [];
+    for (const rt of runtimes) {
+      let runner;
+      try {
+        runner = await openRunner(rt, bytes, { [profile.input]: shape });
+      } catch (e) {
+        // A configuration the runtime cannot plan yet is reported in the table, not hidden.
+        cells.push(`not run: ${(e as Error).message.replace(/\|/g, '/')} | - | -`);
+        scores.push(NaN);
+        continue;
+      }
+      try {
+        const r = await evaluate(runner, data, profile, { start: m.calib, end: evalEnd, onProgress: progressBar(`${key} ${label} (${rt})`) });
+        const score = 100 * (r.task === 'classify' ? r.top1! : r.mAP!);
+        scores.push(score);
+        cells.push(r.task === 'classify' ? `${score.toFixed(2)} | - | ${r.fps.toFixed(1)}` : `${score.toFixed(1)} | ${(100 * r.AP50!).toFixed(1)} | ${r.fps.toFixed(1)}`);
+      } finally {
+        await runner.dispose();
+      }
     }
-    try {
-      const r = await evaluate(runner, data, profile, { start: m.calib, end: evalEnd, onProgress: progressBar(`${key} ${label}`) });
-      const acc = r.task === 'classify' ? `${(100 * r.top1!).toFixed(2)} | -` : `${(100 * r.mAP!).toFixed(1)} | ${(100 * r.AP50!).toFixed(1)}`;
-      const line = `| ${key} | ${label} | ${acc} | ${wb} | ${(weightBytes(g) / wb).toFixed(2)}x | ${r.fps.toFixed(1)} |`;
-      console.log(line);
-      rows.push(line);
-    } finally {
-      await runner.dispose();
-    }
+    const diff = runtimes.length === 2 ? ` ${Number.isNaN(scores[0] - scores[1]) ? '-' : (scores[0] - scores[1]).toFixed(2)} |` : '';
+    const line = `| ${key} | ${label} | ${m.calib}-${evalEnd - 1} | ${cells.join(' | ')} | ${wb} | ${(weightBytes(g) / wb).toFixed(2)}x |${diff}`;
+    console.log(line);
+    rows.push(line);
   };
   const batches: Tensors[] = await searchSet(calib, 2, Number(flag(a, 'search-images') ?? 32));
   let selection: Selection | undefined;
@@ -158,6 +167,8 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   writeFileSync(join(outDir, `${key}.sensitivity.svg`), sensitivitySvg(mixed.sensitivity!, mixed.mixed, key));
   await row(`mixed ${lowMethod} GPTQ-${learnKind} ${mixed.mixed!.int4.size}/${mixed.sensitivity!.length} int4 (--max-drop ${maxDrop}; calib 0-${half - 1}, held-out ${half}-${calibEnd - 1})`, mixed.bytes, weightBytes(mixed.graph));
 }
-const header = ['| model | config | top-1 % or mAP | AP50 | weight bytes | vs FP32 | images/s |', '|---|---|---|---|---|---|---|'];
+const perRuntime = runtimes.map((r) => `${r}: top-1 % or mAP | AP50 | images/s`).join(' | ');
+const header = [`| model | config | eval images | ${perRuntime} | weight bytes | vs FP32 |${runtimes.length === 2 ? ` ${runtimes[0]} - ${runtimes[1]} |` : ''}`,
+  `|---|---|---|${runtimes.map(() => '---|---|---|').join('')}---|---|${runtimes.length === 2 ? '---|' : ''}`];
 writeFileSync(join(outDir, `table-${runtime}-${(flag(a, "models") ?? "all").replace(/,/g, "-")}${flag(a, 'tag') ? `-${flag(a, 'tag')}` : ''}.md`), `${[...header, ...rows].join('\n')}\n`);
 console.log([...header, ...rows].join('\n'));
