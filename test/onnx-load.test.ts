@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ModelError, type Graph } from '../src/runtime/ir.ts';
+import { decodeAttr } from '../src/runtime/onnx/attrs.ts';
 import { load } from '../src/runtime/onnx/load.ts';
 import { save } from '../src/runtime/onnx/save.ts';
 import { int64ToBigInt, int64ToNumber, onnxTypes } from '../src/runtime/onnx/schema.ts';
@@ -82,6 +83,16 @@ describe('malformed models', () => {
     }
     expect(() => roundTripProto({ name: 'w', dims: [2], data_type: 1, data_location: 1,
       external_data: [{ key: 'location', value: 'weights.bin' }] })).toThrow(/external file \('weights.bin'\)/);
+  });
+
+  it('reads a STRING attribute with no payload as empty, and refuses one whose payload is not bytes', () => {
+    // A flipped type bit (CI fuzz case: resnet8 flips at 2470.7, 152.2, 2914.0, 2748.1) turned an attribute into
+    // STRING with no `s`: protobufjs then gives its default, a plain empty array, which TextDecoder refused with a
+    // TypeError instead of a ModelError.
+    expect(decodeAttr({ name: 'auto_pad', type: 3, s: [] as unknown as Uint8Array }, "Conv 'c'")).toEqual({ type: 'string', value: '' });
+    expect(() => decodeAttr({ name: 'auto_pad', type: 3, s: 7 as unknown as Uint8Array }, "Conv 'c'"))
+      .toThrow(/Conv 'c': attribute 'auto_pad' has type STRING but its value is not a byte string/);
+    expect(() => decodeAttr({ name: 'mode', type: 8, strings: [{} as Uint8Array] }, "Resize 'r'")).toThrow(ModelError);
   });
 
   it('names unnamed nodes <opType>_<index> and sorts nodes given out of order', () => {

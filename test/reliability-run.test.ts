@@ -136,6 +136,30 @@ describe('inputs (issue 12)', () => {
     await s.dispose();
   });
 
+  it('a zero-element output comes back empty, with the dims onnxruntime gives (an empty Slice next to a real output)', async () => {
+    const rng = testRng();
+    const i64 = (v: number[]): TensorData => ({ dtype: 'int64', dims: [v.length], data: BigInt64Array.from(v.map(BigInt)) });
+    const k = rng.int(0, 4);
+    const g: Graph = {
+      name: 'empty', opset: 13, valueInfo: new Map(),
+      inputs: [{ name: 'x', dtype: 'float32', shape: [1, 4] }],
+      outputs: [{ name: 'e', dtype: 'float32', shape: ['a', 'b'] }, { name: 'r', dtype: 'float32', shape: [1, 4] }],
+      initializers: new Map([['s', i64([k])], ['t', i64([k])], ['ax', i64([1])]]),
+      nodes: [
+        { name: 'slice', opType: 'Slice', domain: '', inputs: ['x', 's', 't', 'ax'], outputs: ['e'], attrs: {} },
+        { name: 'relu', opType: 'Relu', domain: '', inputs: ['x'], outputs: ['r'], attrs: {} },
+      ],
+    };
+    const bytes = save(g);
+    const feeds = { x: { dims: [1, 4], data: rng.floats(4, -1, 1) } };
+    const s = await InferenceSession.create(bytes, { context: await testGpu() });
+    const [ours, ref] = [await s.run(feeds), await ortRun(bytes, feeds)];
+    await s.dispose();
+    expect(ours.e.dims).toEqual(ref.e.dims);
+    expect(ours.e.data.length).toBe(0);
+    expect(Array.from(ours.r.data)).toEqual(Array.from(ref.r.data));
+  });
+
   it('elementwise ops give NaN where onnxruntime does (Relu, Clip, Sigmoid, HardSigmoid, Softmax, unary math, MaxPool)', async () => {
     const x = Float32Array.from([NaN, 1, -1, Infinity, -Infinity, 0, 2, NaN, 3, NaN, -2, 5, 1, 1, NaN, NaN]);
     const one = (op: string, attrs: Record<string, AttrValue> = {}, inits: [string, TensorData][] = []): Graph => ({

@@ -11,6 +11,7 @@ import type { Letterbox } from '../pre/letterbox.ts';
 import { inverseAffine, letterbox } from '../pre/letterbox.ts';
 import { type PixelTransform, type RgbaImage, channelAffine } from '../pre/preprocess.ts';
 import { type KernelSpec, ceilDiv, kernelKey, packUniforms } from '../shaders/kernel.ts';
+import { scoped } from '../gpu/scopes.ts';
 
 /** Order of the output tensor: `nchw` is what `session.run` takes; `nhwc` is the runtime's internal layout. */
 export type InputLayout = 'nchw' | 'nhwc';
@@ -94,26 +95,29 @@ export class GpuPreprocessor {
   static async create(device: GPUDevice, options: GpuPreprocessorOptions): Promise<GpuPreprocessor> {
     const opts = { layout: 'nchw' as const, ...options };
     const { code: wgsl, constants, key } = preprocessKernel({ layout: opts.layout }, letterbox(1, 1, opts.inputWidth, opts.inputHeight), opts.pixels);
-    device.pushErrorScope('validation');
-    const layout = device.createBindGroupLayout({
-      label: key,
-      entries: [
-        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
-        { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
-        { binding: 2, visibility: GPUShaderStage.COMPUTE, texture: { sampleType: 'float' } },
-      ],
-    });
-    const module = device.createShaderModule({ label: key, code: wgsl });
+    // Scopes only around synchronous calls: a scope held across an await would also catch other work's errors.
+    const [layout, module] = await scoped(device, `creating the camera preprocessing kernel ${key}`, () => [
+      device.createPipelineLayout({
+        label: key,
+        bindGroupLayouts: [device.createBindGroupLayout({
+          label: key,
+          entries: [
+            { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
+            { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+            { binding: 2, visibility: GPUShaderStage.COMPUTE, texture: { sampleType: 'float' } },
+          ],
+        })],
+      }),
+      device.createShaderModule({ label: key, code: wgsl }),
+    ] as const);
     const pipeline = await device.createComputePipelineAsync({
       label: key,
-      layout: device.createPipelineLayout({ label: key, bindGroupLayouts: [layout] }),
+      layout,
       compute: { module, entryPoint: 'main', constants },
     }).catch(async (e: Error) => {
       const info = await module.getCompilationInfo();
       throw new Error(`camera_preprocess: pipeline ${key} failed: ${e.message}\n${info.messages.map((m) => m.message).join('\n')}`);
     });
-    const err = await device.popErrorScope();
-    if (err) throw new Error(`camera_preprocess: pipeline ${key} failed validation: ${err.message}`);
     return new GpuPreprocessor(device, opts, pipeline);
   }
 

@@ -3,6 +3,7 @@
  * at load time; nothing here runs per frame.
  */
 import type { KernelSpec } from '../shaders/kernel.ts';
+import { scoped } from './scopes.ts';
 
 const layoutType: Record<string, GPUBufferBindingType> = {
   'read-only-storage': 'read-only-storage',
@@ -30,39 +31,38 @@ export class PipelineCache {
     return p;
   }
 
+  /**
+   * Compiles one pipeline. Error scopes are a per-device stack, so none stays open across an await: with several
+   * pipelines compiling at once (a plan creates all of its pipelines in parallel) a scope held over an await would
+   * catch, and blame, another pipeline's error. The synchronous calls get their own scopes (`scoped`); the async
+   * pipeline creation reports its own failure by rejecting.
+   */
   private async create(spec: KernelSpec): Promise<GPUComputePipeline> {
     const device = this.device;
-    device.pushErrorScope('validation');
-    const module = device.createShaderModule({ label: spec.key, code: spec.code });
+    const module = await scoped(device, `creating the shader module of ${spec.key}`,
+      () => device.createShaderModule({ label: spec.key, code: spec.code }));
     // Compiler messages first: a failed pipeline alone only says "invalid due to a previous error".
     const info = await module.getCompilationInfo();
     const errs = info.messages.filter((m) => m.type === 'error');
     if (errs.length) {
-      await device.popErrorScope();
       throw new Error(`quantgpu: WGSL of ${spec.key} does not compile:\n${errs.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('\n')}`);
     }
-    const layout = device.createBindGroupLayout({
+    const layout = await scoped(device, `creating the pipeline layout of ${spec.key}`, () => device.createPipelineLayout({
       label: spec.key,
-      entries: spec.bindings.map((b, i) => ({
-        binding: i,
-        visibility: GPUShaderStage.COMPUTE,
-        buffer: { type: layoutType[b.kind] },
-      })),
-    });
-    let pipeline: GPUComputePipeline;
-    try {
-      pipeline = await device.createComputePipelineAsync({
+      bindGroupLayouts: [device.createBindGroupLayout({
         label: spec.key,
-        layout: device.createPipelineLayout({ label: spec.key, bindGroupLayouts: [layout] }),
+        entries: spec.bindings.map((b, i) => ({ binding: i, visibility: GPUShaderStage.COMPUTE, buffer: { type: layoutType[b.kind] } })),
+      })],
+    }));
+    try {
+      return await device.createComputePipelineAsync({
+        label: spec.key,
+        layout,
         compute: { module, entryPoint: spec.entryPoint, constants: spec.constants },
       });
     } catch (e) {
-      await device.popErrorScope();
       throw new Error(`quantgpu: pipeline ${spec.key} failed: ${(e as Error).message}`);
     }
-    const err = await device.popErrorScope();
-    if (err) throw new Error(`quantgpu: pipeline ${spec.key} failed validation: ${err.message}`);
-    return pipeline;
   }
 }
 

@@ -147,9 +147,7 @@ export class InferenceSession {
     const raw = await this.exe.run((device) => {
       this.inputs.forEach((i, k) => device.queue.writeBuffer(this.exe.buffers.get(i.root)!, 0, data[k]));
     });
-    const out: Record<string, HostTensor & { data: Float32Array }> = {};
-    for (const o of this.outputs) out[o.name] = { dims: o.dims, data: new Float32Array(raw.get(o.root)!), dtype: 'float32' };
-    return out;
+    return this.collect(raw);
   }
 
   /**
@@ -219,7 +217,8 @@ export class InferenceSession {
 
   private collect(raw: Map<string, ArrayBuffer>): Record<string, HostTensor & { data: Float32Array }> {
     const out: Record<string, HostTensor & { data: Float32Array }> = {};
-    for (const o of this.outputs) out[o.name] = { dims: o.dims, data: new Float32Array(raw.get(o.root)!), dtype: 'float32' };
+    // Exactly the output's elements: GPU buffers are never empty, so a zero-element output reads back 4 bytes.
+    for (const o of this.outputs) out[o.name] = { dims: o.dims, data: new Float32Array(raw.get(o.root)!, 0, elementCount(o.dims)), dtype: 'float32' };
     return out;
   }
 

@@ -34,15 +34,26 @@ export function decodeAttr(a: AttributeProtoMsg, where: string): AttrValue | und
   switch (type) {
     case FLOAT: return { type: 'float', value: a.f ?? 0 };
     case INT: return { type: 'int', value: int64ToNumber(a.i) };
-    case STRING: return { type: 'string', value: utf8.decode(a.s ?? new Uint8Array()) };
+    case STRING: return { type: 'string', value: utf8.decode(bytesField(a.s, where, a.name)) };
     case TENSOR:
       if (!a.t) throw new ModelError(`${where}: attribute '${a.name}' has type TENSOR but no tensor`);
       return { type: 'tensor', value: decodeTensor(a.t, `${where} attribute '${a.name}'`) };
     case FLOATS: return { type: 'floats', value: [...(a.floats ?? [])] };
     case INTS: return { type: 'ints', value: (a.ints ?? []).map(int64ToNumber) };
-    case STRINGS: return { type: 'strings', value: (a.strings ?? []).map((s) => utf8.decode(s)) };
+    case STRINGS: return { type: 'strings', value: (a.strings ?? []).map((s) => utf8.decode(bytesField(s, where, a.name))) };
     default: return undefined;
   }
+}
+
+/**
+ * A bytes field as a Uint8Array. protobufjs leaves an unset bytes field at its default (a plain empty array), and a
+ * damaged file can declare a STRING attribute whose payload is missing or of another wire type.
+ */
+function bytesField(v: unknown, where: string, name: string | undefined): Uint8Array {
+  if (v === undefined || v === null) return new Uint8Array();
+  if (v instanceof Uint8Array) return v;
+  if (Array.isArray(v) && v.every((b) => Number.isInteger(b) && b >= 0 && b < 256)) return Uint8Array.from(v);
+  throw new ModelError(`${where}: attribute '${name ?? ''}' has type STRING but its value is not a byte string`);
 }
 
 /** IR version 1 attributes have no type field: infer it from the field that is set. */

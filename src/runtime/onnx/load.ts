@@ -49,6 +49,17 @@ interface ModelMsg {
 
 /** Parses an ONNX model. Throws ModelError for malformed files and for anything the IR cannot hold. */
 export function load(bytes: Uint8Array): Graph {
+  try {
+    return loadModel(bytes);
+  } catch (e) {
+    if (e instanceof ModelError) throw e;
+    // A damaged file can decode into messages no reader expects (wrong field kinds, defaults in odd places): name
+    // the step rather than let a TypeError from deep inside escape as if it were a bug in the caller's code.
+    throw new ModelError(`not a valid ONNX file (${bytes.length} bytes): reading the graph failed: ${(e as Error).message}`);
+  }
+}
+
+function loadModel(bytes: Uint8Array): Graph {
   let model: ModelMsg;
   try {
     model = onnxTypes().ModelProto.decode(bytes) as unknown as ModelMsg;
