@@ -6,7 +6,7 @@
  *   node --import tsx --import ./scripts/raw-hook.mjs scripts/ptq-table.ts [--models resnet20,resnet8,yolox,fastestdet]
  *     [--runtime gpu|ort|ort-fakequant, or two of them: gpu,ort-fakequant] [--source gpu|ort] [--learn-source sim|gpu] [--calib-limit N] [--eval-limit N] [--search-images 32]
  *     [--max-drop points] [--cle off|relu|silu] [--no-bias-correction] [--float-below dB] [--tag name]
- *     [--methods minmax,percentile,entropy,mse,auto] [--low-method auto] [--no-mixed] [--no-rtn] [--out docs/ptq-results]
+ *     [--methods minmax,percentile,entropy,mse,auto|none] [--low-method auto] [--no-fp32] [--no-rtn] [--no-gptq] [--no-mixed] [--out docs/ptq-results]
  *
  * `--methods`: the W8A8 rows ('auto' = per-tensor choice + float fallback, select.ts, measured in fake quant on
  * the first 2 calibration images/batches). `--low-method`: the activation ranges of the W4A8 and mixed rows.
@@ -45,10 +45,12 @@ const MODELS: Record<string, { file: string; data: string; calib: number }> = {
 };
 const METHODS: ObserverMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
 
-const a = parseArgs(process.argv.slice(2), ['no-mixed', 'no-bias-correction', 'no-rtn']);
+const a = parseArgs(process.argv.slice(2), ['no-mixed', 'no-bias-correction', 'no-rtn', 'no-fp32', 'no-gptq']);
 const biasCorrection = !has(a, 'no-bias-correction');
 type Method = ObserverMethod | 'auto';
-const rowMethods = (flag(a, 'methods') ?? 'minmax,percentile,entropy,mse,auto').split(',') as Method[];
+const rowMethods = (flag(a, 'methods') ?? 'minmax,percentile,entropy,mse,auto').split(',').filter((m) => m && m !== 'none') as Method[];
+// Whether any W4A8 / mixed row is made (they use `--low-method`).
+const lowRows = !has(a, 'no-rtn') || !has(a, 'no-gptq') || !has(a, 'no-mixed');
 const lowMethod = (flag(a, 'low-method') ?? 'auto') as Method;
 const runtimes = (flag(a, 'runtime') ?? 'gpu').split(',');
 const runtime = runtimes.join('+');
@@ -107,7 +109,7 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   };
   const batches: Tensors[] = await searchSet(calib, 2, Number(flag(a, 'search-images') ?? 32));
   let selection: Selection | undefined;
-  if (rowMethods.includes('auto') || lowMethod === 'auto') {
+  if (rowMethods.includes('auto') || (lowRows && lowMethod === 'auto')) {
     const t1 = performance.now();
     selection = await selectActivations(g, stats, batches, fakeQuantRunner, { methods: METHODS, floatBelowDb: flag(a, 'float-below') === undefined ? undefined : Number(flag(a, 'float-below')), onProgress: progressBar(`${key} select`) });
     console.error(`${key}: per-tensor selection in ${((performance.now() - t1) / 1000).toFixed(1)} s; float layers: ${[...selection.floatLayers].join(', ') || 'none'}`);
@@ -121,7 +123,7 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
     return { bits, opts: { method: 'entropy' as ObserverMethod, activations: selection!.params, biasCorrection } };
   };
   const floats = (m: Method): string => (m === 'auto' && selection!.floatLayers.size ? ` (${selection!.floatLayers.size} float)` : '');
-  await row('FP32', save(g), weightBytes(g));
+  if (!has(a, 'no-fp32')) await row('FP32', save(g), weightBytes(g));
   for (const m of rowMethods) {
     const { bits, opts } = plan(m, 8);
     const q = buildQdq(g, stats, bits, opts);
@@ -134,14 +136,16 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
     await row(`W4A8 ${lowMethod}${floats(lowMethod)} nearest (${n4}/${low.bits.size} int4)`, save(q4), weightBytes(q4));
   }
   const learnKind = flag(a, 'learn-source') ?? 'sim';
-  const t2 = performance.now();
-  const learned = await learnRounding(g, stats, low.bits, low.opts, calib, {
-    source: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : fakeQuantRunner,
-    onProgress: progressBar(`${key} learn (${learnKind})`),
-  });
-  console.error(`${key}: GPTQ (${learnKind}) in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
-  const ql = buildQdq(g, stats, low.bits, { ...low.opts, learned });
-  await row(`W4A8 ${lowMethod}${floats(lowMethod)} GPTQ-${learnKind} (${n4}/${low.bits.size} int4)`, save(ql), weightBytes(ql));
+  if (!has(a, 'no-gptq')) {
+    const t2 = performance.now();
+    const learned = await learnRounding(g, stats, low.bits, low.opts, calib, {
+      source: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : fakeQuantRunner,
+      onProgress: progressBar(`${key} learn (${learnKind})`),
+    });
+    console.error(`${key}: GPTQ (${learnKind}) in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
+    const ql = buildQdq(g, stats, low.bits, { ...low.opts, learned });
+    await row(`W4A8 ${lowMethod}${floats(lowMethod)} GPTQ-${learnKind} (${n4}/${low.bits.size} int4)`, save(ql), weightBytes(ql));
+  }
   if (has(a, 'no-mixed')) continue;
   // Mixed as the CLI makes it: calibrate on the first half of the calibration images, budget on the second half.
   const half = Math.floor(calibEnd / 2);
