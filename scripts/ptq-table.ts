@@ -129,6 +129,7 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
     const q = buildQdq(g, stats, bits, opts);
     await row(`W8A8 ${m}${floats(m)}`, save(q), weightBytes(q));
   }
+  if (!lowRows) continue;
   const low = plan(lowMethod, 4);
   const n4 = [...low.bits.values()].filter((b) => b === 4).length;
   if (!has(a, 'no-rtn')) {
