@@ -22,8 +22,8 @@ import { type ConvShape, convOutSize, convShape } from '../src/shaders/conv-shap
 import { conv2dF32Kernel } from '../src/shaders/conv2d_f32.ts';
 import { conv2dW8A8Kernel, conv2dW8A8Variants, type ConvIntParams } from '../src/shaders/conv2d_w8a8.ts';
 import { conv2dIntDwKernel, conv2dIntDwVariants, isDepthwise } from '../src/shaders/conv2d_int_dw.ts';
-import { chooseIntVariant } from '../src/shaders/conv2d_int_choose.ts';
-import { type TuneGpu, convCandidates, convScratchBuffers, timeKernel } from '../src/shaders/tune.ts';
+import { chooseIntVariant } from '../src/runtime/ops/conv-select.ts';
+import { type TuneGpu, convCandidates, convScratchBuffers, timeKernel } from '../src/runtime/plan/autotune.ts';
 import { createBindGroup, createUniformBuffer } from '../src/gpu/pipelines.ts';
 import { pipelineCache } from '../src/gpu/exec.ts';
 import type { KernelSpec } from '../src/shaders/kernel.ts';

@@ -10,7 +10,7 @@ export { PRECISION_NAMES, PRECISION_MEANING, PRECISION_ALIASES, precisionName, s
 export { acquireDevice, type GpuContext } from './gpu/device.ts';
 export type { DeviceCaps } from './shaders/kernel.ts';
 export { ModelError } from './runtime/ir.ts';
-export { Autotuner, type TuneStore } from './shaders/tune.ts';
+export { Autotuner, type TuneStore } from './runtime/plan/autotune.ts';
 export { indexedDbTuneStore } from './gpu/tune-store.ts';
 
 // Pre- and post-processing (also in 'quantgpu/camera' with the frame pipeline).
@@ -27,3 +27,8 @@ export {
 export { applyPreprocess, type Preprocessed } from './pre/apply.ts';
 export { preprocessFromOptions, type PreprocessOptions } from './pre/overrides.ts';
 export { decodeBrowserImage, preprocessImage, preprocessFromConfig } from './pre/browser.ts';
+
+// Planning without a device: the plan a session would make for a device profile, and its description.
+export { DEVICE_PROFILES, deviceProfile, targetOf, type PlanTarget, type PlanLimits } from './gpu/profiles.ts';
+export { planModel, buildPlan, type Plan } from './runtime/plan/build.ts';
+export { describePlan } from './runtime/plan/describe.ts';

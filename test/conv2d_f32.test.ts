@@ -4,6 +4,7 @@ import { type ConvShape, type ConvShapeInit, convOutSize, convShape } from '../s
 import { isDepthwise, packBias, packConvWeightsF32, packDepthwiseWeightsF32, packF16Pairs, roundToF16 } from '../src/shaders/pack-float.ts';
 import type { Activation } from '../src/shaders/activation.ts';
 import { runKernel } from '../src/gpu/exec.ts';
+import { defaultConvVariant } from '../src/runtime/ops/conv-select.ts';
 import { conv2dRef } from './reference/conv.ts';
 import { testGpu } from './helpers/gpu.ts';
 import { type Rng, relError, testRng } from './helpers/rng.ts';
@@ -16,14 +17,14 @@ interface Case {
   name: string;
   shape: ConvShapeInit;
   variant?: Conv2dF32Variant;
-  params?: Conv2dF32Params;
+  params?: Omit<Conv2dF32Params, 'variant'>;
 }
 
 /** Runs one conv on the GPU and on the CPU with fresh random data; returns the relative error. */
 async function convError(rng: Rng, c: Case): Promise<number> {
   const { device, caps } = await testGpu();
   const s: ConvShape = convShape(c.shape);
-  const params: Conv2dF32Params = { variant: c.variant, ...c.params };
+  const params: Conv2dF32Params = { variant: c.variant ?? defaultConvVariant(s, caps), ...c.params };
   const { outH, outW } = convOutSize(s);
   const outLen = s.n * outH * outW * s.cout;
   const x = rng.floats(s.n * s.h * s.w * s.cin);
@@ -113,9 +114,9 @@ describe('conv2d_f32 fp16 weights', () => {
     if (caps.f16) {
       expect(await convError(testRng(), { name: '', shape, params: { weights: 'f16' } })).toBeLessThanOrEqual(1e-4);
     } else {
-      expect(() => conv2dF32Kernel(s, { weights: 'f16' }, caps)).toThrow(/shader-f16/);
+      expect(() => conv2dF32Kernel(s, { weights: 'f16', variant: REG }, caps)).toThrow(/shader-f16/);
     }
-    const spec = conv2dF32Kernel(s, { weights: 'f16' }, { ...caps, f16: true });
+    const spec = conv2dF32Kernel(s, { weights: 'f16', variant: REG }, { ...caps, f16: true });
     expect(spec.code.startsWith('enable f16;')).toBe(true);
     expectBindingsMatch(spec);
   });

@@ -163,12 +163,8 @@ describe('learnRounding (layer by layer on the quantized model, fake quant)', ()
     const rng = testRng();
     const gains: number[] = [];
     for (let k = 0; k < NETS; k++) {
-      const g = smallNet(rng);
-      const batches: Tensors[] = Array.from({ length: 3 }, () => ({ x: { dims: [2, 3, 8, 8], data: correlated(rng, [2, 3, 8, 8]) } }));
+      const [g, batches, stats] = await smallCase(rng, 3);
       const run = (q: Graph) => ortSource(q, { optimization: 'disabled' });
-      const src = await ortSource(g);
-      const stats = await calibrate(src, activationsToQuantize(g), calibrationSet(batches), { methods: ['minmax'] });
-      await src.dispose();
       const bits = uniformBits(g, 4);
       const build = { method: 'minmax' as const, biasCorrection: false };
       const learned = await learnRounding(g, stats, bits, build, calibrationSet(batches), { source: run });
@@ -186,12 +182,8 @@ describe('learnRounding (layer by layer on the quantized model, fake quant)', ()
 describe('learnRounding on the GPU runtime (gpuRuntimeSource: the fused integer arithmetic as deployed)', () => {
   it('reads the quantized layer inputs the runtime produces (within one step of the simulation) and learns from them', async () => {
     const rng = testRng();
-    const g = smallNet(rng);
-    const batches: Tensors[] = Array.from({ length: 2 }, () => ({ x: { dims: [2, 3, 8, 8], data: correlated(rng, [2, 3, 8, 8]) } }));
+    const [g, batches, stats] = await smallCase(rng, 2);
     const sim = (q: Graph) => ortSource(q, { optimization: 'disabled' });
-    const src = await ortSource(g);
-    const stats = await calibrate(src, activationsToQuantize(g), calibrationSet(batches), { methods: ['minmax'] });
-    await src.dispose();
     const bits = uniformBits(g, 4);
     const build = { method: 'minmax' as const, biasCorrection: false };
     // The quantized input of conv2 (the DequantizeLinear output of a1), read from both.

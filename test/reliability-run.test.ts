@@ -11,7 +11,7 @@ import { type AttrValue, type Graph, ModelError, type TensorData } from '../src/
 import { acquireNodeDevice } from '../src/node/gpu.ts';
 import { nodeGpu } from '../src/node/gpu.ts';
 import { PlanContext } from '../src/runtime/plan/context.ts';
-import type { GpuContext } from '../src/gpu/device.ts';
+import { DEVICE_PROFILES } from '../src/gpu/profiles.ts';
 import { checkFinite } from '../src/runtime/inputs.ts';
 import { testGpu } from './helpers/gpu.ts';
 import { ortRun } from './helpers/ort.ts';
@@ -56,8 +56,8 @@ describe('device limits at plan time (issue 12)', () => {
   });
 
   it('a dispatch beyond maxComputeWorkgroupsPerDimension is refused with the node and kernel', () => {
-    const gpu = { device: { limits: { maxComputeWorkgroupsPerDimension: 65535, maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 } } } as unknown as GpuContext;
-    const ctx = new PlanContext(gpu, convRelu(), undefined);
+    const target = { caps: DEVICE_PROFILES.generic.caps, limits: { maxComputeWorkgroupsPerDimension: 65535, maxStorageBufferBindingSize: 1 << 30, maxBufferSize: 1 << 30 } };
+    const ctx = new PlanContext(target, convRelu(), undefined);
     const spec = { name: 'k', key: 'k', code: '', entryPoint: 'main', constants: {}, bindings: [], dispatch: [1, 70000, 1] as [number, number, number] };
     expect(() => ctx.step('n7', 'Conv', spec, {})).toThrow(/Conv 'n7': kernel k needs \[1,70000,1\] workgroups; the device allows 65535 per dimension/);
   });

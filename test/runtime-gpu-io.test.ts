@@ -37,7 +37,7 @@ describe('GPU-resident inputs and outputs', () => {
 
 describe('plan-time autotuning', () => {
   it('picks a variant per float layer, caches it per adapter, and keeps the outputs exact', async () => {
-    const { Autotuner } = await import('../src/shaders/tune.ts');
+    const { Autotuner } = await import('../src/runtime/plan/autotune.ts');
     const ctx = await testGpu();
     const rng = testRng();
     const bytes = readAsset('models/resnet8_cifar10_mlperf_tiny.onnx');

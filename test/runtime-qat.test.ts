@@ -70,7 +70,7 @@ describe('QAT-style QDQ models', () => {
   });
 
   it('plan-time tuning times every integer conv family and keeps the output bytes (all families are exact)', async () => {
-    const { Autotuner } = await import('../src/shaders/tune.ts');
+    const { Autotuner } = await import('../src/runtime/plan/autotune.ts');
     const rng = testRng();
     const bytes = save(qatGraph(rng));
     const ctx = await testGpu();

@@ -7,15 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convShape } from '../src/shaders/conv-shape.ts';
-import { chooseIntVariant, chooseW4Variant, hardwareDot, intCandidates } from '../src/shaders/conv2d_int_choose.ts';
+import { chooseIntVariant, chooseW4Variant, hardwareDot, intCandidates } from '../src/runtime/ops/conv-select.ts';
 import { intMacPerByte } from '../src/shaders/conv2d_int_traffic.ts';
 import { w4Layout } from '../src/shaders/conv2d_int_pack_w4.ts';
 import type { DeviceCaps } from '../src/shaders/kernel.ts';
-import { Autotuner, convShapeKey } from '../src/shaders/tune.ts';
+import { Autotuner, convShapeKey } from '../src/runtime/plan/autotune.ts';
 import { fileTuneStore } from '../src/node/tune-store.ts';
 import { pickIntConv } from '../src/runtime/ops/conv-int-pick.ts';
 import { tuneSteps } from '../src/runtime/plan/tune-plan.ts';
-import type { PlanContext } from '../src/runtime/plan/context.ts';
+import type { Plan } from '../src/runtime/plan/build.ts';
 import type { PlanStep, RtValue } from '../src/runtime/plan/types.ts';
 import { createStorage } from '../src/gpu/exec.ts';
 import { testGpu } from './helpers/gpu.ts';
@@ -83,19 +83,20 @@ describe('plan-time tuning of integer conv steps', () => {
     const step: PlanStep = {
       spec: pick.spec, node: 'conv', op: 'Conv', precision: 'w8a8', weightBytes: 0, choice: pick.choice,
       values: { input: 'x', output: 'y' },
-      constants: Object.fromEntries(['weights', 'chan', 'residual', 'lut'].map((b) => [b, createStorage(gpu.device, 4096, b)])),
+      constants: Object.fromEntries(['weights', 'chan', 'residual', 'lut'].map((b, id) => [b, { id, label: b, bytes: new Uint8Array(4096) }])),
       alternatives: { ...pick.alternatives!, candidates: () => few },
     };
     const values: Record<string, RtValue> = {
       x: { name: 'x', dims: [1, 16, 6, 7], layout: 'nhwc', storage: 'q8' } as RtValue,
       y: { name: 'y', dims: [1, 12, 6, 7], layout: 'nhwc', storage: 'q8' } as RtValue,
     };
-    const ctx = { steps: [step], device: gpu.device, gpu, value: (n: string) => values[n] } as unknown as PlanContext;
+    const consts = Object.values(step.constants).map((c) => createStorage(gpu.device, c.bytes.byteLength, c.label));
+    const plan = { steps: [step], values: new Map(Object.entries(values)) } as unknown as Plan;
     const dir = mkdtempSync(join(tmpdir(), 'quantgpu-tune-'));
     try {
       const tuner = new Autotuner(fileTuneStore(join(dir, 'tune.json')));
       const seen: number[] = [];
-      await tuneSteps(ctx, tuner, (done) => seen.push(done));
+      await tuneSteps(gpu, plan, consts, tuner, (done) => seen.push(done));
       expect(seen).toEqual([1]);
       expect(step.choice?.tuned).toBe(true);
       expect(few.map((c) => c.spec)).toContain(step.spec);
@@ -108,13 +109,13 @@ describe('plan-time tuning of integer conv steps', () => {
       const timed: string[] = [];
       const spy = { ...step.alternatives!, candidates: () => few.map((c) => ({ ...c, spec: { ...c.spec, get dispatch() { timed.push(c.label); return c.spec.dispatch; } } })) };
       step.alternatives = spy;
-      await tuneSteps(ctx, again, () => {});
+      await tuneSteps(gpu, plan, consts, again, () => {});
       expect(again.size).toBe(1);
       expect(timed).toEqual([]);
       expect(step.choice?.family).toBe(label);
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      Object.values(step.constants).forEach((b) => b.destroy());
+      consts.forEach((b) => b.destroy());
     }
   });
 });

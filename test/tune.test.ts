@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Autotuner, convCandidates, convShapeKey, defaultVariant, timeKernel, tuneConv } from '../src/shaders/tune.ts';
+import { Autotuner, convCandidates, convShapeKey, defaultVariant, timeKernel, tuneConv } from '../src/runtime/plan/autotune.ts';
 import { conv2dF32Kernel, packConv2dF32Weights } from '../src/shaders/conv2d_f32.ts';
 import { convOutSize, convShape } from '../src/shaders/conv-shape.ts';
 import { packBias } from '../src/shaders/pack-float.ts';
@@ -46,7 +46,7 @@ describe('autotuner', () => {
   it('times a kernel (positive, finite milliseconds)', async () => {
     const gpu = await testGpu();
     const s = convShape({ n: 1, h: 6, w: 6, cin: 4, cout: 8, kh: 3, kw: 3 });
-    const spec = conv2dF32Kernel(s, {}, gpu.caps);
+    const spec = conv2dF32Kernel(s, { variant: defaultVariant(s, gpu.caps) }, gpu.caps);
     const { createStorage } = await import('../src/gpu/exec.ts');
     const buffers = Object.fromEntries(['input', 'weights', 'bias', 'output'].map((n) => [n, createStorage(gpu.device, 4096)]));
     const ms = await timeKernel(gpu, spec, buffers, { reps: 2 });

@@ -14,6 +14,9 @@ import { type PrecisionConfig, parsePrecisionConfig } from '../runtime/precision
 import { checkConfigLayers } from '../runtime/precision-check.ts';
 import { PRECISION_ALIASES, PRECISION_MEANING, PRECISION_NAMES, precisionName, sessionPrecision } from '../runtime/precision-names.ts';
 import { InferenceSession } from '../runtime/session.ts';
+import { DEVICE_PROFILES, deviceProfile } from '../gpu/profiles.ts';
+import { planModel } from '../runtime/plan/build.ts';
+import { describePlan } from '../runtime/plan/describe.ts';
 import { type Args, type CommandSpec, UsageError, flag, flagAll, helpText, parseCommand } from './args.ts';
 import { describePreprocess } from '../pre/spec.ts';
 import { loadImageBatch } from '../ptq/image-batches.ts';
@@ -46,9 +49,12 @@ export const RUN: CommandSpec = {
 
 export const INSPECT: CommandSpec = {
   name: 'inspect',
-  synopsis: 'quantgpu inspect <model.onnx> [--precision <name>] [--config <layers.json>]',
+  synopsis: 'quantgpu inspect <model.onnx> [--precision <name>] [--config <layers.json>] [--caps <profile>]',
   summary: 'Plans the model and prints each GPU step: node, kernel, precision, shapes and weight bytes.',
-  options: { ...SESSION_OPTIONS },
+  options: {
+    ...SESSION_OPTIONS,
+    caps: { value: 'profile', help: `plan for a device profile without a GPU: ${Object.keys(DEVICE_PROFILES).join('|')}\n(default: plan on this machine's GPU)` },
+  },
   notes: `${PRECISION_HELP}\n\nexit codes: 0 ok, 1 the model could not be planned, 2 wrong arguments`,
 };
 
@@ -156,12 +162,21 @@ export async function inspectCommand(argv: string[]): Promise<void> {
   const a = parseCommand(INSPECT, argv);
   if (a.help) return void process.stdout.write(helpText(INSPECT));
   const bytes = readModelFile(a.positionals[0], 'inspect');
+  const profile = flag(a, 'caps');
+  if (profile !== undefined && !(profile in DEVICE_PROFILES)) {
+    throw new UsageError(`--caps must be one of ${Object.keys(DEVICE_PROFILES).join(', ')}; got '${profile}'`);
+  }
   const config = readConfig(a);
   const opts = sessionOptions(a, load(bytes), config);
-  const session = await InferenceSession.create(bytes, { ...opts, context: await acquireNodeDevice() });
-  console.log(session.describePlan());
+  if (profile !== undefined) {
+    // No device: the same pure planner the session runs, for the profile's caps and limits.
+    console.log(describePlan(planModel(bytes, deviceProfile(profile), opts)));
+  } else {
+    const session = await InferenceSession.create(bytes, { ...opts, context: await acquireNodeDevice() });
+    console.log(session.describePlan());
+    session.dispose();
+  }
   const cfg = readModelConfig(a.positionals[0]!, flag(a, 'config'));
   const pre = cfg?.preprocess ? describePreprocess(cfg.preprocess) : cfg?.pixels ? `preset ${cfg.pixels}` : undefined;
   console.log(`preprocessing: ${pre ? `${pre} (${cfg!.file})` : 'none recorded (quantize writes it to <model>.config.json)'}`);
-  session.dispose();
 }

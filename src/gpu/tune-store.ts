@@ -2,7 +2,7 @@
  * The autotuner's cache in IndexedDB (browsers): `new Autotuner(indexedDbTuneStore())` makes a second page load
  * skip tuning. One object store, one record (the cache's JSON) per database name.
  */
-import type { TuneStore } from '../shaders/tune.ts';
+import type { TuneStore } from '../runtime/plan/autotune.ts';
 
 const STORE = 'autotune';
 const KEY = 'cache';

@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { TuneStore } from '../shaders/tune.ts';
+import type { TuneStore } from '../runtime/plan/autotune.ts';
 
 export function fileTuneStore(path: string): TuneStore {
   return {

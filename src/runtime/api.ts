@@ -4,7 +4,7 @@
  */
 import type { GpuContext } from '../gpu/device.ts';
 import type { PrecisionConfig } from './precision.ts';
-import type { Autotuner } from '../shaders/tune.ts';
+import type { Autotuner } from './plan/autotune.ts';
 import type { KernelChoice } from './plan/types.ts';
 
 export type Precision = 'fp32' | 'fp16' | 'int8' | 'int4' | 'mixed';

@@ -4,6 +4,7 @@
  *
  * Dimension order is ONNX's (NCHW for images). The GPU layout (NHWC) is the planner's business, not the IR's.
  */
+import type { Activation } from '../shaders/activation.ts';
 
 export type DType =
   | 'float32' | 'float16' | 'float64'
@@ -51,6 +52,18 @@ export interface Node {
   inputs: string[];
   outputs: string[];
   attrs: Record<string, AttrValue>;
+  /** What graph fusion folded into this node (runtime/fuse/activation-fusion.ts); absent on nodes as loaded. */
+  fused?: Fused;
+}
+
+/** Typed fusion state of a node: never an ONNX attribute, so never written to a model. */
+export interface Fused {
+  /** Names of the ONNX nodes this node now computes, for describePlan, profiles and config names. */
+  names: string[];
+  /** The activation applied to the output. */
+  activation?: Activation;
+  /** The residual input added before the activation (also the node's 4th input). */
+  residual?: string;
 }
 
 export interface Graph {

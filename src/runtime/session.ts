@@ -9,23 +9,13 @@ import { pipelineCache } from '../gpu/exec.ts';
 import type { GpuTensor, HostTensor, MemoryStats, SessionOptions, StepInfo, StepTiming } from './api.ts';
 import { type FeedValue, normalizeFeeds } from './tensor.ts';
 import { type Graph, ModelError, elementCount } from './ir.ts';
-import { heuristicMixedConfig, uniformConfig } from './precision.ts';
-import { checkConfigLayers } from './precision-check.ts';
-import { scoped } from '../gpu/scopes.ts';
+import { targetOf } from '../gpu/profiles.ts';
 import { checkFinite, uploadable } from './inputs.ts';
-import { prepareGraph } from './prepare.ts';
-import { PlanContext } from './plan/context.ts';
+import { type IoSpec, type Plan, buildPlan, preparePlanGraph, sessionConfig } from './plan/build.ts';
+import { describePlan, planMemory, planSteps } from './plan/describe.ts';
 import { Executable } from './plan/executor.ts';
-import { lowerGraph } from './ops/lower.ts';
+import { uploadConstants } from './plan/upload.ts';
 import { defaultTuner, tunePlan, tuneSteps } from './plan/tune-plan.ts';
-import { storedDims } from './plan/types.ts';
-
-interface IoSpec {
-  name: string;
-  dims: number[];
-  /** Name of the value whose buffer holds it. */
-  root: string;
-}
 
 export class InferenceSession {
   private disposed = false;
@@ -38,16 +28,23 @@ export class InferenceSession {
   /** Whether some activation is stored as int8: a NaN or Inf input would then turn into finite garbage. */
   private readonly quantizesActivations: boolean;
 
+  private readonly inputs: IoSpec[];
+  private readonly outputs: IoSpec[];
+
   private constructor(
     readonly graph: Graph,
-    private readonly ctx: PlanContext,
+    /** The plan this session runs (pure data: see plan/build.ts). */
+    readonly plan: Plan,
+    private readonly gpu: GpuContext,
+    /** The plan's constants on the device, by `PlanConst.id`. */
+    private readonly consts: GPUBuffer[],
     private readonly exe: Executable,
-    private readonly inputs: IoSpec[],
-    private readonly outputs: IoSpec[],
     private readonly ownsDevice: boolean,
   ) {
-    this.quantizesActivations = [...ctx.values.values()].some((v) => v.storage === 'q8');
-    void ctx.gpu.lost.then((info) => {
+    this.inputs = plan.inputs;
+    this.outputs = plan.outputs;
+    this.quantizesActivations = [...plan.values.values()].some((v) => v.storage === 'q8');
+    void gpu.lost.then((info) => {
       if (!this.disposed || !this.ownsDevice) {
         this.lostMessage = `quantgpu: the GPU device was lost (${info.reason}${info.message ? `: ${info.message}` : ''}); ` +
           'this session cannot run any more: create a new session (it acquires a new device)';
@@ -67,7 +64,7 @@ export class InferenceSession {
     return Object.fromEntries(this.inputs.map((i) => [i.name, i.dims]));
   }
   get context(): GpuContext {
-    return this.ctx.gpu;
+    return this.gpu;
   }
 
   /** Loads, checks, optimizes and plans a model. Unsupported ops are reported before any GPU work. */
@@ -76,38 +73,25 @@ export class InferenceSession {
     progress({ stage: 'load', done: 0, total: 1, message: typeof model === 'string' ? model : `${(model as ArrayBufferLike).byteLength} bytes` });
     const bytes = await readModel(model);
     progress({ stage: 'load', done: 1, total: 1 });
-    const graph = prepareGraph(bytes, opts);
+    const graph = preparePlanGraph(bytes, opts);
     progress({ stage: 'fold', done: 1, total: 1, message: `${graph.nodes.length} nodes after folding and fusion` });
-    // Nodes fused into others still count as named (their names live on the fused node).
-    if (opts.config) checkConfigLayers(opts.config, { nodes: graph.nodes.flatMap((n) => [n, ...fusedNames(n).map((name) => ({ name, opType: n.opType }))]) });
     const gpu = opts.context ?? (await acquireDevice({ gpu: opts.gpu }));
-    const isQdq = graph.nodes.some((n) => n.opType === 'DequantizeLinear');
-    const config = opts.config ?? (opts.precision === 'mixed' ? (isQdq ? undefined : heuristicMixedConfig(graph))
-      : opts.precision ? uniformConfig(opts.precision) : undefined);
-    const ctx = new PlanContext(gpu, graph, config);
+    const config = sessionConfig(graph, opts);
+    const tuner = opts.tune === true ? defaultTuner : opts.tune || undefined;
+    const variants = tuner ? await tunePlan(gpu, graph, config, tuner, (done, total) => progress({ stage: 'tune', done, total })) : undefined;
+    // Planning is pure (no GPU); the constants are uploaded once the plan is complete.
+    const plan = buildPlan(graph, targetOf(gpu), {
+      config, variants, inputLayout: opts.inputLayout, outputs: opts.outputs,
+      onProgress: (done, total) => progress({ stage: 'plan', done, total }),
+    });
+    const consts = await uploadConstants(gpu.device, plan.consts);
     try {
-      const inputLayout = opts.inputLayout === 'nhwc' ? 'nhwc' : 'plain';
-      for (const input of graph.inputs) ctx.define(input.name, input.shape as number[], inputLayout, 'f32');
-      if (opts.tune) {
-        const tuner = opts.tune === true ? defaultTuner : opts.tune;
-        await tunePlan(ctx, tuner, (done, total) => progress({ stage: 'tune', done, total }));
-      }
-      // Constant buffers are made while lowering: a WebGPU error there rejects create() rather than being logged.
-      await scoped(gpu.device, 'uploading the constants (weights, tables)', () => lowerGraph(ctx, (done, total) => progress({ stage: 'plan', done, total })));
-      if (opts.tune) await tuneSteps(ctx, opts.tune === true ? defaultTuner : opts.tune, (done, total) => progress({ stage: 'tune', done, total }));
-      const names = [...new Set([...graph.outputs.map((o) => o.name), ...(opts.outputs ?? [])])];
-      const outputs = names.map((name) => {
-        if (!ctx.has(name)) throw new ModelError(`requested output '${name}' is not a value of the planned graph (fused away, constant, or unknown)`);
-        const v = ctx.as(name, { layout: 'plain', storage: 'f32' });
-        return { name, dims: v.dims, root: ctx.root(v.name) };
-      });
-      const inputs = graph.inputs.map((i) => ({ name: i.name, dims: i.shape as number[], root: i.name }));
-      const exe = await Executable.create(gpu.device, pipelineCache(gpu.device), ctx.steps, ctx.values,
-        inputs.map((i) => i.root), outputs.map((o) => o.root),
+      if (tuner) await tuneSteps(gpu, plan, consts, tuner, (done, total) => progress({ stage: 'tune', done, total }));
+      const exe = await Executable.create(gpu.device, pipelineCache(gpu.device), plan, consts,
         { profile: opts.profile ?? false, onCompile: (done, total) => progress({ stage: 'compile', done, total }) });
-      return new InferenceSession(graph, ctx, exe, inputs, outputs, !opts.context);
+      return new InferenceSession(graph, plan, gpu, consts, exe, !opts.context);
     } catch (e) {
-      ctx.constBuffers.forEach((b) => b.destroy());
+      consts.forEach((b) => b.destroy());
       throw e;
     }
   }
@@ -196,7 +180,7 @@ export class InferenceSession {
       if (!t) throw new Error(`quantgpu: missing input '${i.name}' [${i.dims}]`);
       const bytes = elementCount(i.dims) * 4;
       if (t.buffer.size < bytes) throw new Error(`quantgpu: GPU input '${i.name}' holds ${t.buffer.size} bytes, [${i.dims}] f32 needs ${bytes}`);
-      const want = this.ctx.values.get(i.root)!.layout === 'nhwc' ? 'nhwc' : 'nchw';
+      const want = this.plan.values.get(i.root)!.layout === 'nhwc' ? 'nhwc' : 'nchw';
       if (i.dims.length === 4 && t.layout !== want && t.layout !== 'flat') {
         throw new Error(`quantgpu: GPU input '${i.name}' is ${t.layout}; this session was planned for ${want} (SessionOptions.inputLayout)`);
       }
@@ -222,39 +206,23 @@ export class InferenceSession {
     return out;
   }
 
-  /** One line per step: op, kernel, precision, shapes, weight bytes; then memory totals. */
+  /** One line per step: op, kernel, precision, shapes, weight bytes; then memory totals (plan/describe.ts). */
   describePlan(): string {
-    const rows = this.steps().map((s) =>
-      `${String(s.index).padStart(3)} ${s.op.padEnd(14)} ${s.kernel.padEnd(22)} ${s.precision.padEnd(9)} ` +
-      `${s.inputShapes.map((d) => `[${d}]`).join(',')} -> [${s.outputShape}] ${s.weightBytes ? `${s.weightBytes} B` : ''}  ${s.node}` +
-      (s.choice ? `  {${s.choice.family}, ${s.choice.tuned ? 'tuned' : 'default'}, ${s.choice.macPerByte.toFixed(1)} MAC/B}` : ''));
-    const m = this.memory();
-    rows.push(`weights ${m.weightBytes} B; activations ${m.activationBytes} B with reuse (${m.naiveActivationBytes} B without)`);
-    return rows.join('\n');
+    return describePlan(this.plan);
   }
 
   steps(): StepInfo[] {
-    return this.ctx.steps.map((s, index) => {
-      const ins: number[][] = [];
-      let out: number[] = [];
-      for (const [binding, name] of Object.entries(s.values)) {
-        const v = this.ctx.values.get(name)!;
-        const kind = s.spec.bindings.find((b) => b.name === binding)?.kind;
-        if (kind === 'storage') out = storedDims(v);
-        else ins.push(storedDims(v));
-      }
-      return { index, node: s.node, op: s.op, kernel: s.spec.name, precision: s.precision, inputShapes: ins, outputShape: out, weightBytes: s.weightBytes, choice: s.choice };
-    });
+    return planSteps(this.plan);
   }
 
   /** GPU time per step of the last run (needs `profile: true` and timestamp-query). */
   profile(): StepTiming[] {
     const t = this.exe.timings();
-    return this.ctx.steps.map((s, index) => ({ index, node: s.node, kernel: s.spec.name, ms: t[index] ?? NaN })).filter((s) => !Number.isNaN(s.ms));
+    return this.plan.steps.map((s, index) => ({ index, node: s.node, kernel: s.spec.name, ms: t[index] ?? NaN })).filter((s) => !Number.isNaN(s.ms));
   }
 
   memory(): MemoryStats {
-    return { weightBytes: this.ctx.weightBytes, activationBytes: this.exe.peakBytes, naiveActivationBytes: this.exe.naiveBytes };
+    return planMemory(this.plan);
   }
 
   /**
@@ -266,8 +234,8 @@ export class InferenceSession {
     this.disposed = true;
     const done = this.queue.then(() => {
       this.exe.destroy();
-      this.ctx.constBuffers.forEach((b) => b.destroy());
-      if (this.ownsDevice) this.ctx.gpu.device.destroy();
+      this.consts.forEach((b) => b.destroy());
+      if (this.ownsDevice) this.gpu.device.destroy();
     });
     this.queue = done;
     return done;
@@ -281,9 +249,4 @@ async function readModel(model: Uint8Array | ArrayBuffer | string): Promise<Uint
     return new Uint8Array(await res.arrayBuffer());
   }
   return model instanceof Uint8Array ? model : new Uint8Array(model);
-}
-
-function fusedNames(n: Graph['nodes'][number]): string[] {
-  const a = n.attrs.qg_fused;
-  return a && a.type === 'strings' ? a.value : [];
 }

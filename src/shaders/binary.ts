@@ -6,7 +6,7 @@ import code from './binary.wgsl?raw';
 import activationCode from './activation.wgsl?raw';
 import nanCode from './nan.wgsl?raw';
 import { type Activation, activationConstants } from './activation.ts';
-import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
+import { type KernelSpec, gridKernel, packUniforms } from './kernel.ts';
 import { checkRank, rowMajorStrides, sizeOf, slotFields } from './slice.ts';
 
 export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min';
@@ -40,24 +40,20 @@ export function binaryKernel(params: BinaryParams, aShape: readonly number[], bS
   checkRank(params.op, shape);
   const WG = 256;
   const n = sizeOf(shape);
-  return {
-    name: `binary_${params.op}`,
-    key: kernelKey('binary_f32', { WG, ...params }),
-    code: `${code}\n${nanCode}\n${activationCode}`,
-    entryPoint: 'main',
-    constants: { WG, OP: BINARY_OP[params.op], ...activationConstants(params.act) },
+  return gridKernel({
+    name: `binary_${params.op}`, family: 'binary_f32', params: { ...params }, code: `${code}\n${nanCode}\n${activationCode}`,
+    constants: { OP: BINARY_OP[params.op], ...activationConstants(params.act) }, WG, count: n,
     bindings: [
       { name: 'a', kind: 'read-only-storage' },
       { name: 'b', kind: 'read-only-storage' },
       { name: 'output', kind: 'storage' },
       { name: 'u', kind: 'uniform' },
     ],
-    dispatch: dispatch1d(ceilDiv(n, WG)),
     uniforms: packUniforms([
       ...slotFields('u32', shape, 1),
       ...slotFields('u32', broadcastStrides(aShape, shape), 0),
       ...slotFields('u32', broadcastStrides(bShape, shape), 0),
       ['u32', n],
     ]),
-  };
+  });
 }

@@ -23,6 +23,7 @@ import regCode from './conv2d_f32_reg.wgsl?raw';
 import sharedCode from './conv2d_f32_shared.wgsl?raw';
 import dwCode from './conv2d_f32_dw.wgsl?raw';
 import oneByOneCode from './conv2d_f32_1x1.wgsl?raw';
+import tileCode from './conv2d_f32_tile.wgsl?raw';
 import { type Activation, activationConstants } from './activation.ts';
 import { type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import { type ConvShape, convOutSize } from './conv-shape.ts';
@@ -52,8 +53,8 @@ export interface Conv2dF32Params {
   residual?: boolean;
   /** Default `f32`. `f16` needs caps.f16; `f16pack` works everywhere. */
   weights?: Exclude<WeightFormat, 'w8' | 'w4'>;
-  /** Default `defaultConvVariant(shape, caps)`. */
-  variant?: Conv2dF32Variant;
+  /** The tile family and sizes: chosen by the runtime (runtime/ops/conv-select.ts `defaultConvVariant`, or tuned). */
+  variant: Conv2dF32Variant;
 }
 
 /** Which families can run `shape`. */
@@ -64,16 +65,6 @@ export function convFamilies(shape: ConvShape): Conv2dF32Variant['family'][] {
   const unpadded = shape.padTop + shape.padLeft + shape.padBottom + shape.padRight === 0;
   if (pointwise && unpadded && shape.groups === 1) fams.push('1x1');
   return fams;
-}
-
-/** The cheap choice when tuning is off: specialised kernels first, then register tiles on software devices. */
-export function defaultConvVariant(shape: ConvShape, caps: DeviceCaps): Conv2dF32Variant {
-  const fams = convFamilies(shape);
-  if (fams.includes('dw')) return { family: 'dw', tm: 4, wg: 64 };
-  if (fams.includes('1x1')) return { family: '1x1', tm: 4, tn4: 2, wg: 64 };
-  // Wider channel tiles amortise the input loads once there are enough output channels (bench-kernels.ts).
-  if (caps.software) return { family: 'reg', tm: 4, tn4: shape.cout / shape.groups >= 128 ? 4 : 2, wg: 64 };
-  return { family: 'shared', tm: 4, tn4: 1, wgx: 8, wgy: 8, bk: 16 };
 }
 
 function checkVariant(shape: ConvShape, v: Conv2dF32Variant, caps: DeviceCaps): void {
@@ -111,7 +102,10 @@ function launch(shape: ConvShape, v: Conv2dF32Variant, format: WeightFormat): {
   return { constants: { WG: v.wg, TM: v.tm, TN4: v.tn4 }, dispatch: dispatch1d(ceilDiv(threads, v.wg)) };
 }
 
-const bodies: Record<Conv2dF32Variant['family'], string> = { reg: regCode, shared: sharedCode, dw: dwCode, '1x1': oneByOneCode };
+// The register families share their 4x4 tile's accumulate and store code (conv2d_f32_tile.wgsl).
+const bodies: Record<Conv2dF32Variant['family'], string> = {
+  reg: `${regCode}\n${tileCode}`, shared: sharedCode, dw: dwCode, '1x1': `${oneByOneCode}\n${tileCode}`,
+};
 
 /**
  * Shared by conv2dF32Kernel and conv2dWoKernel: builds the spec of `variant` for `format`.
@@ -145,7 +139,7 @@ export function convKernelSpec(
 
 /** Conv2D with f32 activations and f32/f16 weights; see the file comment for buffers and layouts. */
 export function conv2dF32Kernel(shape: ConvShape, params: Conv2dF32Params, caps: DeviceCaps): KernelSpec {
-  const variant = params.variant ?? defaultConvVariant(shape, caps);
+  const variant = params.variant;
   const format = params.weights ?? 'f32';
   const residual = params.residual ?? false;
   return convKernelSpec('conv2d_f32', shape, { act: params.act, residual, weights: format },

@@ -6,7 +6,8 @@
 // TN4 (<= 4) vec4 output channels of one group. The 4x4 tile is written out as 16 named accumulators
 // guarded by the override constants: software compilers keep such variables in registers, whereas a
 // dynamically indexed private array is spilled to memory (4-6x slower on SwiftShader). After override
-// substitution the guards are constant, so a smaller tile costs nothing for the unused ones.
+// substitution the guards are constant, so a smaller tile costs nothing for the unused ones. Appended:
+// conv2d_f32_tile.wgsl (fma_row, store_tile).
 override WG: u32 = 64u;
 override TM: u32 = 4u;   // output pixels per invocation, 1..4
 override TN4: u32 = 2u;  // vec4 output-channel blocks per invocation, 1..4
@@ -51,20 +52,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
         if (TM > 1u) { x.y = select(0.0, input[off.y + ci], ok.y); }
         if (TM > 2u) { x.z = select(0.0, input[off.z + ci], ok.z); }
         if (TM > 3u) { x.w = select(0.0, input[off.w + ci], ok.w); }
-        a00 = fma(vec4f(x.x), w0, a00); if (TN4 > 1u) { a01 = fma(vec4f(x.x), w1, a01); }
-        if (TN4 > 2u) { a02 = fma(vec4f(x.x), w2, a02); } if (TN4 > 3u) { a03 = fma(vec4f(x.x), w3, a03); }
-        if (TM > 1u) {
-          a10 = fma(vec4f(x.y), w0, a10); if (TN4 > 1u) { a11 = fma(vec4f(x.y), w1, a11); }
-          if (TN4 > 2u) { a12 = fma(vec4f(x.y), w2, a12); } if (TN4 > 3u) { a13 = fma(vec4f(x.y), w3, a13); }
-        }
-        if (TM > 2u) {
-          a20 = fma(vec4f(x.z), w0, a20); if (TN4 > 1u) { a21 = fma(vec4f(x.z), w1, a21); }
-          if (TN4 > 2u) { a22 = fma(vec4f(x.z), w2, a22); } if (TN4 > 3u) { a23 = fma(vec4f(x.z), w3, a23); }
-        }
-        if (TM > 3u) {
-          a30 = fma(vec4f(x.w), w0, a30); if (TN4 > 1u) { a31 = fma(vec4f(x.w), w1, a31); }
-          if (TN4 > 2u) { a32 = fma(vec4f(x.w), w2, a32); } if (TN4 > 3u) { a33 = fma(vec4f(x.w), w3, a33); }
-        }
+        fma_row(x.x, w0, w1, w2, w3, &a00, &a01, &a02, &a03);
+        if (TM > 1u) { fma_row(x.y, w0, w1, w2, w3, &a10, &a11, &a12, &a13); }
+        if (TM > 2u) { fma_row(x.z, w0, w1, w2, w3, &a20, &a21, &a22, &a23); }
+        if (TM > 3u) { fma_row(x.w, w0, w1, w2, w3, &a30, &a31, &a32, &a33); }
         r += 1u;
       }
     }
@@ -75,13 +66,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     a10, a11, a12, a13,
     a20, a21, a22, a23,
     a30, a31, a32, a33);
-  for (var i = 0u; i < TM; i++) {
-    if (p0 + i >= u.pixels) { break; }
-    for (var j = 0u; j < TN4; j++) {
-      for (var l = 0u; l < 4u; l++) {
-        let co = (c40 + j) * 4u + l;
-        if (co < u.cout_g) { store(p0 + i, g * u.cout_g + co, acc[i * 4u + j][l] * out_scale(g, co)); }
-      }
-    }
-  }
+  store_tile(acc, p0, c40, g, u.cout_g);
 }

@@ -17,6 +17,12 @@ fn window_start(b: u32) -> u32 {
   return min((g_first * u.CING) / 4u, u.C4 - u.KWIN);
 }
 
+// One packed input word (4 int8 channels) against 4 output channels' weight words: 4 dot products (dot4 comes
+// from the appended conv2d_int_dot_{packed,fallback}.wgsl).
+fn dot4x4(x: u32, w: vec4<u32>) -> vec4<i32> {
+  return vec4<i32>(dot4(x, w.x), dot4(x, w.y), dot4(x, w.z), dot4(x, w.w));
+}
+
 override FAST_DIV: u32 = 0u;  // 1: every pixel index is below 2^22 (set by the builders from the shape)
 
 // floor(x / d). With FAST_DIV (x < 2^22): one f32 division and an exact correction (the f32 quotient may be off

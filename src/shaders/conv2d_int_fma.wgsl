@@ -11,11 +11,7 @@
 // the builder), then added to i32 accumulators that start at the folded bias.
 @group(0) @binding(0) var<storage, read> input: array<u32>;
 @group(0) @binding(1) var<storage, read> weights: array<vec4<u32>>;
-@group(0) @binding(2) var<storage, read> chan: array<vec4<u32>>;
-@group(0) @binding(3) var<storage, read> residual: array<u32>;
-@group(0) @binding(4) var<storage, read> lut: array<u32>;
-@group(0) @binding(5) var<storage, read_write> output: array<u32>;
-@group(0) @binding(6) var<uniform> u: IntConvU;
+// Bindings 2..6 (chan, residual, lut, output, u): conv2d_int_bindings_w8.wgsl, appended.
 
 override WG: u32 = 64u;
 override TM: u32 = 4u;   // output pixels per invocation, 1..4

@@ -18,8 +18,9 @@ import fixedPointCode from './fixedpoint.wgsl?raw';
 import activationCode from './activation.wgsl?raw';
 import nanCode from './nan.wgsl?raw';
 import storeCode from './conv2d_int_store.wgsl?raw';
+import { INT_BINDINGS_CODE, INT_CONV_BINDINGS } from './conv2d_int_bindings.ts';
 import type { ConvShape } from './conv-shape.ts';
-import { type BindingSpec, type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
+import { type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import {
   type IntEpilogue, type IntQuantArgs, type IntSmemTile, epilogueConstants, intConvGeometry,
   intConvUniforms,
@@ -31,16 +32,6 @@ export interface ConvIntSmemParams {
   dot: 'packed' | 'fallback';
   epilogue: IntEpilogue;
 }
-
-const BINDINGS: BindingSpec[] = [
-  { name: 'input', kind: 'read-only-storage' },
-  { name: 'weights', kind: 'read-only-storage' },
-  { name: 'chan', kind: 'read-only-storage' },
-  { name: 'residual', kind: 'read-only-storage' },
-  { name: 'lut', kind: 'read-only-storage' },
-  { name: 'output', kind: 'storage' },
-  { name: 'u', kind: 'uniform' },
-];
 
 /** Whether the smem family can run `s` (one channel window for the whole tile). */
 export const smemApplies = (s: ConvShape): boolean => s.groups === 1;
@@ -83,8 +74,8 @@ export function smemTiles(s: ConvShape, caps: Pick<DeviceCaps, 'maxInvocations' 
 }
 
 /** The WGSL appended after an smem kernel's main file: input loader, helpers, epilogue pieces. */
-export function smemSupportCode(tile: IntSmemTile, dot: ConvIntSmemParams['dot']): string {
-  return [tile.vec4 ? inV4 : inU32, commonCode, dot === 'packed' ? dotPacked : dotFallback, fixedPointCode, requantCode, nanCode, activationCode].join('\n');
+export function smemSupportCode(tile: IntSmemTile, dot: ConvIntSmemParams['dot'], layout: keyof typeof INT_BINDINGS_CODE = 'w8'): string {
+  return [tile.vec4 ? inV4 : inU32, INT_BINDINGS_CODE[layout], commonCode, dot === 'packed' ? dotPacked : dotFallback, fixedPointCode, requantCode, nanCode, activationCode].join('\n');
 }
 
 /** Checks a tile against the shape and the device-independent rules; returns the workgroup count. */
@@ -109,7 +100,7 @@ export function conv2dIntSmemKernel(params: ConvIntSmemParams, s: ConvShape, q: 
     code,
     entryPoint: 'main',
     constants: { WG: tile.wg, WGM: wgm, WGN: tile.wgn, TN4: tile.tn4, BK: tile.bk, ...epilogueConstants(epilogue, 0, s) },
-    bindings: BINDINGS,
+    bindings: INT_CONV_BINDINGS,
     dispatch: dispatch1d(workgroups),
     uniforms,
   };

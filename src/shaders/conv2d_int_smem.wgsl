@@ -12,11 +12,7 @@
 // (conv2d_int_smem_in_{u32,v4}.wgsl, binding 0), conv2d_int_common.wgsl, conv2d_int_dot_*.wgsl, fixedpoint.wgsl,
 // requant.wgsl, activation.wgsl, conv2d_int_store.wgsl (the same epilogue as the register families).
 @group(0) @binding(1) var<storage, read> weights: array<vec4<u32>>;
-@group(0) @binding(2) var<storage, read> chan: array<vec4<u32>>;
-@group(0) @binding(3) var<storage, read> residual: array<u32>;
-@group(0) @binding(4) var<storage, read> lut: array<u32>;
-@group(0) @binding(5) var<storage, read_write> output: array<u32>;
-@group(0) @binding(6) var<uniform> u: IntConvU;
+// Bindings 2..6 (chan, residual, lut, output, u): conv2d_int_bindings_w8.wgsl, appended.
 
 override WG: u32 = 256u;  // invocations per workgroup, WGM x WGN
 override WGN: u32 = 16u;  // invocations along channel blocks
@@ -29,10 +25,6 @@ var<workgroup> xs: array<vec4<u32>, WGM * BK>;
 var<workgroup> wt: array<vec4<u32>, BK * WGN * TN4>;
 // Input origin of each tile pixel (pixel_origin), computed once; rows past M get an origin that is never inside.
 var<workgroup> org: array<vec3<i32>, WGM * 4u>;
-
-fn dot4x4(x: u32, w: vec4<u32>) -> vec4<i32> {
-  return vec4<i32>(dot4(x, w.x), dot4(x, w.y), dot4(x, w.z), dot4(x, w.w));
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u) {

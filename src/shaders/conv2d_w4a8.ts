@@ -16,24 +16,14 @@
 import code from './conv2d_w4a8.wgsl?raw';
 import nibblesCode from './conv2d_int_w4_nibbles.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
-import { type BindingSpec, type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
+import { type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import {
   FRAC_BITS, type IntQuantArgs, epilogueConstants, intConvGeometry, intConvUniforms, intConvVariants,
 } from './conv2d_int_common.ts';
 import { type ConvIntParams, dotFor, intKernelCode } from './conv2d_w8a8.ts';
 import type { W4Layout } from './conv2d_int_pack_w4.ts';
+import { W4_CONV_BINDINGS } from './conv2d_int_bindings.ts';
 import { conv2dW4A8SmemKernel } from './conv2d_w4a8_smem.ts';
-
-const BINDINGS: BindingSpec[] = [
-  { name: 'input', kind: 'read-only-storage' },
-  { name: 'weights', kind: 'read-only-storage' },
-  { name: 'chan', kind: 'read-only-storage' },
-  { name: 'qgroups', kind: 'read-only-storage' },
-  { name: 'residual', kind: 'read-only-storage' },
-  { name: 'lut', kind: 'read-only-storage' },
-  { name: 'output', kind: 'storage' },
-  { name: 'u', kind: 'uniform' },
-];
 
 export function conv2dW4A8Variants(s: ConvShape, caps: DeviceCaps, epilogue: ConvIntParams['epilogue']): ConvIntParams[] {
   return intConvVariants(s, caps).map((tile) => ({ tile, dot: dotFor(caps), epilogue }));
@@ -49,10 +39,10 @@ export function conv2dW4A8Kernel(params: ConvIntParams, s: ConvShape, layout: W4
   return {
     name: 'conv2d_w4a8',
     key: kernelKey('conv2d_w4a8', params),
-    code: intKernelCode(`${code}\n${nibblesCode}`, params.dot),
+    code: intKernelCode(`${code}\n${nibblesCode}`, params.dot, 'w4'),
     entryPoint: 'main',
     constants: { WG: tile.wg, TM: tile.tm, TN4: tile.tn4, ...epilogueConstants(epilogue, FRAC_BITS, s) },
-    bindings: BINDINGS,
+    bindings: W4_CONV_BINDINGS,
     dispatch: dispatch1d(ceilDiv(invocations, tile.wg)),
     uniforms,
   };

@@ -4,21 +4,11 @@
 // fractional bits (exact integer math, see conv2d_int_pack_w4.ts). Appended: conv2d_int_w4_nibbles.wgsl, conv2d_int_common.wgsl,
 // conv2d_int_dot_*.wgsl, requant.wgsl, activation.wgsl.
 @group(0) @binding(0) var<storage, read> input: array<u32>;
-@group(0) @binding(1) var<storage, read> weights: array<vec4<u32>>;
-@group(0) @binding(2) var<storage, read> chan: array<vec4<u32>>;
-@group(0) @binding(3) var<storage, read> qgroups: array<vec2<u32>>;
-@group(0) @binding(4) var<storage, read> residual: array<u32>;
-@group(0) @binding(5) var<storage, read> lut: array<u32>;
-@group(0) @binding(6) var<storage, read_write> output: array<u32>;
-@group(0) @binding(7) var<uniform> u: IntConvU;
+// Bindings 1..7 (weights, chan, qgroups, residual, lut, output, u): conv2d_int_bindings_w4.wgsl, appended.
 
 override WG: u32 = 64u;
 override TM: u32 = 4u;
 override TN4: u32 = 1u;
-
-fn dot4x4(x: u32, w: vec4<u32>) -> vec4<i32> {
-  return vec4<i32>(dot4(x, w.x), dot4(x, w.y), dot4(x, w.z), dot4(x, w.w));
-}
 
 // fp += mulShiftRound(isum / 16, m_g, r_g - S) per lane for quant group g; clears isum.
 fn flush(fp: ptr<function, array<vec4<i32>, 8>>, isum: ptr<function, array<vec4<i32>, 8>>, ocb0: u32, g: u32) {

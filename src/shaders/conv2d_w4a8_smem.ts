@@ -10,21 +10,11 @@
 import mainCode from './conv2d_w4a8_smem.wgsl?raw';
 import nibblesCode from './conv2d_int_w4_nibbles.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
-import { type BindingSpec, type KernelSpec, dispatch1d, kernelKey } from './kernel.ts';
+import { type KernelSpec, dispatch1d, kernelKey } from './kernel.ts';
 import { FRAC_BITS, type IntQuantArgs, type IntSmemTile, epilogueConstants, intConvGeometry, intConvUniforms } from './conv2d_int_common.ts';
 import { type ConvIntSmemParams, smemSupportCode, smemWorkgroups } from './conv2d_int_smem.ts';
 import type { W4Layout } from './conv2d_int_pack_w4.ts';
-
-const BINDINGS: BindingSpec[] = [
-  { name: 'input', kind: 'read-only-storage' },
-  { name: 'weights', kind: 'read-only-storage' },
-  { name: 'chan', kind: 'read-only-storage' },
-  { name: 'qgroups', kind: 'read-only-storage' },
-  { name: 'residual', kind: 'read-only-storage' },
-  { name: 'lut', kind: 'read-only-storage' },
-  { name: 'output', kind: 'storage' },
-  { name: 'u', kind: 'uniform' },
-];
+import { W4_CONV_BINDINGS } from './conv2d_int_bindings.ts';
 
 /** Whether every quant group of `layout` ends where a stage of `tile` ends (see the file comment). */
 export function smemW4Fits(s: ConvShape, layout: W4Layout, tile: Pick<IntSmemTile, 'bk'>): boolean {
@@ -52,10 +42,10 @@ export function conv2dW4A8SmemKernel(params: ConvIntSmemParams, s: ConvShape, la
   return {
     name: 'conv2d_w4a8_smem',
     key: kernelKey('conv2d_w4a8_smem', params),
-    code: [mainCode, nibblesCode, smemSupportCode(tile, params.dot)].join('\n'),
+    code: [mainCode, nibblesCode, smemSupportCode(tile, params.dot, 'w4')].join('\n'),
     entryPoint: 'main',
     constants: { WG: tile.wg, WGM: wgm, WGN: tile.wgn, TN4: tile.tn4, BK: tile.bk, ...epilogueConstants(epilogue, FRAC_BITS, s) },
-    bindings: BINDINGS,
+    bindings: W4_CONV_BINDINGS,
     dispatch: dispatch1d(workgroups),
     uniforms,
   };

@@ -5,13 +5,7 @@
 // The builder checks that every group ends at the end of a stage. Appended: conv2d_int_w4_nibbles.wgsl, an input loader
 // (conv2d_int_smem_in_*.wgsl), conv2d_int_common.wgsl, conv2d_int_dot_*.wgsl, fixedpoint.wgsl, requant.wgsl,
 // activation.wgsl.
-@group(0) @binding(1) var<storage, read> weights: array<vec4<u32>>;
-@group(0) @binding(2) var<storage, read> chan: array<vec4<u32>>;
-@group(0) @binding(3) var<storage, read> qgroups: array<vec2<u32>>;
-@group(0) @binding(4) var<storage, read> residual: array<u32>;
-@group(0) @binding(5) var<storage, read> lut: array<u32>;
-@group(0) @binding(6) var<storage, read_write> output: array<u32>;
-@group(0) @binding(7) var<uniform> u: IntConvU;
+// Bindings 1..7 (weights, chan, qgroups, residual, lut, output, u): conv2d_int_bindings_w4.wgsl, appended.
 
 override WG: u32 = 256u;
 override WGN: u32 = 16u;
@@ -22,10 +16,6 @@ override BK: u32 = 8u;  // even: a W4 word covers two reduction words
 var<workgroup> xs: array<vec4<u32>, WGM * BK>;
 var<workgroup> wt: array<vec4<u32>, BK * WGN * TN4>;
 var<workgroup> org: array<vec3<i32>, WGM * 4u>;
-
-fn dot4x4(x: u32, w: vec4<u32>) -> vec4<i32> {
-  return vec4<i32>(dot4(x, w.x), dot4(x, w.y), dot4(x, w.z), dot4(x, w.w));
-}
 
 // mulShiftRound(isum / 16, m_g, r_g - S) per lane of block ocb for quant group g (16 * w sums divide exactly).
 fn scale_group(isum: vec4<i32>, ocb: u32, g: u32) -> vec4<i32> {

@@ -22,12 +22,13 @@ import fixedPointCode from './fixedpoint.wgsl?raw';
 import activationCode from './activation.wgsl?raw';
 import nanCode from './nan.wgsl?raw';
 import type { ConvShape } from './conv-shape.ts';
-import { type BindingSpec, type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
+import { type DeviceCaps, type KernelSpec, ceilDiv, dispatch1d, kernelKey } from './kernel.ts';
 import {
   type IntEpilogue, type IntQuantArgs, type IntTile, epilogueConstants, intConvGeometry,
   intConvUniforms, intConvVariants,
 } from './conv2d_int_common.ts';
 import { conv2dIntSmemKernel } from './conv2d_int_smem.ts';
+import { INT_BINDINGS_CODE, INT_CONV_BINDINGS } from './conv2d_int_bindings.ts';
 
 /** `packed`: dot4I8Packed (caps.packedDot); `fallback`: shifts and multiplies. */
 export type DotImpl = 'packed' | 'fallback';
@@ -41,20 +42,12 @@ export interface ConvIntParams {
 /** The dot-product implementation to use on a device. */
 export const dotFor = (caps: Pick<DeviceCaps, 'packedDot'>): DotImpl => (caps.packedDot ? 'packed' : 'fallback');
 
-/** WGSL helpers of an integer kernel, in the order they are appended after the kernel's own code. */
-export function intKernelCode(main: string, dot: DotImpl): string {
-  return [main, commonCode, dot === 'packed' ? dotPacked : dotFallback, fixedPointCode, requantCode, nanCode, activationCode, storeCode].join('\n');
+/** WGSL helpers of an integer kernel, in the order they are appended after the kernel's own code (`layout`: its shared bindings). */
+export function intKernelCode(main: string, dot: DotImpl, layout: keyof typeof INT_BINDINGS_CODE = 'w8'): string {
+  return [main, INT_BINDINGS_CODE[layout], commonCode, dot === 'packed' ? dotPacked : dotFallback, fixedPointCode, requantCode, nanCode, activationCode, storeCode].join('\n');
 }
 
-export const INT_CONV_BINDINGS: BindingSpec[] = [
-  { name: 'input', kind: 'read-only-storage' },
-  { name: 'weights', kind: 'read-only-storage' },
-  { name: 'chan', kind: 'read-only-storage' },
-  { name: 'residual', kind: 'read-only-storage' },
-  { name: 'lut', kind: 'read-only-storage' },
-  { name: 'output', kind: 'storage' },
-  { name: 'u', kind: 'uniform' },
-];
+export { INT_CONV_BINDINGS };
 
 /** Byte size of the int8 (packed) or f32 output of an integer conv. */
 export function intConvOutputBytes(s: ConvShape, e: IntEpilogue): number {

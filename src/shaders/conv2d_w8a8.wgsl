@@ -5,19 +5,11 @@
 // activation.wgsl, conv2d_int_store.wgsl.
 @group(0) @binding(0) var<storage, read> input: array<u32>;
 @group(0) @binding(1) var<storage, read> weights: array<vec4<u32>>;
-@group(0) @binding(2) var<storage, read> chan: array<vec4<u32>>;
-@group(0) @binding(3) var<storage, read> residual: array<u32>;
-@group(0) @binding(4) var<storage, read> lut: array<u32>;
-@group(0) @binding(5) var<storage, read_write> output: array<u32>;
-@group(0) @binding(6) var<uniform> u: IntConvU;
+// Bindings 2..6 (chan, residual, lut, output, u): conv2d_int_bindings_w8.wgsl, appended.
 
 override WG: u32 = 64u;
 override TM: u32 = 4u;   // output pixels per invocation: 1, 2 or 4
 override TN4: u32 = 1u;  // blocks of 4 output channels per invocation, 1..2
-
-fn dot4x4(x: u32, w: vec4<u32>) -> vec4<i32> {
-  return vec4<i32>(dot4(x, w.x), dot4(x, w.y), dot4(x, w.z), dot4(x, w.w));
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {

@@ -17,7 +17,7 @@
 import type { Activation } from './activation.ts';
 import type { DeviceCaps, KernelSpec } from './kernel.ts';
 import type { ConvShape } from './conv-shape.ts';
-import { type Conv2dF32Variant, convKernelSpec, defaultConvVariant } from './conv2d_f32.ts';
+import { type Conv2dF32Variant, convKernelSpec } from './conv2d_f32.ts';
 import { packConvWeightsF32, packDepthwiseWeightsF32 } from './pack-float.ts';
 
 export interface WoOptions {
@@ -91,13 +91,13 @@ export interface Conv2dWoParams {
   groupSize?: number;
   act?: Activation;
   residual?: boolean;
-  /** Default `defaultConvVariant(shape, caps)`. */
-  variant?: Conv2dF32Variant;
+  /** The tile family and sizes: chosen by the runtime (runtime/ops/conv-select.ts `defaultConvVariant`). */
+  variant: Conv2dF32Variant;
 }
 
 /** Weight-only Conv2D kernel; see the file comment for layouts. */
 export function conv2dWoKernel(shape: ConvShape, params: Conv2dWoParams, caps: DeviceCaps): KernelSpec {
-  const variant = params.variant ?? defaultConvVariant(shape, caps);
+  const variant = params.variant;
   const residual = params.residual ?? false;
   const rows = variant.family === 'dw' ? shape.kh * shape.kw : shape.kh * shape.kw * (shape.cin / shape.groups);
   const gs = params.groupSize ?? rows;

@@ -1,5 +1,5 @@
 import code from './dequantize.wgsl?raw';
-import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
+import { type KernelSpec, ceilDiv, gridKernel, packUniforms } from './kernel.ts';
 import type { RowsShape } from './quantize.ts';
 import type { QParams } from './requantize.ts';
 
@@ -16,21 +16,11 @@ export function dequantizeKernel(params: DequantizeParams, shape: RowsShape): Ke
   const WG = 256;
   const n = shape.rows * shape.c;
   const channelsFirst = params.channelsFirst ?? false;
-  return {
-    name: 'dequantize_i8',
-    key: kernelKey('dequantize_i8', { WG, channelsFirst }),
-    code,
-    entryPoint: 'main',
-    constants: { WG, CHANNELS_FIRST: channelsFirst ? 1 : 0 },
-    bindings: [
-      { name: 'input', kind: 'read-only-storage' },
-      { name: 'output', kind: 'storage' },
-      { name: 'u', kind: 'uniform' },
-    ],
-    dispatch: dispatch1d(ceilDiv(n, WG)),
+  return gridKernel({
+    name: 'dequantize_i8', params: { channelsFirst }, code, constants: { CHANNELS_FIRST: channelsFirst ? 1 : 0 }, WG, count: n,
     uniforms: packUniforms([
       ['u32', n], ['u32', shape.c], ['u32', ceilDiv(shape.c, 4)], ['u32', shape.inner ?? 1],
       ['f32', params.scale], ['i32', params.zeroPoint],
     ]),
-  };
+  });
 }

@@ -3,7 +3,7 @@
  * ('i8x4') the axis must not be the channel axis.
  */
 import code from './gather.wgsl?raw';
-import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
+import { type KernelSpec, gridKernel, packUniforms } from './kernel.ts';
 import { type Elem, checkRank, sizeOf, wordShape } from './slice.ts';
 
 /** Output shape: data shape with `axis` replaced by the indices' shape. */
@@ -22,19 +22,14 @@ export function gatherKernel(shape: readonly number[], axis: number, numIndices:
   const inner = sizeOf(words.slice(a + 1));
   const n = sizeOf(words.slice(0, a)) * numIndices * inner;
   const WG = 256;
-  return {
-    name: 'gather',
-    key: kernelKey('gather', { WG }),
-    code,
-    entryPoint: 'main',
-    constants: { WG },
+  return gridKernel({
+    name: 'gather', params: {}, code, WG, count: n,
     bindings: [
       { name: 'input', kind: 'read-only-storage' },
       { name: 'indices', kind: 'read-only-storage' },
       { name: 'output', kind: 'storage' },
       { name: 'u', kind: 'uniform' },
     ],
-    dispatch: dispatch1d(ceilDiv(n, WG)),
     uniforms: packUniforms([['u32', n], ['u32', words[a]], ['u32', numIndices], ['u32', inner]]),
-  };
+  });
 }

@@ -94,3 +94,42 @@ export function dispatch1d(workgroups: number): [number, number, number] {
   const y = Math.ceil(workgroups / max);
   return [Math.ceil(workgroups / y), y, 1];
 }
+
+/** The bindings of a kernel that reads `input` and writes `output`, with uniforms `u`. */
+export const IN_OUT_BINDINGS: readonly BindingSpec[] = [
+  { name: 'input', kind: 'read-only-storage' },
+  { name: 'output', kind: 'storage' },
+  { name: 'u', kind: 'uniform' },
+];
+
+/** What a one-dimensional kernel (one invocation per item, workgroups of `WG`) differs in. */
+export interface GridKernelInit {
+  name: string;
+  /** Key name when several `name`s share one shader (e.g. `binary_f32` for `binary_add`); default `name`. */
+  family?: string;
+  /** The params that shape `code` and `constants`, besides WG: with WG, they make the key. */
+  params: object;
+  code: string;
+  /** Override constants besides WG. */
+  constants?: Record<string, number>;
+  WG: number;
+  /** Invocations needed (items); the dispatch covers them with ceil(count / WG) workgroups. */
+  count: number;
+  /** Default IN_OUT_BINDINGS. */
+  bindings?: readonly BindingSpec[];
+  uniforms: Uint32Array<ArrayBuffer>;
+}
+
+/** The spec of a one-dimensional kernel (elementwise, data movement, rows): the block those builders share. */
+export function gridKernel(k: GridKernelInit): KernelSpec {
+  return {
+    name: k.name,
+    key: kernelKey(k.family ?? k.name, { WG: k.WG, ...k.params }),
+    code: k.code,
+    entryPoint: 'main',
+    constants: { WG: k.WG, ...k.constants },
+    bindings: [...(k.bindings ?? IN_OUT_BINDINGS)],
+    dispatch: dispatch1d(ceilDiv(k.count, k.WG)),
+    uniforms: k.uniforms,
+  };
+}

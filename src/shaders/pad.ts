@@ -3,7 +3,7 @@
  * padded outside the channel (last) axis; their constant is a quantized value, replicated into all 4 lanes.
  */
 import code from './pad.wgsl?raw';
-import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
+import { type KernelSpec, gridKernel, packUniforms } from './kernel.ts';
 import { type Elem, checkRank, rowMajorStrides, sizeOf, slotFields, wordShape } from './slice.ts';
 
 export type PadMode = 'constant' | 'reflect' | 'edge';
@@ -41,18 +41,8 @@ export function padKernel(shape: readonly number[], p: PadParams, elem: Elem = '
   const outWords = wordShape(outShape, elem);
   const WG = 256;
   const n = sizeOf(outWords);
-  return {
-    name: 'pad',
-    key: kernelKey('pad', { WG, mode: p.mode }),
-    code,
-    entryPoint: 'main',
-    constants: { WG, MODE: MODE[p.mode] },
-    bindings: [
-      { name: 'input', kind: 'read-only-storage' },
-      { name: 'output', kind: 'storage' },
-      { name: 'u', kind: 'uniform' },
-    ],
-    dispatch: dispatch1d(ceilDiv(n, WG)),
+  return gridKernel({
+    name: 'pad', params: { mode: p.mode }, code, constants: { MODE: MODE[p.mode] }, WG, count: n,
     uniforms: packUniforms([
       ...slotFields('u32', outWords, 1),
       ...slotFields('u32', inWords, 1),
@@ -60,5 +50,5 @@ export function padKernel(shape: readonly number[], p: PadParams, elem: Elem = '
       ...slotFields('i32', p.pads.slice(0, rank), 0),
       ['u32', n], ['u32', value],
     ]),
-  };
+  });
 }

@@ -6,7 +6,7 @@
 import code from './quantize.wgsl?raw';
 import channelCode from './quantize-channel.wgsl?raw';
 import divCode from './quantize-div.wgsl?raw';
-import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
+import { type KernelSpec, ceilDiv, gridKernel, packUniforms } from './kernel.ts';
 import type { QParams } from './requantize.ts';
 
 /** The rows/channels view of an activation: rows = N*H*W (NHWC), `inner` = H*W when channels-first. */
@@ -32,23 +32,13 @@ export function quantizeKernel(params: QuantizeParams, shape: RowsShape): Kernel
   const inner = shape.inner ?? 1;
   if (params.channelsFirst && shape.rows % inner) throw new Error(`quantize: rows ${shape.rows} not a multiple of inner ${inner}`);
   const channelsFirst = params.channelsFirst ?? false;
-  return {
-    name: 'quantize_i8',
-    key: kernelKey('quantize_i8', { WG, channelsFirst }),
-    code: `${code}\n${divCode}`,
-    entryPoint: 'main',
-    constants: { WG, CHANNELS_FIRST: channelsFirst ? 1 : 0 },
-    bindings: [
-      { name: 'input', kind: 'read-only-storage' },
-      { name: 'output', kind: 'storage' },
-      { name: 'u', kind: 'uniform' },
-    ],
-    dispatch: dispatch1d(ceilDiv(words, WG)),
+  return gridKernel({
+    name: 'quantize_i8', params: { channelsFirst }, code: `${code}\n${divCode}`, constants: { CHANNELS_FIRST: channelsFirst ? 1 : 0 }, WG, count: words,
     uniforms: packUniforms([
       ['u32', words], ['u32', shape.c], ['u32', cw], ['u32', inner],
       ['u32', scaleBits(params.scale)], ['i32', params.zeroPoint],
     ]),
-  };
+  });
 }
 
 export interface QuantizeChannelParams {
@@ -74,24 +64,19 @@ export function quantizeChannelKernel(params: QuantizeChannelParams, shape: Chan
   const n = shape.outer * shape.c * shape.inner;
   const words = ceilDiv(n, 32 / params.bits);
   const full = params.bits === 8 ? [-128, 127] : [-8, 7];
-  return {
-    name: `quantize_channel_i${params.bits}`,
-    key: kernelKey(`quantize_channel_i${params.bits}`, { WG }),
-    code: `${channelCode}\n${divCode}`,
-    entryPoint: 'main',
-    constants: { WG, BITS: params.bits },
+  return gridKernel({
+    name: `quantize_channel_i${params.bits}`, params: {}, code: `${channelCode}\n${divCode}`, constants: { BITS: params.bits }, WG, count: words,
     bindings: [
       { name: 'input', kind: 'read-only-storage' },
       { name: 'qparams', kind: 'read-only-storage' },
       { name: 'output', kind: 'storage' },
       { name: 'u', kind: 'uniform' },
     ],
-    dispatch: dispatch1d(ceilDiv(words, WG)),
     uniforms: packUniforms([
       ['u32', words], ['u32', n], ['u32', shape.c], ['u32', shape.inner], ['u32', perChannel ? 1 : 0],
       ['i32', params.qmin ?? full[0]], ['i32', params.qmax ?? full[1]],
     ]),
-  };
+  });
 }
 
 /** The `qparams` buffer: (f32 bits of scale, zeroPoint) per channel (or one pair for per-tensor). */

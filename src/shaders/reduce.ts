@@ -1,6 +1,6 @@
 import opCode from './reduce.wgsl?raw';
 import nanCode from './nan.wgsl?raw';
-import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
+import { type KernelSpec, gridKernel, packUniforms } from './kernel.ts';
 import { checkRank, rowMajorStrides, sizeOf, slotFields } from './slice.ts';
 
 export type ReduceOp = 'mean' | 'sum' | 'max' | 'min';
@@ -39,18 +39,8 @@ export function reduceKernel(shape: readonly number[], p: ReduceParams): KernelS
   const count = sizeOf(red.map((i) => shape[i]));
   if (count === 0) throw new Error(`Reduce: empty reduction over axes [${red}] of [${shape}]`);
   const WG = 64;
-  return {
-    name: `reduce_${p.op}`,
-    key: kernelKey('reduce', { WG, op: p.op }),
-    code: `${opCode}\n${nanCode}`,
-    entryPoint: 'main',
-    constants: { WG, OP: OP[p.op] },
-    bindings: [
-      { name: 'input', kind: 'read-only-storage' },
-      { name: 'output', kind: 'storage' },
-      { name: 'u', kind: 'uniform' },
-    ],
-    dispatch: dispatch1d(ceilDiv(n, WG)),
+  return gridKernel({
+    name: `reduce_${p.op}`, family: 'reduce', params: { op: p.op }, code: `${opCode}\n${nanCode}`, constants: { OP: OP[p.op] }, WG, count: n,
     uniforms: packUniforms([
       ...slotFields('u32', kept.map((i) => shape[i]), 1),
       ...slotFields('u32', kept.map((i) => strides[i]), 0),
@@ -58,5 +48,5 @@ export function reduceKernel(shape: readonly number[], p: ReduceParams): KernelS
       ...slotFields('u32', red.map((i) => strides[i]), 0),
       ['u32', n], ['u32', count],
     ]),
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import code from './requantize.wgsl?raw';
-import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
+import { type KernelSpec, gridKernel, packUniforms } from './kernel.ts';
 import { fixedMultiplier, multiplierFields, requantizeMathCode } from './requantize-math.ts';
 
 /** Per-tensor int8 quantization parameters: real = scale * (q - zeroPoint). */
@@ -23,21 +23,11 @@ export interface RequantizeParams {
 export function requantizeKernel(params: RequantizeParams, words: number): KernelSpec {
   const WG = 256;
   const f = fixedMultiplier(params.input.scale / params.output.scale, 'requantize scale_in/scale_out');
-  return {
-    name: 'requantize_i8',
-    key: kernelKey('requantize_i8', { WG }),
-    code: `${code}\n${requantizeMathCode}`,
-    entryPoint: 'main',
-    constants: { WG },
-    bindings: [
-      { name: 'input', kind: 'read-only-storage' },
-      { name: 'output', kind: 'storage' },
-      { name: 'u', kind: 'uniform' },
-    ],
-    dispatch: dispatch1d(ceilDiv(words, WG)),
+  return gridKernel({
+    name: 'requantize_i8', params: {}, code: `${code}\n${requantizeMathCode}`, WG, count: words,
     uniforms: packUniforms([
       ['u32', words], ['i32', params.input.zeroPoint], ['i32', params.output.zeroPoint], ...multiplierFields(f),
       ['i32', params.qmin ?? -128], ['i32', params.qmax ?? 127],
     ]),
-  };
+  });
 }

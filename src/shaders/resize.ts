@@ -3,7 +3,7 @@
  * produces the `coords` table the kernel reads (see resize.wgsl): coordinates are computed here in f64, once.
  */
 import code from './resize.wgsl?raw';
-import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
+import { type KernelSpec, ceilDiv, gridKernel, packUniforms } from './kernel.ts';
 import type { Elem } from './slice.ts';
 
 export type CoordMode = 'half_pixel' | 'half_pixel_symmetric' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_half_pixel_for_nn';
@@ -90,19 +90,14 @@ export function resizeKernel(shape: ResizeShape, p: ResizeParams, elem: Elem = '
   const n = shape.n * p.outH * p.outW * c;
   const WG = 256;
   const linear = p.mode === 'linear';
-  return {
-    name: 'resize',
-    key: kernelKey('resize', { WG, linear }),
-    code,
-    entryPoint: 'main',
-    constants: { WG, LINEAR: linear ? 1 : 0 },
+  return gridKernel({
+    name: 'resize', params: { linear }, code, constants: { LINEAR: linear ? 1 : 0 }, WG, count: n,
     bindings: [
       { name: 'input', kind: 'read-only-storage' },
       { name: 'coords', kind: 'read-only-storage' },
       { name: 'output', kind: 'storage' },
       { name: 'u', kind: 'uniform' },
     ],
-    dispatch: dispatch1d(ceilDiv(n, WG)),
     uniforms: packUniforms([['u32', n], ['u32', shape.h], ['u32', shape.w], ['u32', c], ['u32', p.outH], ['u32', p.outW]]),
-  };
+  });
 }

@@ -6,7 +6,7 @@
  *    Packed tensors move in whole words, so the channel axis may only be cut at multiples of 4.
  */
 import code from './slice.wgsl?raw';
-import { type KernelSpec, type UniformField, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
+import { type KernelSpec, type UniformField, ceilDiv, gridKernel, packUniforms } from './kernel.ts';
 
 export const MAX_RANK = 6;
 export type Elem = 'f32' | 'i8x4';
@@ -58,25 +58,15 @@ export function stridedCopyKernel(copy: StridedCopy, label = 'strided_copy'): Ke
   checkRank(label, copy.shape);
   const WG = 256;
   const n = sizeOf(copy.shape);
-  return {
-    name: label,
-    key: kernelKey('strided_copy', { WG }),
-    code,
-    entryPoint: 'main',
-    constants: { WG },
-    bindings: [
-      { name: 'input', kind: 'read-only-storage' },
-      { name: 'output', kind: 'storage' },
-      { name: 'u', kind: 'uniform' },
-    ],
-    dispatch: dispatch1d(ceilDiv(n, WG)),
+  return gridKernel({
+    name: label, family: 'strided_copy', params: {}, code, WG, count: n,
     uniforms: packUniforms([
       ...slotFields('u32', copy.shape, 1),
       ...slotFields('i32', copy.srcStrides, 0),
       ...slotFields('i32', copy.dstStrides, 0),
       ['u32', n], ['i32', copy.srcOffset], ['i32', copy.dstOffset],
     ]),
-  };
+  });
 }
 
 export interface SliceParams {

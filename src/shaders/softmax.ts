@@ -1,6 +1,6 @@
 import opCode from './softmax.wgsl?raw';
 import nanCode from './nan.wgsl?raw';
-import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
+import { type KernelSpec, gridKernel, packUniforms } from './kernel.ts';
 import { sizeOf } from './slice.ts';
 
 export interface SoftmaxParams {
@@ -18,18 +18,8 @@ export function softmaxKernel(shape: readonly number[], p: SoftmaxParams): Kerne
   const lanes = sizeOf(shape.slice(0, a)) * inner;
   const WG = 64;
   const log = p.log ?? false;
-  return {
-    name: 'softmax',
-    key: kernelKey('softmax', { WG, log }),
-    code: `${opCode}\n${nanCode}`,
-    entryPoint: 'main',
-    constants: { WG, LOG: log ? 1 : 0 },
-    bindings: [
-      { name: 'input', kind: 'read-only-storage' },
-      { name: 'output', kind: 'storage' },
-      { name: 'u', kind: 'uniform' },
-    ],
-    dispatch: dispatch1d(ceilDiv(lanes, WG)),
+  return gridKernel({
+    name: 'softmax', params: { log }, code: `${opCode}\n${nanCode}`, constants: { LOG: log ? 1 : 0 }, WG, count: lanes,
     uniforms: packUniforms([['u32', lanes], ['u32', len], ['u32', inner]]),
-  };
+  });
 }

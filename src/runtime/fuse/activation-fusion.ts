@@ -2,10 +2,8 @@
  * Graph rewrites that fold activations and residual adds into the conv (or gemm) that produces their input, so
  * the planner emits one kernel for Conv -> [Add residual] -> activation.
  *
- * Fused state is recorded on the producing node in attributes of our own (prefixed `qg_`, never written to ONNX):
- * - `qg_activation`: JSON of an `Activation` (src/shaders/activation.ts);
- * - `qg_residual`: the name of the residual input (also appended to the node's inputs);
- * - `qg_fused`: names of the nodes folded in, for describePlan and profiles.
+ * Fused state is recorded on the producing node as a typed `Node.fused` (ir.ts; never an ONNX attribute):
+ * the activation, the residual input (also appended to the node's inputs) and the names of the nodes folded in.
  * The producer takes over the output name of the last folded node.
  */
 import type { Activation } from '../../shaders/activation.ts';
@@ -43,16 +41,21 @@ export function fuseSiLU(g: Graph): number {
     if (users.length !== 1 || users[0].opType !== 'Mul') continue;
     const mul = users[0];
     if (!(mul.inputs.includes(x) && mul.inputs.includes(sig.outputs[0]))) continue;
-    const silu: Node = { name: mul.name, opType: 'SiLU', domain: 'quantgpu', inputs: [x], outputs: mul.outputs, attrs: { qg_fused: { type: 'strings', value: [sig.name, mul.name] } } };
+    const silu: Node = { name: mul.name, opType: 'SiLU', domain: 'quantgpu', inputs: [x], outputs: mul.outputs, attrs: {}, fused: { names: [sig.name, mul.name] } };
     replaceNodes(g, [sig, mul], silu);
     count++;
   }
   return count;
 }
 
-function fusedNames(n: Node): string[] {
-  const a = n.attrs.qg_fused;
-  return a && a.type === 'strings' ? a.value : [n.name];
+/** Names of the ONNX nodes `n` computes (its own name when nothing was fused into it). */
+export function fusedNames(n: Node): string[] {
+  return n.fused?.names ?? [n.name];
+}
+
+/** The residual input fused into a conv, if any. */
+export function fusedResidual(n: Node): string | undefined {
+  return n.fused?.residual;
 }
 
 function singleConsumer(g: Graph, value: string): Node | undefined {
@@ -65,7 +68,7 @@ function singleConsumer(g: Graph, value: string): Node | undefined {
 export function fuseResidualAdd(g: Graph): number {
   let count = 0;
   for (const conv of [...g.nodes]) {
-    if (conv.opType !== 'Conv' || conv.attrs.qg_residual || conv.attrs.qg_activation) continue;
+    if (conv.opType !== 'Conv' || conv.fused?.residual !== undefined || conv.fused?.activation) continue;
     const add = singleConsumer(g, conv.outputs[0]);
     if (!add || add.opType !== 'Add') continue;
     const skip = add.inputs[0] === conv.outputs[0] ? add.inputs[1] : add.inputs[0];
@@ -77,7 +80,7 @@ export function fuseResidualAdd(g: Graph): number {
       ...conv,
       inputs: [...conv.inputs.slice(0, 3), ...Array(Math.max(0, 3 - conv.inputs.length)).fill(''), skip],
       outputs: add.outputs,
-      attrs: { ...conv.attrs, qg_residual: { type: 'string', value: skip }, qg_fused: { type: 'strings', value: [...fusedNames(conv), add.name] } },
+      fused: { ...conv.fused, residual: skip, names: [...fusedNames(conv), add.name] },
     };
     replaceNodes(g, [conv, add], fused);
     count++;
@@ -87,7 +90,7 @@ export function fuseResidualAdd(g: Graph): number {
 
 /** The real interval a ReLU / Clip keeps, or undefined for other activations. */
 function clampRange(a: Activation): [number, number] | undefined {
-  if (a.kind === 'relu') return [0, 3.4028234663852886e38]; // finite: the activation is stored as JSON
+  if (a.kind === 'relu') return [0, 3.4028234663852886e38]; // float32 max: a merged clip keeps finite bounds
   if (a.kind === 'clip') return [a.min, a.max];
   return undefined;
 }
@@ -106,7 +109,7 @@ export function fuseActivations(g: Graph): number {
     if (!next) continue;
     let act: Activation | undefined = next.opType === 'SiLU' ? { kind: 'silu' } : activationOf(g, next);
     if (!act) continue;
-    if (prod.attrs.qg_activation) {
+    if (prod.fused?.activation) {
       const r1 = clampRange(fusedActivation(prod));
       const r2 = clampRange(act);
       if (!r1 || !r2) continue;
@@ -116,7 +119,7 @@ export function fuseActivations(g: Graph): number {
     const fused: Node = {
       ...prod,
       outputs: next.outputs,
-      attrs: { ...prod.attrs, qg_activation: { type: 'string', value: JSON.stringify(act) }, qg_fused: { type: 'strings', value: [...fusedNames(prod), ...fusedNames(next)] } },
+      fused: { ...prod.fused, activation: act, names: [...fusedNames(prod), ...fusedNames(next)] },
     };
     replaceNodes(g, [prod, next], fused);
     count++;
@@ -127,8 +130,7 @@ export function fuseActivations(g: Graph): number {
 
 /** The activation fused into a node, if any. */
 export function fusedActivation(n: Node): Activation {
-  const a = n.attrs.qg_activation;
-  return a && a.type === 'string' ? (JSON.parse(a.value) as Activation) : { kind: 'none' };
+  return n.fused?.activation ?? { kind: 'none' };
 }
 
 /** All fusions, in the order that lets each see the previous ones' results. */

@@ -1,18 +1,18 @@
 /**
- * The kernel of an integer conv layer: the untuned default (conv2d_int_choose.ts), what describePlan says about it
+ * The kernel of an integer conv layer: the untuned default (conv-select.ts), what describePlan says about it
  * (family, tuned or not, analytic MAC per global byte), and the alternatives the plan-time tuner may time. Every
  * alternative has the same bindings and constant buffers and computes the same bytes, so the tuner swaps specs.
  */
 import type { ConvShape } from '../../shaders/conv-shape.ts';
 import type { IntEpilogue, IntQuantArgs } from '../../shaders/conv2d_int_common.ts';
-import { chooseIntVariant, chooseW4Variant, intCandidates, w4Candidates } from '../../shaders/conv2d_int_choose.ts';
+import { chooseIntVariant, chooseW4Variant, intCandidates, w4Candidates } from './conv-select.ts';
 import { conv2dIntDwKernel, isDepthwise } from '../../shaders/conv2d_int_dw.ts';
 import type { W4Layout } from '../../shaders/conv2d_int_pack_w4.ts';
 import { intMacPerByte } from '../../shaders/conv2d_int_traffic.ts';
 import { type ConvIntParams, conv2dW8A8Kernel } from '../../shaders/conv2d_w8a8.ts';
 import { conv2dW4A8Kernel } from '../../shaders/conv2d_w4a8.ts';
 import { type DeviceCaps, type KernelSpec, stableStringify } from '../../shaders/kernel.ts';
-import { convShapeKey } from '../../shaders/tune.ts';
+import { convShapeKey } from '../plan/autotune.ts';
 import type { KernelChoice, PlanStep } from '../plan/types.ts';
 
 /** A readable name of a variant: family, outputs per workgroup (smem) or per invocation, dot product. */

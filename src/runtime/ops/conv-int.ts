@@ -18,7 +18,7 @@ import { type F32Map, addTable } from '../../quant/onnx-qdq.ts';
 import type { ConvWeights } from './conv.ts';
 import { type QuantTarget, nodeQParams, quantizedConsumer } from './qdq.ts';
 import { consumersOf } from '../fuse/graph-util.ts';
-import type { QParams, RtValue } from '../plan/types.ts';
+import type { PlanConst, QParams, RtValue } from '../plan/types.ts';
 
 /** Per-output-channel scales and int8 values (OIHW) of symmetric quantized weights, or why not. */
 function symmetricWeights(w: ConvWeights, cout: number): { q: Int8Array; scales: Float32Array } | string {
@@ -90,15 +90,15 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
     quant = { zIn };
     sAcc = 1;
   }
-  const caps = ctx.gpu.caps;
+  const caps = ctx.caps;
   const bits = w.quantized!.bits;
-  const consts: Record<string, GPUBuffer> = {};
+  const consts: Record<string, PlanConst> = {};
   let pick: IntPick;
   let weightBytes: number;
   // int4 values are int8 values too: depthwise and f32-output layers with int4 weights run the W8 kernels, and so
   // does every int4 layer on software devices, where the W4A8 kernel's nibble unpacking makes it several times
   // slower than the W8 `fma` kernel (the weights then take int8 bytes in GPU memory; the model file stays int4).
-  if (bits === 4 && !isDepthwise(shape) && epilogue.out === 'int8' && !ctx.gpu.caps.software) {
+  if (bits === 4 && !isDepthwise(shape) && epilogue.out === 'int8' && !ctx.caps.software) {
     const layout = w4Layout(shape);
     const packed = packConvW4(sym.q, shape, layout);
     const { chan, qgroups } = packW4Params(sym.q, shape, layout, { sIn, zIn, sW: sym.scales, sOut: sAcc, bias: w.bias });
@@ -133,7 +133,7 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
     // The value the graph reads after the fused chain is the conv's output.
     ctx.alias(fusedAdd.result, out.name);
   }
-  const label = fusedAdd ? { ...node, attrs: { ...node.attrs, qg_fused: { type: 'strings' as const, value: [node.name, ...fusedAdd.absorbed.map((n) => n.name)] } } } : node;
+  const label = fusedAdd ? { ...node, fused: { ...node.fused, names: [node.name, ...fusedAdd.absorbed.map((n) => n.name)] } } : node;
   const { spec, ...choice } = pick;
   ctx.step(label, node.opType, spec, values, consts, bits === 4 ? 'w4a8' : 'w8a8', weightBytes, choice);
 }

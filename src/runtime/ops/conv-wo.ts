@@ -5,7 +5,7 @@
  * reduction axis (`granularity: { group: N }`); a per-tensor request gets per-channel scales (never coarser).
  */
 import { conv2dWoKernel, packConvWeightsWo } from '../../shaders/conv2d_wo.ts';
-import { defaultConvVariant } from '../../shaders/conv2d_f32.ts';
+import { defaultConvVariant } from './conv-select.ts';
 import type { ConvShape } from '../../shaders/conv-shape.ts';
 import { packBias } from '../../shaders/pack-float.ts';
 import type { Node } from '../ir.ts';
@@ -17,13 +17,13 @@ import { type ConvWeights, convInput } from './conv.ts';
 export function lowerWeightOnlyConv(ctx: PlanContext, node: Node, shape: ConvShape, w: ConvWeights, outDims: number[],
   residual: string | undefined, prec: LayerPrecision): void {
   const bits = w.quantized ? (w.quantized.bits === 4 ? 4 : 8) : prec.weights === 'int4' ? 4 : 8;
-  const variant = defaultConvVariant(shape, ctx.gpu.caps);
+  const variant = defaultConvVariant(shape, ctx.caps);
   const group = typeof prec.granularity === 'object' ? prec.granularity.group : undefined;
   const rows = variant.family === 'dw' ? shape.kh * shape.kw : shape.kh * shape.kw * (shape.cin / shape.groups);
   const groupSize = group && group < rows ? group : undefined;
   const packed = packConvWeightsWo(w.float(), shape, { bits, groupSize, variant });
   const act = fusedActivation(node);
-  const spec = conv2dWoKernel(shape, { bits, groupSize: packed.gs, act, residual: !!residual, variant }, ctx.gpu.caps);
+  const spec = conv2dWoKernel(shape, { bits, groupSize: packed.gs, act, residual: !!residual, variant }, ctx.caps);
   const values: Record<string, string> = { input: convInput(ctx, node) };
   if (residual) values.residual = ctx.as(residual, { layout: 'nhwc', storage: 'f32' }, node).name;
   values.output = ctx.define(node.outputs[0], outDims, 'nhwc', 'f32').name;

@@ -9,7 +9,8 @@
  * | f32           | fp16 (config)                  | conv2d_f32, f16 or f16-pair weights |
  * | f32           | int8 / int4 (config or QDQ)    | weight-only (conv-wo.ts)            |
  */
-import { conv2dF32Kernel, defaultConvVariant, packConv2dF32Weights } from '../../shaders/conv2d_f32.ts';
+import { conv2dF32Kernel, packConv2dF32Weights } from '../../shaders/conv2d_f32.ts';
+import { defaultConvVariant } from './conv-select.ts';
 import { convOutSize, type ConvShape } from '../../shaders/conv-shape.ts';
 import { packBias } from '../../shaders/pack-float.ts';
 import type { Node } from '../ir.ts';
@@ -47,7 +48,7 @@ export function lowerConv(ctx: PlanContext, node: Node): void {
 /** Plans a conv of `shape` whose output has ONNX dims `outDims` (4-D NCHW, or [M,N] for a GEMM). */
 export function lowerConvAs(ctx: PlanContext, node: Node, shape: ConvShape, w: ConvWeights, outDims: number[]): void {
   const x = ctx.value(node.inputs[0], node);
-  const residual = node.attrs.qg_residual?.type === 'string' ? node.attrs.qg_residual.value : undefined;
+  const residual = node.fused?.residual;
   const prec = layerPrecision(ctx.config, node.name);
   if (x.storage === 'q8' && w.quantized && w.quantized.bits !== 32) {
     lowerIntConv(ctx, node, shape, w, outDims, residual);
@@ -68,13 +69,13 @@ export function convInput(ctx: PlanContext, node: Node): string {
 
 function lowerFloatConv(ctx: PlanContext, node: Node, shape: ConvShape, w: ConvWeights, outDims: number[],
   residual: string | undefined, precision: 'fp32' | 'fp16'): void {
-  const variant = ctx.variants.get(node.name) ?? defaultConvVariant(shape, ctx.gpu.caps);
-  const format = precision === 'fp16' ? (ctx.gpu.caps.f16 ? 'f16' : 'f16pack') : 'f32';
+  const variant = ctx.variants.get(node.name) ?? defaultConvVariant(shape, ctx.caps);
+  const format = precision === 'fp16' ? (ctx.caps.f16 ? 'f16' : 'f16pack') : 'f32';
   const weights = packConv2dF32Weights(w.float(), shape, variant, format);
   const values: Record<string, string> = { input: convInput(ctx, node) };
   if (residual) values.residual = ctx.as(residual, { layout: 'nhwc', storage: 'f32' }, node).name;
   values.output = ctx.define(node.outputs[0], outDims, 'nhwc', 'f32').name;
-  const spec = conv2dF32Kernel(shape, { act: fusedActivation(node), residual: !!residual, weights: format, variant }, ctx.gpu.caps);
+  const spec = conv2dF32Kernel(shape, { act: fusedActivation(node), residual: !!residual, weights: format, variant }, ctx.caps);
   const wBuf = ctx.constBuffer(`${node.name}:weights`, weights);
   const bBuf = ctx.constBuffer(`${node.name}:bias`, packBias(w.bias, shape.cout));
   ctx.step(node, node.opType, spec, values, { weights: wBuf, bias: bBuf }, precision, weights.byteLength + shape.cout * 4);

@@ -10,7 +10,7 @@ import { requantizeKernel } from '../../shaders/requantize.ts';
 import { unaryKernel } from '../../shaders/unary.ts';
 import { type Node, elementCount } from '../ir.ts';
 import type { PlanContext } from '../plan/context.ts';
-import { type Layout, storedDims } from '../plan/types.ts';
+import { type Layout, type PlanConst, storedDims } from '../plan/types.ts';
 import { activationOf } from '../fuse/activation-fusion.ts';
 import { quantizedConsumer } from './qdq.ts';
 import { activationClamp } from '../../shaders/pack-int.ts';
@@ -32,7 +32,7 @@ export function lowerBinary(op: BinaryOp) {
     const ops = node.inputs.slice(0, 2).map((n) => operand(ctx, n, node));
     const layout = chooseLayout(ops, outDims);
     const bind: Record<string, string> = {};
-    const consts: Record<string, GPUBuffer> = {};
+    const consts: Record<string, PlanConst> = {};
     const shapes: number[][] = [];
     ops.forEach((o, i) => {
       const binding = i === 0 ? 'a' : 'b';

@@ -1,14 +1,16 @@
 /**
- * The state of planning one graph: values with their storage and layout, the steps emitted so far, constant
- * buffers, and the conversions between storages/layouts (inserted once per value and shared by every reader).
+ * The state of planning one graph: values with their storage and layout, the steps emitted so far, the constants
+ * to upload, and the conversions between storages/layouts (inserted once per value and shared by every reader).
+ * Pure CPU: it knows the device only as a `PlanTarget` (caps and limits) and never touches a GPU; constants are
+ * recorded as bytes and uploaded by `uploadConstants` (upload.ts) once the plan is built.
  */
-import type { GpuContext } from '../../gpu/device.ts';
-import type { KernelSpec } from '../../shaders/kernel.ts';
+import type { PlanTarget } from '../../gpu/profiles.ts';
+import type { DeviceCaps, KernelSpec } from '../../shaders/kernel.ts';
 import type { Conv2dF32Variant } from '../../shaders/conv2d_f32.ts';
 import { type Graph, ModelError, type Node, type TensorData } from '../ir.ts';
 import type { PrecisionConfig } from '../precision.ts';
 import { convertValue } from './convert.ts';
-import { type Layout, type PlanStep, type QParams, type RtValue, type Storage, valueBytes } from './types.ts';
+import { type Layout, type PlanConst, type PlanStep, type QParams, type RtValue, type Storage, valueBytes } from './types.ts';
 
 /** A weight that a DequantizeLinear turns into float: kept quantized so integer kernels can use it as is. */
 export interface QuantizedConst {
@@ -35,21 +37,25 @@ export class PlanContext {
   /** Value name -> name of the value whose buffer it shares (Reshape, DequantizeLinear of activations). */
   readonly aliases = new Map<string, string>();
   readonly steps: PlanStep[] = [];
-  readonly constBuffers: GPUBuffer[] = [];
+  /** Constants to upload (weights, bias, tables), in the order they were declared; `PlanConst.id` indexes it. */
+  readonly consts: PlanConst[] = [];
   readonly quantizedConsts = new Map<string, QuantizedConst>();
   weightBytes = 0;
-  /** Kernel variants chosen by plan-time tuning, by node name (see tune-plan.ts). */
-  readonly variants = new Map<string, Conv2dF32Variant>();
   /** Nodes whose work another step took over (e.g. an int8 residual add fused into its conv): not lowered. */
   readonly absorbed = new Set<string>();
   /** Values whose producer already applied the ReLU that reads them (the Relu is then a view). */
   readonly reluApplied = new Set<string>();
   private readonly conversions = new Map<string, string>();
 
-  constructor(readonly gpu: GpuContext, readonly graph: Graph, readonly config: PrecisionConfig | undefined) {}
+  /**
+   * `variants`: float conv variants chosen by plan-time tuning, by node name (see tune-plan.ts): the tuned choices
+   * the plan depends on besides the graph, the precision config and the target.
+   */
+  constructor(readonly target: PlanTarget, readonly graph: Graph, readonly config: PrecisionConfig | undefined,
+    readonly variants: ReadonlyMap<string, Conv2dF32Variant> = new Map()) {}
 
-  get device(): GPUDevice {
-    return this.gpu.device;
+  get caps(): DeviceCaps {
+    return this.target.caps;
   }
 
   value(name: string, node?: Node): RtValue {
@@ -75,7 +81,7 @@ export class PlanContext {
   define(name: string, dims: number[], layout: Layout, storage: Storage, q?: QParams): RtValue {
     if (storage === 'q8' && !q) throw new Error(`quantgpu: q8 value ${name} needs quantization parameters`);
     const v: RtValue = { name, dims, layout: dims.length === 4 ? layout : 'plain', storage, q, bytes: valueBytes(dims, storage, dims.length === 4 ? layout : 'plain') };
-    checkLimits(this.device, `tensor '${name}' (${storage} [${dims}])`, v.bytes);
+    checkLimits(this.target, `tensor '${name}' (${storage} [${dims}])`, v.bytes);
     this.values.set(name, v);
     return v;
   }
@@ -118,23 +124,27 @@ export class PlanContext {
     return out;
   }
 
-  /** Uploads constant data (weights, bias, tables) into a labeled storage buffer owned by the plan. */
-  constBuffer(label: string, data: ArrayBufferView, countAsWeights = true): GPUBuffer {
+  /**
+   * Declares constant data (weights, bias, tables) for a labeled storage buffer owned by the plan. The bytes are
+   * copied (padded to a multiple of 4, at least 16 bytes: what a storage binding needs), so the plan does not
+   * depend on the caller's array staying unchanged.
+   */
+  constBuffer(label: string, data: ArrayBufferView, countAsWeights = true): PlanConst {
     const size = Math.max(16, Math.ceil(data.byteLength / 4) * 4);
-    checkLimits(this.device, `constant '${label}'`, size);
-    const buf = this.device.createBuffer({ label, size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
-    new Uint8Array(buf.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    buf.unmap();
-    this.constBuffers.push(buf);
+    checkLimits(this.target, `constant '${label}'`, size);
+    const bytes = new Uint8Array(size);
+    bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    const c: PlanConst = { id: this.consts.length, label, bytes };
+    this.consts.push(c);
     if (countAsWeights) this.weightBytes += data.byteLength;
-    return buf;
+    return c;
   }
 
-  /** Appends a step. `values` maps binding names to value names; `constants` binding names to buffers. */
-  step(node: Node | string, op: string, spec: KernelSpec, values: Record<string, string>, constants: Record<string, GPUBuffer> = {},
+  /** Appends a step. `values` maps binding names to value names; `constants` binding names to plan constants. */
+  step(node: Node | string, op: string, spec: KernelSpec, values: Record<string, string>, constants: Record<string, PlanConst> = {},
     precision = 'fp32', weightBytes = 0, pick: Pick<PlanStep, 'choice' | 'alternatives'> = {}): void {
     const nodeName = typeof node === 'string' ? node : fusedName(node);
-    const maxGroups = this.device.limits.maxComputeWorkgroupsPerDimension;
+    const maxGroups = this.target.limits.maxComputeWorkgroupsPerDimension;
     if (spec.dispatch.some((d) => d > maxGroups)) {
       throw new ModelError(`kernel ${spec.name} needs [${spec.dispatch}] workgroups; the device allows ${maxGroups} per dimension ` +
         `(maxComputeWorkgroupsPerDimension)`, nodeName, op);
@@ -148,8 +158,8 @@ export class PlanContext {
  * Refuses, at plan time, a buffer that the device cannot bind (every activation and constant is bound as a storage
  * buffer): WebGPU would only log a validation error and the run would return zeros.
  */
-function checkLimits(device: GPUDevice, what: string, bytes: number): void {
-  const { maxStorageBufferBindingSize: binding, maxBufferSize: buffer } = device.limits;
+function checkLimits(target: PlanTarget, what: string, bytes: number): void {
+  const { maxStorageBufferBindingSize: binding, maxBufferSize: buffer } = target.limits;
   const [limit, name] = binding <= buffer ? [binding, 'maxStorageBufferBindingSize'] : [buffer, 'maxBufferSize'];
   if (bytes > limit) {
     throw new ModelError(`${what} needs ${bytes} bytes; the device allows ${limit} bytes (${name}). ` +
@@ -169,6 +179,5 @@ export function sameQ(a: QParams, b: QParams): boolean {
 }
 
 function fusedName(n: Node): string {
-  const a = n.attrs.qg_fused;
-  return a && a.type === 'strings' ? a.value.join('+') : n.name;
+  return n.fused ? n.fused.names.join('+') : n.name;
 }

@@ -1,13 +1,14 @@
 /**
- * Turns a list of plan steps into GPU objects once (buffers by the liveness plan, pipelines, bind groups,
- * uniform buffers, readback buffers) and runs it: write inputs, encode every step into one compute pass, copy
- * outputs to mappable buffers, submit once, map.
+ * Turns a plan (build.ts) and its uploaded constants (upload.ts) into GPU objects once (activation buffers by the
+ * plan's liveness layout, pipelines, bind groups, uniform buffers, readback buffers) and runs it: write inputs,
+ * encode every step into one compute pass, copy outputs to mappable buffers, submit once, map.
  */
 import { PipelineCache, createBindGroup, createUniformBuffer } from '../../gpu/pipelines.ts';
 import { scoped } from '../../gpu/scopes.ts';
-import { type Lifetime, planBuffers } from './memory.ts';
+import type { Plan } from './build.ts';
 import type { PlanStep, RtValue } from './types.ts';
 import { Profiler } from './profiler.ts';
+import { constantBuffers } from './upload.ts';
 
 export interface ExecutableOptions {
   profile: boolean;
@@ -25,41 +26,38 @@ export class Executable {
   private readonly owned: GPUBuffer[] = [];
   private readonly readbacks = new Map<string, GPUBuffer>();
   readonly buffers = new Map<string, GPUBuffer>();
-  readonly peakBytes: number;
-  readonly naiveBytes: number;
   private readonly profiler?: Profiler;
+  private readonly values: Map<string, RtValue>;
 
   private constructor(
     private readonly device: GPUDevice,
-    readonly steps: PlanStep[],
-    readonly values: Map<string, RtValue>,
-    readonly inputs: string[],
-    readonly outputs: string[],
+    plan: Plan,
+    private readonly consts: GPUBuffer[],
     opts: ExecutableOptions,
   ) {
-    const lifetimes = lifetimesOf(steps, values, inputs, outputs);
-    const plan = planBuffers(lifetimes);
-    this.peakBytes = plan.peakBytes;
-    this.naiveBytes = plan.naiveBytes;
-    const slots = plan.slotBytes.map((bytes, i) => this.own(device.createBuffer({
+    this.values = plan.values;
+    const slots = plan.buffers.slotBytes.map((bytes, i) => this.own(device.createBuffer({
       label: `activations#${i}`,
       size: Math.max(16, Math.ceil(bytes / 16) * 16),
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     })));
-    for (const [name, slot] of plan.slotOf) this.buffers.set(name, slots[slot]);
-    for (const name of outputs) {
-      const v = values.get(name)!;
+    for (const [name, slot] of plan.buffers.slotOf) this.buffers.set(name, slots[slot]);
+    for (const { root: name } of plan.outputs) {
+      const v = this.values.get(name)!;
       this.readbacks.set(name, this.own(device.createBuffer({
         label: `readback:${name}`, size: Math.ceil(v.bytes / 4) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
       })));
     }
-    if (opts.profile) this.profiler = Profiler.create(device, steps.length);
+    if (opts.profile) this.profiler = Profiler.create(device, plan.steps.length);
   }
 
-  /** Creates every pipeline and bind group up front. */
-  static async create(device: GPUDevice, cache: PipelineCache, steps: PlanStep[], values: Map<string, RtValue>,
-    inputs: string[], outputs: string[], opts: ExecutableOptions): Promise<Executable> {
-    const ex = await scoped(device, 'allocating the activation buffers', () => new Executable(device, steps, values, inputs, outputs, opts));
+  /**
+   * Creates every buffer, pipeline and bind group up front. `consts`: the plan's constants on this device
+   * (uploadConstants), owned by the caller. The steps are read as they are now (after any plan-time tuning).
+   */
+  static async create(device: GPUDevice, cache: PipelineCache, plan: Plan, consts: GPUBuffer[], opts: ExecutableOptions): Promise<Executable> {
+    const steps = plan.steps;
+    const ex = await scoped(device, 'allocating the activation buffers', () => new Executable(device, plan, consts, opts));
     let done = 0;
     let pipelines: GPUComputePipeline[];
     try {
@@ -85,7 +83,7 @@ export class Executable {
     const ex = this;
     const device = this.device;
     return steps.map((step, i) => {
-      const buffers: Record<string, GPUBuffer> = { ...step.constants };
+      const buffers: Record<string, GPUBuffer> = constantBuffers(step.constants, ex.consts);
       for (const [binding, value] of Object.entries(step.values)) {
         const b = ex.buffers.get(value);
         if (!b) throw new Error(`quantgpu: plan step ${i} (${step.node}) reads value '${value}' that has no buffer`);
@@ -172,25 +170,4 @@ export class Executable {
     this.owned.forEach((b) => b.destroy());
     this.profiler?.destroy();
   }
-}
-
-function lifetimesOf(steps: PlanStep[], values: Map<string, RtValue>, inputs: string[], outputs: string[]): Lifetime[] {
-  const def = new Map<string, number>();
-  const last = new Map<string, number>();
-  inputs.forEach((n) => def.set(n, -1));
-  steps.forEach((s, i) => {
-    for (const [binding, v] of Object.entries(s.values)) {
-      const kind = s.spec.bindings.find((b) => b.name === binding)?.kind;
-      if (kind === 'storage' && !def.has(v)) def.set(v, i);
-      else last.set(v, i);
-    }
-  });
-  const pinned = new Set([...inputs, ...outputs]);
-  return [...def].map(([name, d]) => ({
-    name,
-    bytes: values.get(name)!.bytes,
-    def: d,
-    lastUse: outputs.includes(name) ? Infinity : (last.get(name) ?? d),
-    pinned: pinned.has(name),
-  }));
 }

@@ -3,6 +3,8 @@
  * order: a value takes the smallest free buffer that fits (else the largest free one, grown), and its buffer is
  * freed after its last reader. Graph inputs and outputs get buffers of their own.
  */
+import type { PlanStep, RtValue } from './types.ts';
+
 export interface Lifetime {
   name: string;
   bytes: number;
@@ -88,4 +90,26 @@ export function isValidPlan(lifetimes: Lifetime[], plan: BufferPlan): boolean {
     }
   }
   return true;
+}
+
+/** The lifetime of every activation buffer: the step that writes it and the last step that reads it. */
+export function lifetimesOf(steps: PlanStep[], values: Map<string, RtValue>, inputs: string[], outputs: string[]): Lifetime[] {
+  const def = new Map<string, number>();
+  const last = new Map<string, number>();
+  inputs.forEach((n) => def.set(n, -1));
+  steps.forEach((s, i) => {
+    for (const [binding, v] of Object.entries(s.values)) {
+      const kind = s.spec.bindings.find((b) => b.name === binding)?.kind;
+      if (kind === 'storage' && !def.has(v)) def.set(v, i);
+      else last.set(v, i);
+    }
+  });
+  const pinned = new Set([...inputs, ...outputs]);
+  return [...def].map(([name, d]) => ({
+    name,
+    bytes: values.get(name)!.bytes,
+    def: d,
+    lastUse: outputs.includes(name) ? Infinity : (last.get(name) ?? d),
+    pinned: pinned.has(name),
+  }));
 }

@@ -32,7 +32,17 @@ export interface RtValue {
   bytes: number;
 }
 
-/** One dispatch of the plan. Buffers are referred to by value name (activations) or held directly (weights). */
+/** Constant data of the plan (weights, bias, tables): one storage buffer each, uploaded by upload.ts. */
+export interface PlanConst {
+  /** Index in the plan's `consts` (and in the uploaded buffers). */
+  id: number;
+  /** Buffer label (`<node>:<binding>`). */
+  label: string;
+  /** The buffer's contents, already padded to its size. */
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
+/** One dispatch of the plan. Buffers are referred to by value name (activations) or by plan constant (weights). */
 export interface PlanStep {
   spec: KernelSpec;
   /** ONNX node(s) this step implements, for describePlan and profiles. */
@@ -41,8 +51,8 @@ export interface PlanStep {
   precision: string;
   /** Binding name -> activation value name. */
   values: Record<string, string>;
-  /** Binding name -> constant buffer (weights, bias, lookup tables), owned by the plan. */
-  constants: Record<string, GPUBuffer>;
+  /** Binding name -> constant (weights, bias, lookup tables), owned by the plan and uploaded once. */
+  constants: Record<string, PlanConst>;
   weightBytes: number;
   /** How the kernel was picked (integer convs): family, tuned or default, analytic MAC per global byte. */
   choice?: KernelChoice;

@@ -1,6 +1,9 @@
 /**
- * The untuned choice of an integer conv variant (W8A8 general, depthwise, W4A8) from the shape and the device,
- * and the candidates the autotuner times. Measured with scripts/bench-int-conv.ts on SwiftShader:
+ * The untuned choice of a conv kernel variant from the shape and the device: float (conv2d_f32 / conv2d_wo tiles,
+ * `defaultConvVariant`) and integer (W8A8 general, depthwise, W4A8), and the integer candidates the autotuner
+ * times. The one place where the runtime picks conv tiles; the kernel builders in src/shaders only build them.
+ *
+ * Integer convs: Measured with scripts/bench-int-conv.ts on SwiftShader:
  *
  * - Software devices (one SIMD lane per invocation, dot4I8Packed emulated, barriers expensive): the `fma`
  *   family, which sums the int8 products exactly in f32 fma: ~1.15-1.3x the `reg` family (CPU time, 56x56x64 and
@@ -12,15 +15,16 @@
  *   emulate it (onnxruntime-web turns dp4a off there too). Software adapters keep their measured choice.
  * - Depthwise: row tiles of 4 pixels (conv2d_int_dw.wgsl).
  */
-import type { ConvShape } from './conv-shape.ts';
-import type { DeviceCaps } from './kernel.ts';
-import { type IntEpilogue, intConvGeometry } from './conv2d_int_common.ts';
-import { type ConvIntParams, type DotImpl, conv2dW8A8Variants, dotCandidates, dotFor, fmaApplies } from './conv2d_w8a8.ts';
-import { conv2dIntDwVariants, isDepthwise } from './conv2d_int_dw.ts';
-import { defaultSmemTile, smemApplies, smemTiles } from './conv2d_int_smem.ts';
-import { conv2dW4A8Variants } from './conv2d_w4a8.ts';
-import { smemW4Fits } from './conv2d_w4a8_smem.ts';
-import type { W4Layout } from './conv2d_int_pack_w4.ts';
+import type { ConvShape } from '../../shaders/conv-shape.ts';
+import type { DeviceCaps } from '../../shaders/kernel.ts';
+import { type Conv2dF32Variant, convFamilies } from '../../shaders/conv2d_f32.ts';
+import { type IntEpilogue, intConvGeometry } from '../../shaders/conv2d_int_common.ts';
+import { type ConvIntParams, type DotImpl, conv2dW8A8Variants, dotCandidates, dotFor, fmaApplies } from '../../shaders/conv2d_w8a8.ts';
+import { conv2dIntDwVariants, isDepthwise } from '../../shaders/conv2d_int_dw.ts';
+import { defaultSmemTile, smemApplies, smemTiles } from '../../shaders/conv2d_int_smem.ts';
+import { conv2dW4A8Variants } from '../../shaders/conv2d_w4a8.ts';
+import { smemW4Fits } from '../../shaders/conv2d_w4a8_smem.ts';
+import type { W4Layout } from '../../shaders/conv2d_int_pack_w4.ts';
 
 /** Adapters whose dot4I8Packed is emulated in the shader compiler (by vendor in the adapter key). */
 const EMULATED_DOT = /apple/i;
@@ -73,4 +77,14 @@ export function w4Candidates(s: ConvShape, caps: DeviceCaps, epilogue: IntEpilog
   const tiles = smemTiles(s, caps).filter((t) => smemW4Fits(s, layout, t));
   for (const tile of caps.software ? tiles.slice(0, 1) : tiles) for (const dot of dotCandidates(caps)) out.push({ tile, dot, epilogue });
   return out;
+}
+
+/** The cheap choice when tuning is off: specialised kernels first, then register tiles on software devices. */
+export function defaultConvVariant(shape: ConvShape, caps: DeviceCaps): Conv2dF32Variant {
+  const fams = convFamilies(shape);
+  if (fams.includes('dw')) return { family: 'dw', tm: 4, wg: 64 };
+  if (fams.includes('1x1')) return { family: '1x1', tm: 4, tn4: 2, wg: 64 };
+  // Wider channel tiles amortise the input loads once there are enough output channels (bench-kernels.ts).
+  if (caps.software) return { family: 'reg', tm: 4, tn4: shape.cout / shape.groups >= 128 ? 4 : 2, wg: 64 };
+  return { family: 'shared', tm: 4, tn4: 1, wgx: 8, wgy: 8, bk: 16 };
 }

@@ -7,11 +7,12 @@
  * (begin/end of the pass) when the device has `timestamp-query`, else wall clock around submit +
  * onSubmittedWorkDone.
  */
-import type { DeviceCaps, KernelSpec } from './kernel.ts';
-import { type ConvShape, convOutSize } from './conv-shape.ts';
-import { type Conv2dF32Variant, convFamilies, defaultConvVariant } from './conv2d_f32.ts';
-import { createBindGroup, createUniformBuffer } from '../gpu/pipelines.ts';
-import { createStorage, pipelineCache } from '../gpu/exec.ts';
+import type { DeviceCaps, KernelSpec } from '../../shaders/kernel.ts';
+import { type ConvShape, convOutSize } from '../../shaders/conv-shape.ts';
+import { type Conv2dF32Variant, convFamilies } from '../../shaders/conv2d_f32.ts';
+import { createBindGroup, createUniformBuffer } from '../../gpu/pipelines.ts';
+import { createStorage, pipelineCache } from '../../gpu/exec.ts';
+import { defaultConvVariant } from '../ops/conv-select.ts';
 
 export interface TuneGpu {
   device: GPUDevice;
