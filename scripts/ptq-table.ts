@@ -4,9 +4,9 @@
  * and images/s, evaluated on images disjoint from the calibration images.
  *
  *   node --import tsx --import ./scripts/raw-hook.mjs scripts/ptq-table.ts [--models resnet20,resnet8,yolox,fastestdet]
- *     [--runtime gpu|ort|ort-fakequant] [--source gpu|ort] [--learn-source sim|gpu] [--calib-limit N] [--eval-limit N] [--search-images 32]
+ *     [--runtime gpu|ort|ort-fakequant, or two of them: gpu,ort-fakequant] [--source gpu|ort] [--learn-source sim|gpu] [--calib-limit N] [--eval-limit N] [--search-images 32]
  *     [--max-drop points] [--cle off|relu|silu] [--no-bias-correction] [--float-below dB] [--tag name]
- *     [--methods minmax,percentile,entropy,mse,auto] [--low-method auto] [--no-mixed] [--no-rtn] [--out docs/ptq-results]
+ *     [--methods minmax,percentile,entropy,mse,auto|none] [--low-method auto] [--no-fp32] [--no-rtn] [--no-gptq] [--no-mixed] [--out docs/ptq-results]
  *
  * `--methods`: the W8A8 rows ('auto' = per-tensor choice + float fallback, select.ts, measured in fake quant on
  * the first 2 calibration images/batches). `--low-method`: the activation ranges of the W4A8 and mixed rows.
@@ -45,12 +45,15 @@ const MODELS: Record<string, { file: string; data: string; calib: number }> = {
 };
 const METHODS: ObserverMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
 
-const a = parseArgs(process.argv.slice(2), ['no-mixed', 'no-bias-correction', 'no-rtn']);
+const a = parseArgs(process.argv.slice(2), ['no-mixed', 'no-bias-correction', 'no-rtn', 'no-fp32', 'no-gptq']);
 const biasCorrection = !has(a, 'no-bias-correction');
 type Method = ObserverMethod | 'auto';
-const rowMethods = (flag(a, 'methods') ?? 'minmax,percentile,entropy,mse,auto').split(',') as Method[];
+const rowMethods = (flag(a, 'methods') ?? 'minmax,percentile,entropy,mse,auto').split(',').filter((m) => m && m !== 'none') as Method[];
+// Whether any W4A8 / mixed row is made (they use `--low-method`).
+const lowRows = !has(a, 'no-rtn') || !has(a, 'no-gptq') || !has(a, 'no-mixed');
 const lowMethod = (flag(a, 'low-method') ?? 'auto') as Method;
-const runtime = flag(a, 'runtime') ?? 'gpu';
+const runtimes = (flag(a, 'runtime') ?? 'gpu').split(',');
+const runtime = runtimes.join('+');
 const outDir = flag(a, 'out') ?? 'docs/ptq-results';
 mkdirSync(outDir, { recursive: true });
 const rows: string[] = [];
@@ -75,30 +78,38 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   const stats = await calibrateGraph(g, calib, METHODS, { source, onProgress: (_s, d, t) => bar(d, t) });
   console.error(`${key}: calibrated on [0, ${calibEnd}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const shape = profile.task === 'classify' ? [50, 3, 32, 32] : [1, 3, profile.decoder!.inputSize![1], profile.decoder!.inputSize![0]];
+  // Each row is evaluated on every runtime of `--runtime a,b` (the same QDQ bytes); with two, the last column is
+  // the difference first - second (GPU runtime minus simulation with `--runtime gpu,ort-fakequant`).
   const row = async (label: string, bytes: Uint8Array, wb: number): Promise<void> => {
-    let runner;
-    try {
-      runner = await openRunner(runtime, bytes, { [profile.input]: shape });
-    } catch (e) {
-      // A configuration the runtime cannot plan yet is reported in the table, not hidden.
-      const line = `| ${key} | ${label} | not run: ${(e as Error).message.replace(/\|/g, '/')} | - | ${wb} | ${(weightBytes(g) / wb).toFixed(2)}x | - |`;
-      console.log(line);
-      rows.push(line);
-      return;
+    const cells: string[] = [];
+    const scores: number[] = [];
+    for (const rt of runtimes) {
+      let runner;
+      try {
+        runner = await openRunner(rt, bytes, { [profile.input]: shape });
+      } catch (e) {
+        // A configuration the runtime cannot plan yet is reported in the table, not hidden.
+        cells.push(`not run: ${(e as Error).message.replace(/\|/g, '/')} | - | -`);
+        scores.push(NaN);
+        continue;
+      }
+      try {
+        const r = await evaluate(runner, data, profile, { start: m.calib, end: evalEnd, onProgress: progressBar(`${key} ${label} (${rt})`) });
+        const score = 100 * (r.task === 'classify' ? r.top1! : r.mAP!);
+        scores.push(score);
+        cells.push(r.task === 'classify' ? `${score.toFixed(2)} | - | ${r.fps.toFixed(1)}` : `${score.toFixed(1)} | ${(100 * r.AP50!).toFixed(1)} | ${r.fps.toFixed(1)}`);
+      } finally {
+        await runner.dispose();
+      }
     }
-    try {
-      const r = await evaluate(runner, data, profile, { start: m.calib, end: evalEnd, onProgress: progressBar(`${key} ${label}`) });
-      const acc = r.task === 'classify' ? `${(100 * r.top1!).toFixed(2)} | -` : `${(100 * r.mAP!).toFixed(1)} | ${(100 * r.AP50!).toFixed(1)}`;
-      const line = `| ${key} | ${label} | ${acc} | ${wb} | ${(weightBytes(g) / wb).toFixed(2)}x | ${r.fps.toFixed(1)} |`;
-      console.log(line);
-      rows.push(line);
-    } finally {
-      await runner.dispose();
-    }
+    const diff = runtimes.length === 2 ? ` ${Number.isNaN(scores[0] - scores[1]) ? '-' : (scores[0] - scores[1]).toFixed(2)} |` : '';
+    const line = `| ${key} | ${label} | ${m.calib}-${evalEnd - 1} | ${cells.join(' | ')} | ${wb} | ${(weightBytes(g) / wb).toFixed(2)}x |${diff}`;
+    console.log(line);
+    rows.push(line);
   };
   const batches: Tensors[] = await searchSet(calib, 2, Number(flag(a, 'search-images') ?? 32));
   let selection: Selection | undefined;
-  if (rowMethods.includes('auto') || lowMethod === 'auto') {
+  if (rowMethods.includes('auto') || (lowRows && lowMethod === 'auto')) {
     const t1 = performance.now();
     selection = await selectActivations(g, stats, batches, fakeQuantRunner, { methods: METHODS, floatBelowDb: flag(a, 'float-below') === undefined ? undefined : Number(flag(a, 'float-below')), onProgress: progressBar(`${key} select`) });
     console.error(`${key}: per-tensor selection in ${((performance.now() - t1) / 1000).toFixed(1)} s; float layers: ${[...selection.floatLayers].join(', ') || 'none'}`);
@@ -112,12 +123,13 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
     return { bits, opts: { method: 'entropy' as ObserverMethod, activations: selection!.params, biasCorrection } };
   };
   const floats = (m: Method): string => (m === 'auto' && selection!.floatLayers.size ? ` (${selection!.floatLayers.size} float)` : '');
-  await row('FP32', save(g), weightBytes(g));
+  if (!has(a, 'no-fp32')) await row('FP32', save(g), weightBytes(g));
   for (const m of rowMethods) {
     const { bits, opts } = plan(m, 8);
     const q = buildQdq(g, stats, bits, opts);
     await row(`W8A8 ${m}${floats(m)}`, save(q), weightBytes(q));
   }
+  if (!lowRows) continue;
   const low = plan(lowMethod, 4);
   const n4 = [...low.bits.values()].filter((b) => b === 4).length;
   if (!has(a, 'no-rtn')) {
@@ -125,14 +137,16 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
     await row(`W4A8 ${lowMethod}${floats(lowMethod)} nearest (${n4}/${low.bits.size} int4)`, save(q4), weightBytes(q4));
   }
   const learnKind = flag(a, 'learn-source') ?? 'sim';
-  const t2 = performance.now();
-  const learned = await learnRounding(g, stats, low.bits, low.opts, calib, {
-    source: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : fakeQuantRunner,
-    onProgress: progressBar(`${key} learn (${learnKind})`),
-  });
-  console.error(`${key}: GPTQ (${learnKind}) in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
-  const ql = buildQdq(g, stats, low.bits, { ...low.opts, learned });
-  await row(`W4A8 ${lowMethod}${floats(lowMethod)} GPTQ-${learnKind} (${n4}/${low.bits.size} int4)`, save(ql), weightBytes(ql));
+  if (!has(a, 'no-gptq')) {
+    const t2 = performance.now();
+    const learned = await learnRounding(g, stats, low.bits, low.opts, calib, {
+      source: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : fakeQuantRunner,
+      onProgress: progressBar(`${key} learn (${learnKind})`),
+    });
+    console.error(`${key}: GPTQ (${learnKind}) in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
+    const ql = buildQdq(g, stats, low.bits, { ...low.opts, learned });
+    await row(`W4A8 ${lowMethod}${floats(lowMethod)} GPTQ-${learnKind} (${n4}/${low.bits.size} int4)`, save(ql), weightBytes(ql));
+  }
   if (has(a, 'no-mixed')) continue;
   // Mixed as the CLI makes it: calibrate on the first half of the calibration images, budget on the second half.
   const half = Math.floor(calibEnd / 2);
@@ -158,6 +172,8 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   writeFileSync(join(outDir, `${key}.sensitivity.svg`), sensitivitySvg(mixed.sensitivity!, mixed.mixed, key));
   await row(`mixed ${lowMethod} GPTQ-${learnKind} ${mixed.mixed!.int4.size}/${mixed.sensitivity!.length} int4 (--max-drop ${maxDrop}; calib 0-${half - 1}, held-out ${half}-${calibEnd - 1})`, mixed.bytes, weightBytes(mixed.graph));
 }
-const header = ['| model | config | top-1 % or mAP | AP50 | weight bytes | vs FP32 | images/s |', '|---|---|---|---|---|---|---|'];
+const perRuntime = runtimes.map((r) => `${r}: top-1 % or mAP | AP50 | images/s`).join(' | ');
+const header = [`| model | config | eval images | ${perRuntime} | weight bytes | vs FP32 |${runtimes.length === 2 ? ` ${runtimes[0]} - ${runtimes[1]} |` : ''}`,
+  `|---|---|---|${runtimes.map(() => '---|---|---|').join('')}---|---|${runtimes.length === 2 ? '---|' : ''}`];
 writeFileSync(join(outDir, `table-${runtime}-${(flag(a, "models") ?? "all").replace(/,/g, "-")}${flag(a, 'tag') ? `-${flag(a, 'tag')}` : ''}.md`), `${[...header, ...rows].join('\n')}\n`);
 console.log([...header, ...rows].join('\n'));

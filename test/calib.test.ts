@@ -91,6 +91,20 @@ describe('entropy calibrator', () => {
   });
 });
 
+describe('entropy calibrator, the O(n * nq) KL search', () => {
+  it('picks the bin the direct search picks on random sparse histograms (empty runs, outliers past gaps)', () => {
+    const rng = testRng();
+    for (let t = 0; t < 40; t++) {
+      const n = rng.int(20, 400);
+      const nq = 2 ** rng.int(1, Math.min(7, Math.floor(Math.log2(n))));
+      // Mostly small counts, runs of empty bins, a far tail: every case the prefix sums must get right.
+      const counts = Array.from({ length: n }, (_, k) => (rng.next() < 0.3 ? 0 : Math.floor(rng.uniform(0, 1000) * Math.exp(-k / (n * rng.uniform(0.05, 1))))));
+      counts[0] = counts[1] = Math.max(1, counts[1]);
+      expect(klThresholdBins(counts, nq), `n ${n} nq ${nq}`).toBe(referenceKlBins(counts, nq));
+    }
+  });
+});
+
 describe('entropy calibrator on post-ReLU data', () => {
   it('is not steered by the spike of exact zeros in bin 0', () => {
     const rng = testRng();

@@ -4,7 +4,7 @@
  * per calibration method, so one pass over the data serves minmax, percentile, entropy and mse at once.
  * It also accumulates per-channel means (axis 1) of the tensors bias correction needs.
  */
-import { chooseQParams, createObserver, type Observer, type ObserverMethod, type ObserverOptions } from '../quant/index.ts';
+import { chooseQParams, createObserver, Histogram, type Observer, type ObserverMethod, type ObserverOptions } from '../quant/index.ts';
 import type { ActivationSource, Tensors } from './source.ts';
 
 /** Calibration data: `count` batches of model feeds, produced on demand (images are decoded lazily). */
@@ -38,6 +38,9 @@ export interface CalibrationStats {
   paramsCache?: Map<ObserverMethod, Map<string, { scale: number; zeroPoint: number }>>;
 }
 
+type HistogramObserver = Observer & { hist: Histogram };
+const hasHistogram = (o: Observer): o is HistogramObserver => (o as Partial<HistogramObserver>).hist instanceof Histogram;
+
 /** Per-channel sums over axis 1 of an [N, C, ...] tensor (a rank-1 or rank-0 tensor is one channel). */
 function channelSums(t: { dims: number[]; data: Float32Array }): { sums: Float64Array; count: number } {
   const c = t.dims.length >= 2 ? t.dims[1] : 1;
@@ -56,6 +59,27 @@ export async function calibrate(source: ActivationSource, names: string[], data:
   const sums = new Map<string, { sums: Float64Array; count: number }>();
   const dims = new Map<string, number[]>();
   const fetch = [...new Set([...names, ...meanNames])];
+  // Percentile, entropy and mse keep the same histogram of the same values: one of them per tensor bins the data,
+  // the others get its counts at the end (Histogram.merge into an empty histogram is exact).
+  const observed = new Map<string, Observer[]>();
+  const copies = new Map<string, [HistogramObserver, HistogramObserver][]>();
+  for (const n of names) {
+    const own: Observer[] = [];
+    const pairs: [HistogramObserver, HistogramObserver][] = [];
+    const binner = new Map<number, HistogramObserver>();
+    for (const perTensor of observers.values()) {
+      const o = perTensor.get(n)!;
+      const h = hasHistogram(o) ? o : undefined;
+      const first = h && binner.get(h.hist.bins);
+      if (h && first) pairs.push([h, first]);
+      else {
+        own.push(o);
+        if (h) binner.set(h.hist.bins, h);
+      }
+    }
+    observed.set(n, own);
+    copies.set(n, pairs);
+  }
   for (let b = 0; b < data.count; b++) {
     const out = await source.run(await data.batch(b), fetch);
     for (const n of fetch) {
@@ -63,7 +87,10 @@ export async function calibrate(source: ActivationSource, names: string[], data:
       if (!t) throw new Error(`calibrate: ${source.label} returned no tensor '${n}'`);
       dims.set(n, t.dims);
     }
-    for (const perTensor of observers.values()) for (const [n, o] of perTensor) o.observe(out[n].data);
+    for (const n of names) {
+      const data = out[n].data;
+      for (const o of observed.get(n)!) o.observe(data);
+    }
     for (const n of meanNames) {
       const s = channelSums(out[n]);
       const acc = sums.get(n);
@@ -75,6 +102,7 @@ export async function calibrate(source: ActivationSource, names: string[], data:
     }
     opts.onProgress?.(b + 1, data.count);
   }
+  for (const n of names) for (const [o, from] of copies.get(n)!) o.hist.merge(from.hist);
   const means = new Map([...sums].map(([n, s]) => [n, s.sums.map((v) => v / s.count)]));
   return { observers, means, dims, batches: data.count };
 }

@@ -33,9 +33,14 @@ export function producersOf(graph: Graph): Map<string, Node> {
   return m;
 }
 
-/** A deep-enough copy: nodes, attrs lists, initializer map and tensor data are new; a pass may mutate any of them. */
-export function cloneGraph(g: Graph): Graph {
-  const copyT = (t: TensorData): TensorData => ({ dtype: t.dtype, dims: [...t.dims], data: t.data.slice() as TensorData['data'] });
+/**
+ * A deep-enough copy: nodes, attrs lists, initializer map and tensor data are new; a pass may mutate any of them.
+ * `shareData`: the initializers' data arrays are shared with `g` (the map and the tensor records are still new), for
+ * passes that only add, drop or rename initializers (insertQdq): copying every weight per measured configuration
+ * was seconds of an `auto` selection.
+ */
+export function cloneGraph(g: Graph, opts: { shareData?: boolean } = {}): Graph {
+  const copyT = (t: TensorData): TensorData => ({ dtype: t.dtype, dims: [...t.dims], data: opts.shareData ? t.data : t.data.slice() as TensorData['data'] });
   return {
     ...g,
     nodes: g.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })),

@@ -11,12 +11,13 @@ const REFUSED = new Set(['Split', 'Squeeze', 'Unsqueeze', 'ReduceSum', 'ReduceMe
   'ReduceL2', 'ReduceL1', 'ReduceLogSumExp', 'ReduceSumSquare', 'Upsample', 'Scatter', 'LogSoftmax', 'Hardmax']);
 
 /**
- * A copy of `src` at opset `target` (or `src` copied unchanged when it is already at or above it).
+ * A copy of `src` at opset `target` (or `src` copied unchanged when it is already at or above it); `shareData`
+ * as cloneGraph's.
  * Softmax before 13 flattens to 2-D at `axis`; that equals the 13 semantics only when axis is the last dim, which
  * is checked when the rank is known.
  */
-export function upgradeOpset(src: Graph, target: number): Graph {
-  const g = cloneGraph(src);
+export function upgradeOpset(src: Graph, target: number, opts: { shareData?: boolean } = {}): Graph {
+  const g = cloneGraph(src, opts);
   if (g.opset >= target) return g;
   for (const n of g.nodes) {
     if (n.domain !== '') continue;

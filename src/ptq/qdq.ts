@@ -68,10 +68,13 @@ export interface QdqOptions {
 
 const scalar = (v: number): TensorData => ({ dtype: 'float32', dims: [], data: Float32Array.of(v) });
 
-/** Returns a new graph (the input is not modified) in QDQ form. */
+/**
+ * Returns a new graph in QDQ form. The input is not modified; the new graph's initializers that came from `src`
+ * share their data arrays with it (copy them before mutating weights of either in place).
+ */
 export function insertQdq(src: Graph, opts: QdqOptions): Graph {
   const needs21 = [...opts.weights.values()].some((w) => w.bits === 4);
-  const g = upgradeOpset(src, Math.max(opts.opset ?? 13, needs21 ? 21 : 13));
+  const g = upgradeOpset(src, Math.max(opts.opset ?? 13, needs21 ? 21 : 13), { shareData: true });
   const fresh = freshNamer(g);
   const consumers = consumersOf(g);
   const front: Node[] = [];

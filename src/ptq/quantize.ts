@@ -119,7 +119,7 @@ export async function searchSet(data: CalibrationSet, maxBatches: number, maxIma
 }
 
 /** Simulation runner: onnxruntime-node with graph optimizations disabled (Q and DQ computed in float). */
-export const fakeQuantRunner: GraphRunner = (g) => ortSource(g, { optimization: 'disabled' });
+export const fakeQuantRunner: GraphRunner = (g) => ortSource(g, { optimization: 'disabled', spin: false });
 
 /** The float graph the quantizer works on: the model as loaded (BN already folded in the supported models). */
 export function floatGraph(model: Uint8Array | Graph): Graph {

@@ -56,9 +56,10 @@ export interface Selection {
 /** Runs the per-tensor measurement (methods x tensors simulated runs on `batches`). */
 export async function selectActivations(g: Graph, stats: CalibrationStats, batches: Tensors[], run: GraphRunner, opts: SelectOptions): Promise<Selection> {
   // Each measurement reruns only the model downstream of the one quantized tensor (suffix.ts).
+  const names = activationsToQuantize(g);
+  opts.onProgress?.(0, 1, `float reference and ${opts.methods.join('/')} ranges of ${names.length} tensors`);
   const meter = await SuffixMeter.create(run, g, batches);
   const byMethod = opts.methods.map((m) => [m, activationParams(stats, m)] as const);
-  const names = activationsToQuantize(g);
   const readers = consumersOf(g);
   const floor = opts.floatBelowDb ?? 20;
   const params = new Map<string, ActQParams>();

@@ -41,9 +41,12 @@ type Ort = typeof import('onnxruntime-node');
 /**
  * onnxruntime-node (CPU) as a source. `optimization: 'disabled'` keeps QuantizeLinear/DequantizeLinear as separate
  * float computations (no QDQ fusion into integer kernels): that is the fake-quant simulation of a QDQ model.
- * The session is built once per set of requested names and reused.
+ * The session is built once per set of requested names and reused. `spin: false` stops ORT's worker threads from
+ * spinning between runs (session.intra_op.allow_spinning = 0): the simulation makes thousands of short runs, and
+ * on a shared 2-core machine the spin took CPU from everything else (ResNet-20 `auto`: 0.70x the CPU seconds,
+ * 0.83x the wall time, load average ~17). Left at ORT's default elsewhere (eval reports ORT's speed as a peer).
  */
-export async function ortSource(graph: Graph, opts: { optimization?: 'disabled' | 'all' } = {}): Promise<ActivationSource> {
+export async function ortSource(graph: Graph, opts: { optimization?: 'disabled' | 'all'; spin?: boolean } = {}): Promise<ActivationSource> {
   const ort: Ort = await importOptional(() => import('onnxruntime-node'), 'onnxruntime-node', 'The float reference (onnxruntime-node: quantize --method auto, --weights mixed, eval --runtime ort)');
   const sessions = new Map<string, Promise<import('onnxruntime-node').InferenceSession>>();
   const sessionFor = (names: string[]) => {
@@ -51,7 +54,10 @@ export async function ortSource(graph: Graph, opts: { optimization?: 'disabled' 
     let s = sessions.get(key);
     if (!s) {
       const bytes = bytesWithOutputs(graph, names);
-      s = ort.InferenceSession.create(bytes, { graphOptimizationLevel: opts.optimization ?? 'all', intraOpNumThreads: 0 });
+      s = ort.InferenceSession.create(bytes, {
+        graphOptimizationLevel: opts.optimization ?? 'all', intraOpNumThreads: 0,
+        ...(opts.spin === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
+      });
       sessions.set(key, s);
     }
     return s;

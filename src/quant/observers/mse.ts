@@ -63,9 +63,9 @@ function segment(l: number, r: number, y: number): number {
 /** Integral of (x - fq(x))^2 over [a, b) under p (real arithmetic). */
 export function intervalSqError(a: number, b: number, p: QParams): number {
   const { scale: s, zeroPoint: z, qmin, qmax } = p;
-  const level = (x: number): number => Math.min(qmax, Math.max(qmin, Math.floor(x / s + 0.5) + z));
-  const qa = level(a);
-  const qb = level(b);
+  // No inner closure: this runs per histogram bin per candidate (millions of calls in a calibration).
+  const qa = Math.min(qmax, Math.max(qmin, Math.floor(a / s + 0.5) + z));
+  const qb = Math.min(qmax, Math.max(qmin, Math.floor(b / s + 0.5) + z));
   let total = 0;
   for (let q = qa; q <= qb; q++) {
     const l = q === qa ? a : Math.max(a, (q - z - 0.5) * s);
