@@ -30,8 +30,12 @@ describe('QDQ conformance vs onnxruntime (graph optimizations disabled)', () => 
         for (const u of p.uses ?? []) expect(used.has(u), `plan uses ${u} (has ${[...used].join(', ')})`).toBe(true);
         for (const r of rows) {
           expect(r.maxLsb, `${r.name}: max LSB difference`).toBeLessThanOrEqual(1);
-          expect(r.offFraction, `${r.name}: fraction of elements 1 LSB off`).toBeLessThanOrEqual(0.001);
-          expect(r.sqnr, `${r.name}: SQNR`).toBeGreaterThanOrEqual(45);
+          // At most 0.1% of the elements, and never less than one: a float32 tie in onnxruntime's accumulation hits
+          // one element, and on a 5-element MatMul output one element is 20% (SEED=1133636650).
+          expect(r.off, `${r.name}: elements 1 LSB off of ${r.count}`).toBeLessThanOrEqual(Math.max(1, Math.floor(0.001 * r.count)));
+          // SQNR says something only over many elements: one tied element of five is 33 dB, and the LSB rule above
+          // already bounds it.
+          if (r.count >= 1000) expect(r.sqnr, `${r.name}: SQNR`).toBeGreaterThanOrEqual(45);
         }
       } finally {
         session.dispose();
