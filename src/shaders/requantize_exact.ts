@@ -8,7 +8,7 @@
  */
 import code from './requantize_exact.wgsl?raw';
 import divCode from './quantize-div.wgsl?raw';
-import { type KernelSpec, ceilDiv, dispatch1d, kernelKey, packUniforms } from './kernel.ts';
+import { type KernelSpec, gridKernel, packUniforms } from './kernel.ts';
 import { scaleBits } from './quantize.ts';
 import type { QParams } from './requantize.ts';
 
@@ -27,21 +27,11 @@ export function requantizeExactKernel(params: RequantizeExactParams, shape: { ro
   const w = shape.window ?? { stride: cw, offset: 0 };
   if (!(w.offset >= 0 && w.offset + cw <= w.stride)) throw new Error(`requantize_exact: words [${w.offset}, ${w.offset + cw}) outside rows of ${w.stride}`);
   const n = rows * cw;
-  return {
-    name: 'requantize_exact_i8',
-    key: kernelKey('requantize_exact_i8', { WG }),
-    code: `${code}\n${divCode}`,
-    entryPoint: 'main',
-    constants: { WG },
-    bindings: [
-      { name: 'input', kind: 'read-only-storage' },
-      { name: 'output', kind: 'storage' },
-      { name: 'u', kind: 'uniform' },
-    ],
-    dispatch: dispatch1d(ceilDiv(n, WG)),
+  return gridKernel({
+    name: 'requantize_exact_i8', params: {}, code: `${code}\n${divCode}`, WG, count: n,
     uniforms: packUniforms([
       ['u32', n], ['u32', cw], ['u32', w.stride], ['u32', w.offset],
       ['i32', params.input.zeroPoint], ['f32', params.input.scale], ['u32', scaleBits(params.output.scale)], ['i32', params.output.zeroPoint],
     ]),
-  };
+  });
 }
