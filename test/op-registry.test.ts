@@ -1,14 +1,17 @@
 /**
- * The op tables agree: every op with a GPU lowering has a shape rule (else `unsupportedOps` rejects it before it can
- * be lowered), and every lowered op runs end to end on the GPU against onnxruntime-node (CPU) on small random
+ * The one op table (runtime/ops/registry.ts) is sound: no op has a lowering without a shape rule (it would be
+ * unreachable: `unsupportedOps` rejects it first) or a shape rule without a lowering or the pass that removes it,
+ * by type and by `registryProblems`; and every lowered op runs end to end on the GPU against onnxruntime-node on small random
  * inputs (fresh seed each run, printed on failure) with attribute and broadcasting variants (test/fixtures/op-cases.ts),
  * the ops that had no shape rule until issue 14 included. The few ops not run here say why (NOT_RUN).
  */
 import { describe, expect, it } from 'vitest';
 import type { TensorData } from '../src/runtime/ir.ts';
 import { save } from '../src/runtime/onnx/save.ts';
-import { LOWERINGS } from '../src/runtime/ops/registry.ts';
-import { SHAPE_RULES } from '../src/runtime/shapes/registry.ts';
+import { type OpEntry, OPS, opEntry, registryProblems } from '../src/runtime/ops/registry.ts';
+import { SUPPORTED_OPS } from '../src/runtime/shapes/infer.ts';
+import { shapeOf } from '../src/runtime/shapes/generators.ts';
+import { lowerView } from '../src/runtime/ops/reshape.ts';
 import { InferenceSession } from '../src/runtime/session.ts';
 import { ortRunModel } from './fixtures/ort-run.ts';
 import { NOT_RUN, type OpCase, opCases } from './fixtures/op-cases.ts';
@@ -16,8 +19,16 @@ import { singleOp } from './fixtures/single-op.ts';
 import { testGpu } from './helpers/gpu.ts';
 import { type Rng, relError, testRng } from './helpers/rng.ts';
 
-/** Ops of our own domain, made by fusion after shape inference: they never meet a shape rule. */
-const INTERNAL_OPS = new Set(['SiLU']);
+/** Ops the GPU lowers, walked from the one table. */
+const LOWERED = Object.keys(OPS).filter((op) => OPS[op].lower);
+
+// Half-registered ops do not type-check (`npx tsc -p .` reads this file):
+// @ts-expect-error a lowering with no shape rule must say which fusion makes it
+const noShape: OpEntry = { lower: lowerView };
+// @ts-expect-error a shape rule with no lowering must say which pass removes it
+const noLower: OpEntry = { shape: shapeOf };
+// @ts-expect-error an op made by fusion has no shape rule
+const fusedWithShape: OpEntry = { madeBy: 'x.ts', lower: lowerView, shape: shapeOf };
 
 /** The ops that had a lowering but no shape rule until issue 14. */
 const ONCE_UNREACHABLE = ['Abs', 'Ceil', 'Erf', 'Floor', 'Log', 'LogSoftmax', 'Max', 'Min', 'Neg', 'Reciprocal', 'Round'];
@@ -47,17 +58,35 @@ async function checkAgainstOrt(c: OpCase, r: Rng): Promise<void> {
 }
 
 describe('op registry', () => {
-  it('every op with a lowering has a shape rule (so it is reachable)', () => {
-    const missing = Object.keys(LOWERINGS).filter((op) => !INTERNAL_OPS.has(op) && !SHAPE_RULES[op]);
-    expect(missing).toEqual([]);
+  it('the table is sound: sorted, every op of exactly one kind', () => {
+    expect(registryProblems(OPS)).toEqual([]);
+    // The check catches what a cast past the types lets in.
+    const bad = { B: noShape, A: noLower, C: fusedWithShape, D: { shape: shapeOf, lower: lowerView, removedBy: 'x.ts' } } as Record<string, OpEntry>;
+    expect(registryProblems(bad)).toEqual([
+      'ops are not sorted: B is out of place',
+      'B: an ONNX op needs a shape rule (or, if fusion makes it, madeBy)',
+      'A: needs exactly one of a lowering or removedBy',
+      'C: a fused op is made after shape inference; it has no shape rule or fold',
+      'D: needs exactly one of a lowering or removedBy',
+    ]);
+  });
+
+  it('every stage reads the same table: supported ONNX ops have a shape rule, fused ops only their own domain', () => {
+    expect(SUPPORTED_OPS).toEqual(Object.keys(OPS).filter((op) => !('madeBy' in OPS[op])));
+    for (const op of LOWERED) {
+      const fused = 'madeBy' in OPS[op];
+      expect(opEntry({ opType: op, domain: fused ? 'quantgpu' : '' }), op).toBe(OPS[op]);
+      expect(opEntry({ opType: op, domain: fused ? '' : 'quantgpu' }), op).toBeUndefined();
+    }
+    expect(opEntry({ opType: 'toString', domain: '' })).toBeUndefined();
   });
 
   it('every op with a lowering has end-to-end cases, or a stated reason why not', () => {
     const run = new Set(opCases(testRng()).map((c) => c.graph.nodes[0].opType));
-    const uncovered = Object.keys(LOWERINGS).filter((op) => !run.has(op) && !NOT_RUN[op]);
+    const uncovered = LOWERED.filter((op) => !run.has(op) && !NOT_RUN[op]);
     expect(uncovered).toEqual([]);
     for (const op of ONCE_UNREACHABLE) expect(run.has(op), op).toBe(true);
-    for (const op of Object.keys(NOT_RUN)) expect(LOWERINGS[op], `NOT_RUN lists ${op}, which has no lowering`).toBeDefined();
+    for (const op of Object.keys(NOT_RUN)) expect(OPS[op]?.lower, `NOT_RUN lists ${op}, which has no lowering`).toBeDefined();
   });
 
   it('every registered op runs end to end and matches onnxruntime-node', async () => {

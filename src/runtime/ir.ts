@@ -66,6 +66,9 @@ export interface Fused {
   residual?: string;
 }
 
+/** The domain of the ops that our graph rewrites make (`SiLU`): a loaded model's node of this domain is refused. */
+export const FUSED_DOMAIN = 'quantgpu';
+
 export interface Graph {
   name: string;
   /** Topologically sorted after `load` and after every pass. */

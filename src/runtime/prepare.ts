@@ -9,7 +9,7 @@ import { load } from './onnx/load.ts';
 import { inferShapes, unsupportedOps } from './shapes/infer.ts';
 import { simplify } from './passes/index.ts';
 import { fuseGraph } from './fuse/activation-fusion.ts';
-import { LOWERINGS } from './ops/registry.ts';
+import { opEntry } from './ops/registry.ts';
 
 /** Fixed input shapes: symbolic dims take opts.inputShapes[name] or 1 (batch). */
 export function fixInputShapes(graph: Graph, given: Record<string, number[]> = {}): Record<string, number[]> {
@@ -37,9 +37,12 @@ export function fixInputShapes(graph: Graph, given: Record<string, number[]> = {
   return shapes;
 }
 
-/** Nodes whose op the GPU planner cannot run (after folding), named with their node. */
+/**
+ * Nodes whose op the GPU planner cannot run (after folding), named with their node: ops with no lowering in the op
+ * table (ops/registry.ts), e.g. an Expand of an activation, which only constant folding removes.
+ */
 export function unplannableOps(graph: Graph): { node: string; op: string }[] {
-  return graph.nodes.filter((n) => !LOWERINGS[n.domain === 'quantgpu' ? n.opType : n.opType]).map((n) => ({ node: n.name, op: n.opType }));
+  return graph.nodes.filter((n) => !opEntry(n)?.lower).map((n) => ({ node: n.name, op: n.opType }));
 }
 
 export interface PrepareOptions extends Pick<SessionOptions, 'inputShapes'> {

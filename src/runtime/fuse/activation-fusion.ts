@@ -7,7 +7,7 @@
  * The producer takes over the output name of the last folded node.
  */
 import type { Activation } from '../../shaders/activation.ts';
-import { type Graph, type Node, attrFloat } from '../ir.ts';
+import { FUSED_DOMAIN, type Graph, type Node, attrFloat } from '../ir.ts';
 import { consumersOf, constScalar, replaceNodes } from './graph-util.ts';
 
 const FUSE_INTO = new Set(['Conv', 'Gemm', 'MatMul']);
@@ -41,7 +41,7 @@ export function fuseSiLU(g: Graph): number {
     if (users.length !== 1 || users[0].opType !== 'Mul') continue;
     const mul = users[0];
     if (!(mul.inputs.includes(x) && mul.inputs.includes(sig.outputs[0]))) continue;
-    const silu: Node = { name: mul.name, opType: 'SiLU', domain: 'quantgpu', inputs: [x], outputs: mul.outputs, attrs: {}, fused: { names: [sig.name, mul.name] } };
+    const silu: Node = { name: mul.name, opType: 'SiLU', domain: FUSED_DOMAIN, inputs: [x], outputs: mul.outputs, attrs: {}, fused: { names: [sig.name, mul.name] } };
     replaceNodes(g, [sig, mul], silu);
     count++;
   }

@@ -1,7 +1,7 @@
 /** Walks the (prepared, topologically sorted) graph and asks each node's op to emit its steps. */
 import { ModelError } from '../ir.ts';
 import type { PlanContext } from '../plan/context.ts';
-import { LOWERINGS } from './registry.ts';
+import { opEntry } from './registry.ts';
 
 export function lowerGraph(ctx: PlanContext, progress: (done: number, total: number) => void = () => {}): void {
   const nodes = ctx.graph.nodes;
@@ -10,7 +10,7 @@ export function lowerGraph(ctx: PlanContext, progress: (done: number, total: num
       progress(i + 1, nodes.length);
       return;
     }
-    const lower = LOWERINGS[node.opType];
+    const lower = opEntry(node)?.lower;
     if (!lower) throw new ModelError('op is not supported by the GPU planner', node.name, node.opType);
     try {
       lower(ctx, node);

@@ -1,15 +1,15 @@
 /** Shape inference over a whole graph, and the list of ops it supports. */
 import { ModelError, type Graph, type Node } from '../ir.ts';
 import { type InputShapes, propagate } from './propagate.ts';
-import { SHAPE_RULES } from './registry.ts';
+import { OPS, opEntry } from '../ops/registry.ts';
 
 /** The ONNX ops (default domain) that the front end understands, sorted. */
-export const SUPPORTED_OPS: readonly string[] = Object.keys(SHAPE_RULES).sort();
+export const SUPPORTED_OPS: readonly string[] = Object.keys(OPS).filter((op) => OPS[op].shape).sort();
 
 /** Nodes whose op the front end does not support (including every op of a non-default domain). */
 export function unsupportedOps(graph: Graph): { node: string; op: string }[] {
   return graph.nodes
-    .filter((n: Node) => n.domain !== '' || !SHAPE_RULES[n.opType])
+    .filter((n: Node) => !opEntry(n)?.shape)
     .map((n) => ({ node: n.name, op: n.domain ? `${n.domain}.${n.opType}` : n.opType }));
 }
 

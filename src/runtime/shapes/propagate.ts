@@ -4,9 +4,8 @@
  * CPU implementation (so Shape -> Gather -> Concat -> Reshape chains resolve to numbers).
  */
 import { ModelError, type Graph, type TensorData } from '../ir.ts';
-import { CPU_OPS } from '../cpu-ops/index.ts';
 import { InferCtx, product, type TensorInfo } from './context.ts';
-import { SHAPE_RULES } from './registry.ts';
+import { opEntry } from '../ops/registry.ts';
 
 /** Fixed input shapes: full shapes by input name (`{ images: [1, 3, 640, 640] }`) or sizes of symbolic dims (`{ N: 1 }`). */
 export type InputShapes = Record<string, number[] | number>;
@@ -46,7 +45,8 @@ export function propagate(graph: Graph, opts: PropagateOptions): Propagated {
   }
   const maxElements = opts.maxValueElements ?? 65536;
   for (const node of graph.nodes) {
-    const rule = node.domain === '' ? SHAPE_RULES[node.opType] : undefined;
+    const entry = opEntry(node);
+    const rule = entry?.shape;
     if (!rule) {
       if (opts.strict) throw new ModelError('unsupported op', node.name, node.domain ? `${node.domain}.${node.opType}` : node.opType);
       continue;
@@ -60,7 +60,7 @@ export function propagate(graph: Graph, opts: PropagateOptions): Propagated {
         if (o !== '' && !outs[i]) ctx.fail(`output ${i} ('${o}') is not produced`);
         if (o !== '') checkShape(outs[i].shape, (m) => ctx.fail(`output '${o}' ${m}`));
       });
-      const cpu = CPU_OPS[node.opType];
+      const cpu = entry?.fold;
       const canRun = node.opType === 'Shape' || node.inputs.every((n) => n === '' || values.has(n));
       const outCount = outs.reduce((a, t) => a + product(t.shape), 0);
       // Ops that never make more elements than their first input (a constant already held) fold at any size:
