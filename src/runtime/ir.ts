@@ -52,7 +52,7 @@ export interface Node {
   inputs: string[];
   outputs: string[];
   attrs: Record<string, AttrValue>;
-  /** What graph fusion folded into this node (runtime/fuse/activation-fusion.ts); absent on nodes as loaded. */
+  /** What graph fusion folded into this node (runtime/fuse/); absent on nodes as loaded. */
   fused?: Fused;
 }
 
@@ -64,6 +64,23 @@ export interface Fused {
   activation?: Activation;
   /** The residual input added before the activation (also the node's 4th input). */
   residual?: string;
+  /** QDQ models: the int8 residual add after the conv's own QuantizeLinear (runtime/fuse/qdq-residual.ts). */
+  qdqResidual?: QdqResidual;
+}
+
+/**
+ * What `fuseQdqResidual` folds into an integer conv: y = Q2(post(DQ1(Q1(conv)) + skip)), where `post` is the ReLU /
+ * Clip chain after the Add and Q2 the QuantizeLinear that reads the fused node's output (it stays a node).
+ */
+export interface QdqResidual {
+  /** The int8 value added (the output of a DequantizeLinear computed before the conv; also the node's 4th input). */
+  skip: string;
+  /** Q1: the conv's own QuantizeLinear, now part of its epilogue. */
+  quantize: Node;
+  /** Q2: the QuantizeLinear after the Add and its clamps; its scale is the fused node's output scale. */
+  output: Node;
+  /** ReLU / Clip activations between the Add and Q2, in order (float32 clamps). */
+  post: Activation[];
 }
 
 /** The domain of the ops that our graph rewrites make (`SiLU`): a loaded model's node of this domain is refused. */

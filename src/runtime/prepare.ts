@@ -8,7 +8,7 @@ import { type Graph, ModelError } from './ir.ts';
 import { load } from './onnx/load.ts';
 import { inferShapes, unsupportedOps } from './shapes/infer.ts';
 import { simplify } from './passes/index.ts';
-import { fuseGraph } from './fuse/activation-fusion.ts';
+import { fuseGraph } from './fuse/index.ts';
 import { opEntry } from './ops/registry.ts';
 
 /** Fixed input shapes: symbolic dims take opts.inputShapes[name] or 1 (batch). */
@@ -66,7 +66,7 @@ export function prepareLoaded(graph: Graph, opts: PrepareOptions = {}): Graph {
   inferShapes(graph, Object.fromEntries(graph.inputs.map((i) => [i.name, i.shape as number[]])));
   const left = unplannableOps(graph);
   if (left.length) throw unsupported(left, ' (it could not be folded into constants)');
-  if (!opts.noFusion) fuseGraph(graph);
+  fuseGraph(graph, { noFusion: opts.noFusion });
   return graph;
 }
 

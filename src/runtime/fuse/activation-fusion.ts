@@ -132,11 +132,3 @@ export function fuseActivations(g: Graph): number {
 export function fusedActivation(n: Node): Activation {
   return n.fused?.activation ?? { kind: 'none' };
 }
-
-/** All fusions, in the order that lets each see the previous ones' results. */
-export function fuseGraph(g: Graph): { silu: number; residual: number; activation: number } {
-  const silu = fuseSiLU(g);
-  const residual = fuseResidualAdd(g);
-  const activation = fuseActivations(g);
-  return { silu, residual, activation };
-}

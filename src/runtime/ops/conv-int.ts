@@ -15,11 +15,10 @@ import { type IntPick, pickIntConv } from './conv-int-pick.ts';
 import { activationClamp, fracBiasFits, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8 } from '../../shaders/pack-int.ts';
 import type { Node } from '../ir.ts';
 import type { PlanContext } from '../plan/context.ts';
-import { activationOf, fusedActivation } from '../fuse/activation-fusion.ts';
+import { fusedActivation } from '../fuse/activation-fusion.ts';
 import { type F32Map, addTable } from '../../quant/onnx-qdq.ts';
 import type { ConvWeights } from './conv.ts';
 import { type QuantTarget, nodeQParams, quantizedConsumer } from './qdq.ts';
-import { consumersOf } from '../fuse/graph-util.ts';
 import type { PlanConst, RtValue } from '../plan/types.ts';
 
 /** Per-output-channel scales and int8 values (OIHW) of symmetric quantized weights, or why not. */
@@ -39,9 +38,10 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
     throw new Error(`integer conv needs symmetric per-channel weights and no fused residual (${typeof sym === 'string' ? sym : 'residual'})`);
   }
   const act = fusedActivation(node);
-  // conv [-> Relu/Clip] -> Q -> DQ -> Add(., skip) [-> Relu/Clip]* -> Q: the conv's own Q (saturation and
-  // rounding) in the epilogue, then the Add and what follows it as one exact table lookup.
-  const fusedAdd = isClampActivation(act) ? residualAddAfter(ctx, node, outDims) : undefined;
+  // conv [-> Relu/Clip] -> Q -> DQ -> Add(., skip) [-> Relu/Clip]* -> Q, fused by fuse/qdq-residual.ts: the conv's
+  // own Q (saturation and rounding) in the epilogue, then the Add and what follows it as one exact table lookup.
+  const fusedAdd = fusedResidualAdd(ctx, node, outDims);
+  if (fusedAdd && !isClampActivation(act)) throw new Error(`a fused int8 residual add needs a ReLU/Clip or no activation, not ${act.kind}`);
   const target = fusedAdd?.inner ?? quantizedConsumer(ctx, node.outputs[0]);
   const zIn = x.q!.zeroPoint;
   const sIn = x.q!.scale;
@@ -105,15 +105,9 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
     ? ctx.define(node.outputs[0], outDims, 'nhwc', 'q8', fusedAdd?.target.q ?? target.q)
     : ctx.define(node.outputs[0], outDims, 'nhwc', 'f32');
   const values: Record<string, string> = { input: x.name, output: out.name };
-  if (fusedAdd) {
-    values.residual = fusedAdd.skip.name;
-    fusedAdd.absorbed.forEach((n) => ctx.absorbed.add(n.name));
-    // The value the graph reads after the fused chain is the conv's output.
-    ctx.alias(fusedAdd.result, out.name);
-  }
-  const label = fusedAdd ? { ...node, fused: { ...node.fused, names: [node.name, ...fusedAdd.absorbed.map((n) => n.name)] } } : node;
+  if (fusedAdd) values.residual = fusedAdd.skip.name;
   const { spec, ...choice } = pick;
-  ctx.step(label, node.opType, spec, values, consts, bits === 4 ? 'w4a8' : 'w8a8', weightBytes, choice);
+  ctx.step(node, node.opType, spec, values, consts, bits === 4 ? 'w4a8' : 'w8a8', weightBytes, choice);
 }
 
 interface FusedAdd {
@@ -125,42 +119,21 @@ interface FusedAdd {
   post: F32Map;
   /** The QuantizeLinear after the Add (or its activations): the output scale. */
   target: QuantTarget;
-  /** Nodes the conv takes over: its QuantizeLinear and DequantizeLinear, the Add, the activations. */
-  absorbed: Node[];
-  /** The value after the last absorbed node. */
-  result: string;
 }
 
-/** Matches conv -> Q -> DQ -> Add(., skip) [-> Relu/Clip]* -> Q, where only the Add reads the conv's result. */
-function residualAddAfter(ctx: PlanContext, node: Node, outDims: number[]): FusedAdd | undefined {
-  const only = (value: string) => {
-    if (ctx.graph.outputs.some((o) => o.name === value)) return undefined;
-    const users = consumersOf(ctx.graph, value);
-    return users.length === 1 ? users[0] : undefined;
-  };
-  const q1 = only(node.outputs[0]);
-  const inner = q1 && quantizedConsumer(ctx, node.outputs[0]);
-  if (q1?.opType !== 'QuantizeLinear' || !inner) return undefined;
-  const dq1 = only(q1.outputs[0]);
-  if (dq1?.opType !== 'DequantizeLinear') return undefined;
-  const add = only(dq1.outputs[0]);
-  if (add?.opType !== 'Add') return undefined;
-  const skipName = add.inputs[0] === dq1.outputs[0] ? add.inputs[1] : add.inputs[0];
-  const skip = ctx.has(skipName) ? ctx.value(skipName) : undefined;
-  if (!skip || skip.storage !== 'q8' || skip.dims.join() !== outDims.join() || skipName === dq1.outputs[0]) return undefined;
-  const absorbed = [q1, dq1, add];
-  const maps: F32Map[] = [];
-  let result = add.outputs[0];
-  for (let next = only(result); next; next = only(result)) {
-    const a = next.opType === 'Relu' || next.opType === 'Clip' ? activationOf(ctx.graph, next) : undefined;
-    if (!a || (a.kind !== 'relu' && a.kind !== 'clip')) break;
-    maps.push(clampMap(a));
-    absorbed.push(next);
-    result = next.outputs[0];
+/** The plan's view of `node.fused.qdqResidual`; refuses, by value and shape, a skip that is not int8 of the output's dims. */
+function fusedResidualAdd(ctx: PlanContext, node: Node, outDims: number[]): FusedAdd | undefined {
+  const r = node.fused?.qdqResidual;
+  if (!r) return undefined;
+  const skip = ctx.value(r.skip, node);
+  if (skip.storage !== 'q8' || skip.dims.join() !== outDims.join()) {
+    throw new Error(`fused residual '${r.skip}' is ${skip.storage} [${skip.dims}]; the int8 residual add needs int8 [${outDims}]`);
   }
-  const target = quantizedConsumer(ctx, result);
-  if (!target) return undefined;
-  return { skip, inner, post: (y) => maps.reduce((v, f) => f(v), y), target, absorbed, result };
+  const inner = nodeQParams(ctx, r.quantize);
+  const target = nodeQParams(ctx, r.output);
+  if (!inner || !target) throw new Error(`fused QuantizeLinear '${(inner ? r.output : r.quantize).name}' is not per-tensor int8/uint8`);
+  const maps = r.post.map(clampMap);
+  return { skip, inner: { q: inner, node: r.quantize }, post: (y) => maps.reduce((v, f) => f(v), y), target: { q: target, node: r.output } };
 }
 
 /** A ReLU or Clip in float32. */

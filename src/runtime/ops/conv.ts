@@ -54,6 +54,8 @@ export function lowerConvAs(ctx: PlanContext, node: Node, shape: ConvShape, w: C
     lowerIntConv(ctx, node, shape, w, outDims, residual);
     return;
   }
+  // fuse/qdq-residual.ts fuses only convs it knows take the integer path; a float kernel would drop the add.
+  if (node.fused?.qdqResidual) throw new Error(`int8 residual add fused, but the conv is not integer (input ${x.storage}, weights ${w.quantized ? `int${w.quantized.bits}` : 'float'})`);
   if (w.quantized || prec.weights === 'int8' || prec.weights === 'int4') {
     lowerWeightOnlyConv(ctx, node, shape, w, outDims, residual, prec);
     return;

@@ -1,4 +1,7 @@
-/** Walks the (prepared, topologically sorted) graph and asks each node's op to emit its steps. */
+/**
+ * Walks the (prepared, fused, topologically sorted) graph and asks each node's op, through the op table, to emit its
+ * steps. Every node is lowered: fusion happened before (runtime/fuse/), so no lowering takes over another node.
+ */
 import { ModelError } from '../ir.ts';
 import type { PlanContext } from '../plan/context.ts';
 import { opEntry } from './registry.ts';
@@ -6,10 +9,6 @@ import { opEntry } from './registry.ts';
 export function lowerGraph(ctx: PlanContext, progress: (done: number, total: number) => void = () => {}): void {
   const nodes = ctx.graph.nodes;
   nodes.forEach((node, i) => {
-    if (ctx.absorbed.has(node.name)) {
-      progress(i + 1, nodes.length);
-      return;
-    }
     const lower = opEntry(node)?.lower;
     if (!lower) throw new ModelError('op is not supported by the GPU planner', node.name, node.opType);
     try {
