@@ -5,6 +5,7 @@
  * inputs (fresh seed each run, printed on failure) with attribute and broadcasting variants (test/fixtures/op-cases.ts),
  * the ops that had no shape rule until issue 14 included. The few ops not run here say why (NOT_RUN).
  */
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TensorData } from '../src/runtime/ir.ts';
 import { save } from '../src/runtime/onnx/save.ts';
@@ -69,6 +70,15 @@ describe('op registry', () => {
       'C: a fused op is made after shape inference; it has no shape rule or fold',
       'D: needs exactly one of a lowering or removedBy',
     ]);
+  });
+
+  it('ops that live at one stage name an existing pass (removedBy) or fusion (madeBy)', () => {
+    const at = (dir: string, file: string) => existsSync(new URL(`../src/runtime/${dir}/${file}`, import.meta.url));
+    for (const [op, e] of Object.entries(OPS)) {
+      if ('removedBy' in e) expect(at('passes', e.removedBy!), `${op} removedBy ${e.removedBy}`).toBe(true);
+      if ('madeBy' in e) expect(at('fuse', e.madeBy), `${op} madeBy ${e.madeBy}`).toBe(true);
+    }
+    expect(Object.values(OPS).filter((e) => 'removedBy' in e).length).toBeGreaterThan(0);
   });
 
   it('every stage reads the same table: supported ONNX ops have a shape rule, fused ops only their own domain', () => {
