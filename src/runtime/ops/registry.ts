@@ -138,7 +138,7 @@ export function opEntry(node: Pick<Node, 'opType' | 'domain'>): OpEntry | undefi
 
 /**
  * What the types cannot say about a table, as messages (empty when sound): keys sorted, every entry of exactly
- * one kind, with a function where one is required. Each message starts with the op.
+ * one kind, with a function where one is required. Each message names the op.
  */
 export function registryProblems(ops: Readonly<Record<string, OpEntry>>): string[] {
   const problems: string[] = [];
