@@ -48,7 +48,7 @@ export function unplannableOps(graph: Graph): { node: string; op: string }[] {
 export interface PrepareOptions extends Pick<SessionOptions, 'inputShapes'> {
   /** Keep QuantizeLinear/DequantizeLinear (QDQ models); default true. */
   keepQdq?: boolean;
-  /** Skip activation/residual fusion (e.g. to observe every activation during calibration). */
+  /** Skip the float activation/residual fusions (to observe every activation during calibration); see fuse/index.ts. */
   noFusion?: boolean;
 }
 
