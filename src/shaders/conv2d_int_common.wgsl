@@ -7,8 +7,8 @@ struct IntConvU {
   DH: u32, DW: u32, PT: u32, PL: u32,
   M: u32, M_TILES: u32, OC_TILES: u32, ZP_WORD: u32,
   CING: u32, COUTG: u32, z_out: i32, q_lo: i32,
-  q_hi: i32, RES: u32, s_out: f32, LUT: u32,
-  KWR: u32, NG: u32, GW: u32, _pad: u32,
+  q_hi: i32, RES: u32, s_out: f32, _pad0: u32,
+  KWR: u32, NG: u32, GW: u32, _pad1: u32,
 }
 
 // First input word of block `b`'s channel window (see windowStart in conv2d_int_common.ts).
