@@ -93,6 +93,11 @@ export function checkSpecsWith(check: ((spec: KernelSpec) => void) | undefined):
   specCheck = check;
 }
 
+/** Runs the registered spec check (if any) on a spec a case dispatches by other means than runSpec. */
+export function checkSpec(spec: KernelSpec): void {
+  specCheck?.(spec);
+}
+
 /** runKernel for the cases: the registered spec check, then one dispatch (src/gpu/exec.ts). */
 export function runSpec(
   device: GPUDevice, spec: KernelSpec, inputs: Record<string, HostData>, outputs: Record<string, number>,
