@@ -28,6 +28,7 @@ import type { Rng } from '../helpers/random.ts';
 import { packConvW4, packW4Params, quantizeConvW4, w4Layout } from '../../src/shaders/conv2d_int_pack_w4.ts';
 import { conv2dW4A8Kernel } from '../../src/shaders/conv2d_w4a8.ts';
 import { convOutRef } from './conv.ts';
+import { multiplierRef } from './requant.ts';
 import { type RefOutput, conv2dW4A8Ref, conv2dW8A8Ref } from './conv_int.ts';
 
 export interface W8Case {
@@ -67,12 +68,6 @@ export interface W8Problem {
 export const regTile = (tm: 1 | 2 | 4, tn4: 1 | 2): IntTile => ({ family: 'reg', tm, tn4, wg: 16 });
 export const fmaTile = (tm: 1 | 2 | 4, tn4: IntTile['tn4']): IntTile => ({ family: 'fma', tm, tn4, wg: 16 });
 
-function sumW(q: Int8Array, o: number, per: number): number {
-  let t = 0;
-  for (let i = 0; i < per; i++) t += q[o * per + i];
-  return t;
-}
-
 export function w8Problem(r: Rng, c: W8Case): W8Problem {
   const s = convShape(c.shape);
   const { outH, outW } = convOutRef(s);
@@ -86,17 +81,19 @@ export function w8Problem(r: Rng, c: W8Case): W8Problem {
   const act = c.act ?? { kind: 'none' };
   const qact = !!c.qact || (!c.f32 && !c.residual && !isClampActivation(act));
 
-  // The float conv (no activation) first, to pick an output scale that spreads outputs over int8.
-  const probe = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut: 1, bias });
-  const deq = new Float32Array(probe.buffer).filter((_, i) => i % 4 === 3);
-  const biasQ = Int32Array.from({ length: s.cout }, (_, o) => probe[o * 4] + zIn * sumW(q, o, cinG * s.kh * s.kw));
+  // From the definitions, not from the packer (packChannelParams) whose output the kernel reads: the dequant
+  // scale s_in * s_w in f32, the bias on the accumulator's grid round(bias / (s_in * s_w)), and below the
+  // fixed-point multiplier of s_in * s_w / s_out.
+  const deq = Float32Array.from(scales, (sw) => sIn * sw);
+  const biasQ = Int32Array.from(bias, (b, o) => Math.round(b / (sIn * scales[o])));
   const base = { shape: s, x, w: q, zIn, biasQ };
+  // The float conv (no activation) first, to pick an output scale that spreads outputs over int8.
   const real = conv2dW8A8Ref({ ...base, mult: [], deq, output: { out: 'f32', act: { kind: 'none' } } }) as Float32Array;
   const sOut = real.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-6) / r.uniform(60, 120);
   const fracBias = !!c.fracBias && !c.f32 && !qact;
   const floatOut = c.f32 || qact;
   const chan = packChannelParams(q, s.cout, { sIn, zIn, sW: scales, sOut, bias }, floatOut ? 'float' : fracBias ? 'frac' : 'grid');
-  const mult = Array.from({ length: s.cout }, (_, o) => ({ m0: chan[o * 4 + 1], r: chan[o * 4 + 2] }));
+  const mult = Array.from(scales, (sw) => multiplierRef((sIn * sw) / sOut));
   // The bias as the model means it (a float at the output scale), not the library's packed integer.
   const biasFrac = fracBias ? Int32Array.from(bias, (b) => Math.round((b / sOut) * 65536)) : undefined;
 

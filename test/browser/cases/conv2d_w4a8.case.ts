@@ -4,11 +4,10 @@
  * test/reference/conv_int.ts (conv2dW4A8Ref). Bit-exact.
  */
 import type { GpuContext } from '../../../src/gpu/device.ts';
-import { runKernel } from '../../../src/gpu/exec.ts';
 import { type W4Case, regTile, w4Problem } from '../../reference/conv_int_problem.ts';
 import { type ConvShapeInit, convShape } from '../../../src/shaders/conv-shape.ts';
 import { smemTile } from '../../../src/shaders/conv2d_int_smem.ts';
-import { type Case, EXACT, type Outcome, type Rng, exactOutcome } from '../suite.ts';
+import { type Case, EXACT, type Outcome, type Rng, exactOutcome, runSpec } from '../suite.ts';
 
 const reg = regTile;
 const sm = (init: ConvShapeInit, wgm: number, wgn: number, tn4: 1 | 2, bk: 4 | 8 | 16) => smemTile(convShape(init), wgm, wgn, tn4, bk);
@@ -17,7 +16,7 @@ const ODD: ConvShapeInit = { n: 2, h: 7, w: 9, cin: 17, cout: 12, kh: 3, kw: 3, 
 
 async function w4Outcome({ device }: GpuContext, r: Rng, c: W4Case): Promise<Outcome> {
   const p = w4Problem(r, c);
-  const out = await runKernel(device, p.spec, p.inputs, { output: p.outputBytes });
+  const out = await runSpec(device, p.spec, p.inputs, { output: p.outputBytes });
   return exactOutcome(p.decode(out.output) as Int8Array, p.want, p.spec.key);
 }
 

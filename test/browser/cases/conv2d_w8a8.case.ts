@@ -6,15 +6,14 @@
  * (shared with test/conv2d_w8a8.test.ts); reference test/reference/conv_int.ts. Integer outputs must match bit for bit.
  */
 import type { GpuContext } from '../../../src/gpu/device.ts';
-import { runKernel } from '../../../src/gpu/exec.ts';
 import { type ConvShapeInit, convShape } from '../../../src/shaders/conv-shape.ts';
 import { defaultSmemTile, smemTile } from '../../../src/shaders/conv2d_int_smem.ts';
 import { type W8Case, fmaTile, regTile, w8Problem } from '../../reference/conv_int_problem.ts';
-import { type Case, EXACT, FLOAT_TOL, type Outcome, type Rng, exactOutcome, floatOutcome } from '../suite.ts';
+import { type Case, EXACT, FLOAT_TOL, type Outcome, type Rng, exactOutcome, floatOutcome, runSpec } from '../suite.ts';
 
 async function w8Outcome({ device }: GpuContext, r: Rng, c: W8Case): Promise<Outcome> {
   const p = w8Problem(r, c);
-  const out = await runKernel(device, p.spec, p.inputs, { output: p.outputBytes });
+  const out = await runSpec(device, p.spec, p.inputs, { output: p.outputBytes });
   const got = p.decode(out.output);
   if (p.f32) return floatOutcome(got as Float32Array, p.want, p.spec.key);
   // qact: one code off is allowed where the reference sits within float32 error of a rounding boundary.
