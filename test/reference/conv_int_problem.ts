@@ -28,7 +28,7 @@ import type { Rng } from '../helpers/random.ts';
 import { packConvW4, packW4Params, quantizeConvW4, w4Layout } from '../../src/shaders/conv2d_int_pack_w4.ts';
 import { conv2dW4A8Kernel } from '../../src/shaders/conv2d_w4a8.ts';
 import { convOutRef } from './conv.ts';
-import { multiplierRef } from './requant.ts';
+import { clampInt, multiplierRef } from './requant.ts';
 import { type RefOutput, conv2dW4A8Ref, conv2dW8A8Ref } from './conv_int.ts';
 
 export interface W8Case {
@@ -195,10 +195,9 @@ export function w4Problem(r: Rng, c: W4Case): W8Problem {
   } else Object.assign(quant, activationClamp(act, sOut, zOut));
   const epilogue = { out: 'int8' as const, residual: !!c.residual };
   const spec = conv2dW4A8Kernel({ tile: c.tile ?? regTile(4, 1), dot: c.dot ?? 'packed', epilogue }, s, layout, quant);
-  const mult = Array.from({ length: s.cout }, (_, o) =>
-    Array.from({ length: layout.ng }, (_, g) => ({ m0: qgroups[(o * layout.ng + g) * 2], r: qgroups[(o * layout.ng + g) * 2 + 1] })));
+  const { mult, biasFixed } = w4Params(q, s, layout, scales, { sIn, zIn, sOut, bias });
   const want = conv2dW4A8Ref({
-    shape: s, x, w: q, zIn, groupOf: layout.groupOf, mult, biasFixed: Int32Array.from({ length: s.cout }, (_, o) => chan[o * 4]),
+    shape: s, x, w: q, zIn, groupOf: layout.groupOf, mult, biasFixed,
     output: {
       out: 'int8', zOut, qLo: quant.qLo ?? -128, qHi: quant.qHi ?? 127, residualX,
       residualTable: c.residual ? table : undefined,
@@ -216,4 +215,26 @@ export function w4Problem(r: Rng, c: W4Case): W8Problem {
     want,
     f32: false,
   };
+}
+
+/**
+ * The W4A8 scheme's per-group multipliers (s_in * s_w[oc][g] / s_out) and bias (at the output scale with 8
+ * fractional bits, minus the zero-point correction z_in * s_in * sum_g s_w[g] * sum(w in g)), from their
+ * definitions rather than from packW4Params' output, which the kernel reads.
+ */
+function w4Params(q: Int8Array, s: ConvShape, layout: ReturnType<typeof w4Layout>, sW: ArrayLike<number>,
+  p: { sIn: number; zIn: number; sOut: number; bias: Float32Array }): { mult: { m0: number; r: number }[][]; biasFixed: Int32Array } {
+  const { ng } = layout;
+  const cinG = s.cin / s.groups;
+  const wsum = new Float64Array(s.cout * ng);
+  for (let oc = 0; oc < s.cout; oc++) for (let ci = 0; ci < cinG; ci++) for (let ky = 0; ky < s.kh; ky++) for (let kx = 0; kx < s.kw; kx++) {
+    wsum[oc * ng + layout.groupOf(oc, ci, ky, kx)] += q[((oc * cinG + ci) * s.kh + ky) * s.kw + kx];
+  }
+  const mult = Array.from({ length: s.cout }, (_, oc) => Array.from({ length: ng }, (_, g) => multiplierRef((p.sIn * sW[oc * ng + g]) / p.sOut)));
+  const biasFixed = Int32Array.from({ length: s.cout }, (_, oc) => {
+    let corr = 0;
+    for (let g = 0; g < ng; g++) corr += sW[oc * ng + g] * wsum[oc * ng + g];
+    return clampInt(Math.round(((p.bias[oc] - p.sIn * p.zIn * corr) / p.sOut) * 256), -(2 ** 31), 2 ** 31 - 1) | 0;
+  });
+  return { mult, biasFixed };
 }
