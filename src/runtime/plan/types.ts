@@ -102,7 +102,7 @@ export function valueBytes(dims: number[], storage: Storage, layout: Layout): nu
 /**
  * 64-bit digest (two 32-bit multiply-xor lanes over the 32-bit words) of a constant's padded contents: identifies
  * the bytes in plan comparisons and descriptions once a session has released them. Not cryptographic; one pass,
- * tens of milliseconds for ResNet-50's weights.
+ * about 0.1 s for ResNet-50's 97 MiB of f32 weights (measured on a shared 2-core machine).
  */
 export function constDigest(bytes: Uint8Array<ArrayBuffer>): string {
   const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
