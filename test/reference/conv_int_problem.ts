@@ -22,12 +22,13 @@ import { type DotImpl, conv2dW8A8Kernel, intConvOutputBytes } from '../../src/sh
 import type { KernelSpec } from '../../src/shaders/kernel.ts';
 import {
   activationClamp, isClampActivation, packChannelParams, packConvW8, packDepthwiseW8, packInt8Activations,
-  quantizeWeightsPerChannel, unpackInt8Activations,
+  quantizeWeightsPerChannel,
 } from '../../src/shaders/pack-int.ts';
 import type { Rng } from '../helpers/random.ts';
 import { packConvW4, packW4Params, quantizeConvW4, w4Layout } from '../../src/shaders/conv2d_int_pack_w4.ts';
 import { conv2dW4A8Kernel } from '../../src/shaders/conv2d_w4a8.ts';
 import { convOutRef } from './conv.ts';
+import { unpackRows } from './quantize.ts';
 import { clampInt, multiplierRef } from './requant.ts';
 import { type RefOutput, conv2dW4A8Ref, conv2dW8A8Ref } from './conv_int.ts';
 
@@ -149,7 +150,7 @@ export function w8Problem(r: Rng, c: W8Case): W8Problem {
       residual: residualX ? packInt8Activations(residualX, s.n, outH, outW, s.cout) : new Uint32Array(4),
     },
     outputBytes: intConvOutputBytes(s, epilogue),
-    decode: (out) => (c.f32 ? new Float32Array(out) : unpackInt8Activations(new Uint32Array(out), s.n, outH, outW, s.cout)),
+    decode: (out) => (c.f32 ? new Float32Array(out) : unpackRows(new Uint32Array(out), s.n * outH * outW, s.cout)),
     want,
     f32: !!c.f32,
     nearTie,
@@ -211,7 +212,7 @@ export function w4Problem(r: Rng, c: W4Case): W8Problem {
       residual: residualX ? packInt8Activations(residualX, s.n, outH, outW, s.cout) : new Uint32Array(4),
     },
     outputBytes: (count / s.cout) * Math.ceil(s.cout / 4) * 4,
-    decode: (out) => unpackInt8Activations(new Uint32Array(out), s.n, outH, outW, s.cout),
+    decode: (out) => unpackRows(new Uint32Array(out), s.n * outH * outW, s.cout),
     want,
     f32: false,
   };
