@@ -95,7 +95,7 @@ describe('conv2d_w8a8', () => {
   it('float bias at the output scale (16 fractional bits), relu', async () => runCase({ name: '', shape: cases[2].shape, fracBias: true, act: { kind: 'relu' } }, testRng()));
   it('float bias (16 fractional bits) with a residual table', async () => runCase({ name: '', shape: conv, fracBias: true, residual: true }, testRng()));
   it('residual add then relu', async () => runCase({ name: '', shape: cases[2].shape, residual: true, act: { kind: 'relu' } }, testRng()));
-  it('residual add then silu (LUT), tile 2x2', async () => runCase({ name: '', shape: conv, residual: true, act: { kind: 'silu' }, tile: reg(2, 2) }, testRng()));
+  it('residual add then silu (in the table), tile 2x2', async () => runCase({ name: '', shape: conv, residual: true, act: { kind: 'silu' }, tile: reg(2, 2) }, testRng()));
   for (const act of [{ kind: 'silu' }, { kind: 'sigmoid' }, { kind: 'hardswish' }, { kind: 'leakyrelu', alpha: 0.1 }] as Activation[]) {
     it(`qact (float ${act.kind}, exact QuantizeLinear)`, async () => runCase({ name: '', shape: cases[1].shape, qact: true, act }, testRng()));
   }
@@ -112,7 +112,7 @@ describe('conv2d_int_dw (depthwise)', () => {
   });
   it('3x3 c=17 stride 1', async () => runCase({ name: '', shape: dw(8, 17, 3, 1, 1), dw: true }, testRng()));
   it('5x5 c=12 stride 2, relu6', async () => runCase({ name: '', shape: dw(11, 12, 5, 2, 2), dw: true, act: { kind: 'clip', min: 0, max: 6 } }, testRng()));
-  it('3x3 c=5 fallback, hardswish LUT, tm 2', async () => runCase({ name: '', shape: dw(7, 5, 3, 1, 1), dw: true, dot: 'fallback', act: { kind: 'hardswish' }, tile: reg(2, 1) }, testRng()));
+  it('3x3 c=5 fallback, hardswish (qact), tm 2', async () => runCase({ name: '', shape: dw(7, 5, 3, 1, 1), dw: true, dot: 'fallback', act: { kind: 'hardswish' }, tile: reg(2, 1) }, testRng()));
   it('3x3 c=8 stride 2 (column reuse), batch 2, tm 4', async () => runCase({ name: '', shape: { ...dw(9, 8, 3, 2, 1), n: 2 }, dw: true, act: { kind: 'relu' } }, testRng()));
   it('3x3 c=12, float bias (16 fractional bits)', async () => runCase({ name: '', shape: dw(7, 12, 3, 1, 1), dw: true, fracBias: true }, testRng()));
   it('3x3 c=20 stride 2, tm 2, residual', async () => runCase({ name: '', shape: dw(10, 20, 3, 2, 1), dw: true, residual: true, tile: reg(2, 1) }, testRng()));
@@ -131,7 +131,7 @@ describe('conv2d_int_smem (workgroup-memory implicit GEMM)', () => {
     ['cin=17 cout=40 stride 2 odd size, asymmetric pad, 16x16 tile', { shape: shapes.odd17, tile: sm(shapes.odd17, 4, 4, 1, 8) }],
     ['cin=17 cout=40, 16x32 tile (tn4 2), bk 4, relu', { shape: shapes.odd17, tile: sm(shapes.odd17, 4, 4, 2, 4), act: { kind: 'relu' } }],
     ['cin=48 vec4 loads, chunk past the pixel, bk 16', { shape: v4, tile: sm(v4, 4, 4, 2, 16) }],
-    ['cin=48 vec4 loads, fallback dot, silu LUT', { shape: v4, tile: sm(v4, 8, 4, 1, 8), dot: 'fallback', act: { kind: 'silu' } }],
+    ['cin=48 vec4 loads, fallback dot, silu (qact)', { shape: v4, tile: sm(v4, 8, 4, 1, 8), dot: 'fallback', act: { kind: 'silu' } }],
     ['dilation 2, batch 2, residual then relu', { shape: shapes.dil5, tile: sm(shapes.dil5, 4, 2, 1, 4), residual: true, act: { kind: 'relu' } }],
     ['cin=48 vec4 loads, qact silu', { shape: v4, tile: sm(v4, 4, 4, 2, 8), qact: true, act: { kind: 'silu' } }],
     ['1x1 cin=40 cout=24, f32 out, silu', { shape: shapes.one, tile: sm(shapes.one, 4, 4, 1, 8), f32: true, act: { kind: 'silu' } }],

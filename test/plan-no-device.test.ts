@@ -32,9 +32,11 @@ function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr:
   });
 }
 
-/** Everything a plan holds, as comparable data: steps (kernel key, dispatch, uniforms, bindings), constants (bytes digest), buffer layout. */
+/**
+ * Everything a plan holds, as comparable data: steps (kernel key, dispatch, uniforms, bindings), constants (size
+ * and the digest taken when planned: a session releases the bytes after upload), buffer layout.
+ */
 function planData(p: Plan): unknown {
-  const digest = (b: Uint8Array) => createHash('sha256').update(b).digest('hex').slice(0, 16);
   return {
     steps: p.steps.map((s) => ({
       node: s.node, op: s.op, precision: s.precision, key: s.spec.key, dispatch: s.spec.dispatch, constants: s.spec.constants,
@@ -42,10 +44,23 @@ function planData(p: Plan): unknown {
       weightBytes: s.weightBytes, choice: s.choice,
     })),
     values: [...p.values.values()],
-    consts: p.consts.map((c) => ({ id: c.id, label: c.label, size: c.bytes.byteLength, sha: digest(c.bytes) })),
+    consts: p.consts.map((c) => ({ id: c.id, label: c.label, size: c.size, digest: c.digest })),
     weightBytes: p.weightBytes, inputs: p.inputs, outputs: p.outputs,
     buffers: { slotOf: [...p.buffers.slotOf], slotBytes: p.buffers.slotBytes },
   };
+}
+
+/** Constants with the same digest have the same bytes (sha256) and different bytes different digests. */
+function expectDigestsIdentify(p: Plan): void {
+  const shaOf = new Map<string, string>();
+  const digestOf = new Map<string, string>();
+  for (const c of p.consts) {
+    const sha = createHash('sha256').update(c.bytes!).digest('hex');
+    expect(shaOf.get(c.digest) ?? sha, c.label).toBe(sha);
+    expect(digestOf.get(sha) ?? c.digest, c.label).toBe(c.digest);
+    shaOf.set(c.digest, sha);
+    digestOf.set(sha, c.digest);
+  }
 }
 
 /** The caps fields kernel choice reads (adapterKey only keys the tuner's cache and names Apple's emulated dot). */
@@ -85,6 +100,10 @@ describe('planning without a device', () => {
       try {
         const alone = planModel(bytes, targetOf(gpu), opts);
         expect(planData(alone)).toEqual(planData(session.plan));
+        // The session keeps no CPU copy of its constants once they are on the GPU (sizes and digests stay).
+        expect(session.plan.consts.filter((c) => c.bytes !== undefined).map((c) => c.label)).toEqual([]);
+        expect(alone.consts.every((c) => c.bytes?.byteLength === c.size)).toBe(true);
+        expectDigestsIdentify(alone);
         expect(describePlan(alone)).toBe(session.describePlan());
         // The profile gives the same plan as the real target (limits only matter when a tensor exceeds them).
         expect(describePlan(planModel(bytes, DEVICE_PROFILES.swiftshader, opts))).toBe(session.describePlan());

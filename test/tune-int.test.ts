@@ -21,7 +21,7 @@ import { createStorage } from '../src/gpu/exec.ts';
 import { testGpu } from './helpers/gpu.ts';
 
 const pad1 = { padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 };
-const int8 = { out: 'int8', residual: false, lut: false } as const;
+const int8 = { out: 'int8', residual: false } as const;
 const caps = (over: Partial<DeviceCaps>): DeviceCaps => ({
   f16: false, packedDot: true, subgroups: false, timestamps: true, software: false, adapterKey: 'nvidia ampere rtx 3060',
   maxWorkgroupStorage: 16384, maxInvocations: 256, maxStorageBufferBindingSize: 2 ** 30, ...over,
@@ -87,14 +87,14 @@ describe('plan-time tuning of integer conv steps', () => {
     const step: PlanStep = {
       spec: pick.spec, node: 'conv', op: 'Conv', precision: 'w8a8', weightBytes: 0, choice: pick.choice,
       values: { input: 'x', output: 'y' },
-      constants: Object.fromEntries(['weights', 'chan', 'residual', 'lut'].map((b, id) => [b, { id, label: b, bytes: new Uint8Array(4096) }])),
+      constants: Object.fromEntries(['weights', 'chan', 'residual', 'lut'].map((b, id) => [b, { id, label: b, size: 4096, digest: '' }])),
       alternatives: { ...pick.alternatives!, candidates: () => few },
     };
     const values: Record<string, RtValue> = {
       x: { name: 'x', dims: [1, 16, 6, 7], layout: 'nhwc', storage: 'q8' } as RtValue,
       y: { name: 'y', dims: [1, 12, 6, 7], layout: 'nhwc', storage: 'q8' } as RtValue,
     };
-    const consts = Object.values(step.constants).map((c) => createStorage(gpu.device, c.bytes.byteLength, c.label));
+    const consts = Object.values(step.constants).map((c) => createStorage(gpu.device, c.size, c.label));
     const plan = { steps: [step], values: new Map(Object.entries(values)) } as unknown as Plan;
     const dir = mkdtempSync(join(tmpdir(), 'quantgpu-tune-'));
     try {

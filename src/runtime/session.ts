@@ -14,7 +14,7 @@ import { checkFinite, uploadable } from './inputs.ts';
 import { type IoSpec, type Plan, buildPlan, preparePlanGraph, sessionConfig } from './plan/build.ts';
 import { describePlan, planMemory, planSteps } from './plan/describe.ts';
 import { Executable } from './plan/executor.ts';
-import { uploadConstants } from './plan/upload.ts';
+import { releaseConstBytes, uploadConstants } from './plan/upload.ts';
 import { defaultTuner, tunePlan, tuneSteps } from './plan/tune-plan.ts';
 
 export class InferenceSession {
@@ -85,6 +85,7 @@ export class InferenceSession {
       onProgress: (done, total) => progress({ stage: 'plan', done, total }),
     });
     const consts = await uploadConstants(gpu.device, plan.consts);
+    releaseConstBytes(plan.consts);
     try {
       if (tuner) await tuneSteps(gpu, plan, consts, tuner, (done, total) => progress({ stage: 'tune', done, total }));
       const exe = await Executable.create(gpu.device, pipelineCache(gpu.device), plan, consts,

@@ -33,19 +33,3 @@ export function activationConstants(act: Activation = { kind: 'none' }): Record<
   if (act.kind === 'hardsigmoid') Object.assign(c, { ACT_A: act.alpha, ACT_B: act.beta });
   return c;
 }
-
-/** CPU reference of `activate()` in activation.wgsl (f32 math, rounded to f32); NaN in gives NaN out. */
-export function activateRef(x: number, act: Activation = { kind: 'none' }): number {
-  const f = Math.fround;
-  if (Number.isNaN(x)) return x;
-  switch (act.kind) {
-    case 'none': return x;
-    case 'relu': return Math.max(x, 0);
-    case 'clip': return Math.min(Math.max(x, f(act.min)), f(act.max));
-    case 'leakyrelu': return x >= 0 ? x : f(x * f(act.alpha));
-    case 'sigmoid': return f(1 / (1 + Math.exp(-x)));
-    case 'silu': return f(x / (1 + Math.exp(-x)));
-    case 'hardsigmoid': return Math.min(Math.max(f(f(act.alpha) * x + f(act.beta)), 0), 1);
-    case 'hardswish': return f(x * Math.min(Math.max(x / 6 + 0.5, 0), 1));
-  }
-}

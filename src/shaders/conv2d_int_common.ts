@@ -55,15 +55,15 @@ export function intConvGeometry(s: ConvShape): IntConvGeometry {
 }
 
 /**
- * What happens to the i32 accumulator. `int8`: fixed-point requant to the output's scale (or to an intermediate
- * scale followed by a 65536-entry LUT for nonlinear activations), clamp, then optionally the residual table
- * (Q -> DQ -> Add -> ... -> Q as one 256 x 256 lookup, see residualTable in pack-int.ts). `f32`: dequantize
+ * What happens to the i32 accumulator. `int8`: fixed-point requant to the output's scale, clamp (a fused ReLU /
+ * Clip narrows it; other activations take the `qact` epilogue), then optionally the residual table
+ * (Q -> DQ -> Add -> ... -> Q as one 256 x 256 lookup, see addTable in quant/onnx-qdq.ts). `f32`: dequantize
  * (f32(acc) * s_in * s_w[oc] + float bias) and apply a float activation. `qact`: the same float value and
  * activation, then QuantizeLinear exactly (quantize-div.wgsl: f32 division, half to even, saturation) to int8:
  * what onnxruntime computes for Conv -> Sigmoid / SiLU / HardSwish -> QuantizeLinear, element by element.
  */
 export type IntEpilogue =
-  | { out: 'int8'; residual: boolean; lut: boolean; fracBias?: boolean }
+  | { out: 'int8'; residual: boolean; fracBias?: boolean }
   | { out: 'f32'; act: Activation }
   | { out: 'qact'; act: Activation };
 
@@ -71,11 +71,11 @@ export type IntEpilogue =
 export interface IntQuantArgs {
   /** Input zero point: padding pixels read as this value. */
   zIn: number;
-  /** Output zero point (int8 epilogue; with a LUT: the intermediate zero point). */
+  /** Output zero point (int8 and qact epilogues). */
   zOut?: number;
   /**
    * Output clamp [qLo, qHi] (the QuantizeLinear's saturation, narrowed by a fused ReLU/Clip); defaults to
-   * [-128, 127]. Ignored with a LUT. With a residual it clamps the conv's own quantized output, before the table.
+   * [-128, 127]. With a residual it clamps the conv's own quantized output, before the table.
    */
   qLo?: number;
   qHi?: number;
@@ -148,16 +148,15 @@ export function intConvUniforms(
     ['u32', s.dilationH], ['u32', s.dilationW], ['u32', s.padTop], ['u32', s.padLeft],
     ['u32', g.m], ['u32', mTiles], ['u32', ocTiles], ['u32', zIn * 0x01010101],
     ['u32', g.cinG], ['u32', g.coutG], ['i32', q.zOut ?? 0], ['i32', q.qLo ?? -128],
-    ['i32', q.qHi ?? 127], ['u32', e?.out === 'int8' && e.residual ? 1 : 0], ['f32', q.sOut ?? 1], ['u32', e?.out === 'int8' && e.lut ? 1 : 0],
+    ['i32', q.qHi ?? 127], ['u32', e?.out === 'int8' && e.residual ? 1 : 0], ['f32', q.sOut ?? 1], ['u32', 0],
     ['u32', extra.kwr ?? g.kwin], ['u32', extra.ng ?? 1], ['u32', extra.gw ?? 1], ['u32', 0],
   ];
   return { uniforms: packUniforms(fields), invocations: mTiles * ocTiles };
 }
 
 /**
- * The part of an epilogue that shapes the code, for kernel keys: residual and table lookups are uniform flags
- * (`RES`, `LUT` of IntConvU, filled from `extra.epilogue` by intConvUniforms), so one pipeline serves all three
- * int8 epilogues of a tile and a model compiles fewer pipelines (load time).
+ * The part of an epilogue that shapes the code, for kernel keys: the residual table is a uniform flag (`RES` of
+ * IntConvU, filled from `extra.epilogue` by intConvUniforms), so one pipeline serves both int8 epilogues of a tile and a model compiles fewer pipelines (load time).
  */
 export function epilogueCodeParams(e: IntEpilogue): IntEpilogue | { out: 'int8'; fracBias?: boolean } {
   return e.out === 'int8' ? { out: 'int8', fracBias: e.fracBias } : e;

@@ -7,14 +7,32 @@ struct IntConvU {
   DH: u32, DW: u32, PT: u32, PL: u32,
   M: u32, M_TILES: u32, OC_TILES: u32, ZP_WORD: u32,
   CING: u32, COUTG: u32, z_out: i32, q_lo: i32,
-  q_hi: i32, RES: u32, s_out: f32, LUT: u32,
-  KWR: u32, NG: u32, GW: u32, _pad: u32,
+  q_hi: i32, RES: u32, s_out: f32, _pad0: u32,
+  KWR: u32, NG: u32, GW: u32, _pad1: u32,
 }
 
 // First input word of block `b`'s channel window (see windowStart in conv2d_int_common.ts).
 fn window_start(b: u32) -> u32 {
   let g_first = (b * 4u) / u.COUTG;
   return min((g_first * u.CING) / 4u, u.C4 - u.KWIN);
+}
+
+// Flat index of an invocation of a one-dimensional dispatch of `wg`-wide workgroups (dispatch1d folds grids
+// wider than the device limit into y).
+fn invocation_index(gid: vec3u, nwg: vec3u, wg: u32) -> u32 {
+  return gid.x + gid.y * nwg.x * wg;
+}
+
+// Output tile `t` of the grid (M_TILES pixel tiles x OC_TILES channel tiles, channel tiles fastest, so that
+// neighbouring tiles share input pixels): `tm` pixels from m0 x `tn4` blocks of 4 output channels from ocb0; ws is
+// the first window word of block ocb0. Register kernels pass their invocation index, smem kernels their workgroup
+// index. `live` is false past the last tile (dispatches round up to whole workgroups): the caller returns.
+struct OutTile { m0: u32, ocb0: u32, ws: u32, live: bool }
+
+fn out_tile(t: u32, tm: u32, tn4: u32) -> OutTile {
+  let mt = t / u.OC_TILES;
+  let ocb0 = (t % u.OC_TILES) * tn4;
+  return OutTile(mt * tm, ocb0, window_start(ocb0), mt < u.M_TILES);
 }
 
 // One packed input word (4 int8 channels) against 4 output channels' weight words: 4 dot products (dot4 comes

@@ -31,7 +31,7 @@ fn col(row: i32, ix: i32, cb: u32) -> vec4<f32> {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let tid = gid.x + gid.y * nwg.x * WG;
+  let tid = invocation_index(gid, nwg, WG);
   let cb = tid % u.OC4;
   let mt = tid / u.OC4;
   if (mt >= u.M_TILES) { return; }

@@ -37,13 +37,11 @@ fn xbytes(x: u32) -> vec4<f32> {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let tid = gid.x + gid.y * nwg.x * WG;
-  let ot = tid % u.OC_TILES;
-  let mt = tid / u.OC_TILES;
-  if (mt >= u.M_TILES) { return; }
-  let ocb0 = ot * TN4;
-  let m0 = mt * TM;
-  let ws = window_start(ocb0);
+  let tile = out_tile(invocation_index(gid, nwg, WG), TM, TN4);
+  if (!tile.live) { return; }
+  let m0 = tile.m0;
+  let ocb0 = tile.ocb0;
+  let ws = tile.ws;
   let o0 = pixel_origin(m0);
   let o1 = pixel_origin(m0 + 1u);
   let o2 = pixel_origin(m0 + 2u);

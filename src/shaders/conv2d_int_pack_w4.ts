@@ -21,7 +21,7 @@
  *     m_g / 2^r_g ~= s_in * s_w[oc][g] / s_out
  *     bias_fixed[oc] = round((bias - s_in * z_in * sum_g s_w[oc][g] * sum_{e in g} w_e) / s_out * 256)
  *
- * then requant_tail (residual, rounding of the 8 bits, zero point, clamp or LUT). Buffers:
+ * then requant_tail (residual, rounding of the 8 bits, zero point, clamp). Buffers:
  *
  *   chan     vec4<u32>[OC]        .x = bias_fixed (i32), .yzw = 0
  *   qgroups  vec2<u32>[OC * NG]   index oc * NG + g: (m0, r)
@@ -94,7 +94,7 @@ export interface W4Quant {
   zIn: number;
   /** [oc * NG + g] group scales. */
   sW: Float32Array;
-  /** Output scale (or the intermediate scale when a LUT activation follows). */
+  /** Output scale. */
   sOut: number;
   bias?: Float32Array;
 }

@@ -31,11 +31,10 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
   let BM = 4u * WGM;
   let BN4 = TN4 * WGN;
   let NT = WG;
-  let wgi = wid.x + wid.y * nwg.x;
-  let mt = wgi / u.OC_TILES;
-  if (mt >= u.M_TILES) { return; }
-  let bm0 = mt * BM;
-  let bb0 = (wgi % u.OC_TILES) * BN4;
+  let tile = out_tile(wid.x + wid.y * nwg.x, BM, BN4);
+  if (!tile.live) { return; }
+  let bm0 = tile.m0;
+  let bb0 = tile.ocb0;
   let tx = li % WGN;
   let ty = li / WGN;
 

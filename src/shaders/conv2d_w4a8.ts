@@ -7,7 +7,7 @@
  *   chan      vec4<u32>[OC]                    packW4Params: bias_fixed
  *   qgroups   vec2<u32>[OC * NG]               packW4Params: per-group (m0, r)
  *   residual  u32[N * OH * OW * OC4]           int8 residual (RES only; otherwise any 16-byte buffer)
- *   lut       u32[16384]                       activationLut (LUT only; otherwise any 16-byte buffer)
+ *   lut       u32[16384]                       residual table (RES only; otherwise any 16-byte buffer)
  *   output    u32[N * OH * OW * OC4]           int8 output
  *   u         IntConvU
  *

@@ -5,7 +5,7 @@
  *   weights   vec4<u32>[K * OC4]          packConvW8 (pack-int.ts), K = KH * KW * kwin
  *   chan      vec4<u32>[OC]               packChannelParams: bias', m0 (f32 bias with f32/qact out), r, dequant scale
  *   residual  u32[N * OH * OW * OC4]      int8 residual (RES only; otherwise any 16-byte buffer)
- *   lut       u32[16384]                  activationLut (LUT only; otherwise any 16-byte buffer)
+ *   lut       u32[16384]                  residual table (addTable, quant/onnx-qdq.ts; RES only; otherwise any 16-byte buffer)
  *   output    u32[N * OH * OW * OC4]      int8 output (`int8`, `qact`), or f32[N * OH * OW * OC] with `out: 'f32'`
  *   u         IntConvU                    uniforms (intConvUniforms)
  *

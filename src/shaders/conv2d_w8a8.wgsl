@@ -13,13 +13,11 @@ override TN4: u32 = 1u;  // blocks of 4 output channels per invocation, 1..2
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let tid = gid.x + gid.y * nwg.x * WG;
-  let ot = tid % u.OC_TILES;
-  let mt = tid / u.OC_TILES;
-  if (mt >= u.M_TILES) { return; }
-  let ocb0 = ot * TN4;
-  let m0 = mt * TM;
-  let ws = window_start(ocb0);
+  let tile = out_tile(invocation_index(gid, nwg, WG), TM, TN4);
+  if (!tile.live) { return; }
+  let m0 = tile.m0;
+  let ocb0 = tile.ocb0;
+  let ws = tile.ws;
 
   // Named accumulators (a<pixel><block>), not a private array: dynamically indexed private arrays live in memory
   // on SwiftShader and cost ~4x. Each starts at the folded bias (bias_q - z_in * sum(w)).

@@ -27,7 +27,7 @@
  *     dequant scale = f32(s_in * s_w[oc])
  */
 import type { ConvShape } from './conv-shape.ts';
-import { type Activation, activateRef } from './activation.ts';
+import type { Activation } from './activation.ts';
 import { ceilDiv } from './kernel.ts';
 import { BIAS_FRAC_BITS, type IntConvGeometry, intConvGeometry, windowStart } from './conv2d_int_common.ts';
 import { clampInt, quantizeMultiplier } from '../quant/fixedpoint.ts';
@@ -188,34 +188,16 @@ export function packChannelParams(q: Int8Array, cout: number, c: ChannelQuant, b
 
 /**
  * Output clamp of a fused ReLU / Clip (or none) in the quantized domain: the bounds quantized as ONNX
- * QuantizeLinear does (exact, since QuantizeLinear is monotonic). Other activations need a LUT.
+ * QuantizeLinear does (exact, since QuantizeLinear is monotonic). Other activations take the `qact` epilogue.
  */
 export function activationClamp(act: Activation, sOut: number, zOut: number): { qLo: number; qHi: number } {
   switch (act.kind) {
     case 'none': return { qLo: -128, qHi: 127 };
     case 'relu': return clampBounds(0, Infinity, { scale: sOut, zeroPoint: zOut });
     case 'clip': return clampBounds(act.min, act.max, { scale: sOut, zeroPoint: zOut });
-    default: throw new Error(`activationClamp: ${act.kind} is not a clamp; build a LUT with activationLut`);
+    default: throw new Error(`activationClamp: ${act.kind} is not a clamp (a conv fuses it with the qact epilogue)`);
   }
 }
 
-/** Whether an activation is fused as a clamp (false: needs a LUT). */
+/** Whether an activation is fused as a clamp (false: the `qact` epilogue applies it in f32). */
 export const isClampActivation = (act: Activation): boolean => act.kind === 'none' || act.kind === 'relu' || act.kind === 'clip';
-
-/** The LUT is indexed by an int16 intermediate value: 2^16 entries of one int8 byte each. */
-export const LUT_ENTRIES = 65536;
-
-/**
- * Table of a nonlinear activation from an int16 intermediate to the int8 output (TFLite's int8 tables, widened:
- * an int8 intermediate is too coarse for SiLU's range, measured ~11 dB lost on YOLOX-nano), 16384 u32 (byte i of
- * word j = entry 4j+i, 64 KiB): entry q + 32768 = clamp(round(act((q - zMid) * sMid) / sOut) + zOut, -128, 127).
- */
-export function activationLut(act: Activation, sMid: number, zMid: number, sOut: number, zOut: number): Uint32Array {
-  const out = new Uint32Array(LUT_ENTRIES / 4);
-  for (let i = 0; i < LUT_ENTRIES; i++) {
-    const y = activateRef(Math.fround((i - LUT_ENTRIES / 2 - zMid) * sMid), act);
-    const v = clampInt(Math.round(y / sOut) + zOut, -128, 127);
-    out[i >> 2] |= (v & 0xff) << (8 * (i & 3));
-  }
-  return out;
-}

@@ -1,33 +1,27 @@
 // Integer requantization, bit-exact with src/quant/fixedpoint.ts and test/reference/requant.ts. No float here, so
-// every GPU gives the same bytes. The kernel that appends this file declares the `lut` binding and `u` (IntConvU).
+// every GPU gives the same bytes. The kernel that appends this file declares the `lut` binding (the residual
+// table) and `u` (IntConvU).
 override S: u32 = 0u;      // fractional bits kept while terms are summed (FRAC_BITS for int4 groups)
 override HALF_S: i32 = 0;  // 2^(S-1), or 0 when S == 0 (an override so that S == 0 is no const-eval error)
 // u.RES (uniform) 1: Q -> DQ -> Add(residual) [-> activation] -> Q through the 256 x 256 table `lut`
-// u.LUT (uniform) 1: nonlinear activation through the 65536-entry int8 table `lut`
-// Uniforms, not overrides: one pipeline then serves the plain, residual and table epilogues of a tile, and a
+// A uniform, not an override: one pipeline then serves the plain and residual epilogues of a tile, and a
 // model compiles fewer of them (each int8 conv pipeline costs seconds to compile on SwiftShader).
 override DEQ: u32 = 0u;    // 1: f32 output, activate(f32(acc) * scale + bias); 2: that, quantized (conv2d_int_store)
 
-// Byte k of the 65536-byte table `lut`, k in [0, 65536).
+// Byte k of the 256 x 256-byte residual table `lut`, k in [0, 65536).
 fn lut_byte(k: u32) -> i32 {
   return (bitcast<i32>(lut[k >> 2u] << (24u - 8u * (k & 3u)))) >> 24u;
 }
 
-// The activation table is indexed by an int16 intermediate (activationLut in pack-int.ts).
-fn lut_lookup(v: i32) -> i32 {
-  return lut_byte(u32(clamp(v, -32768, 32767) + 32768));
-}
-
 // From a value `t` at the output scale with S fractional bits to the int8 output: round away the fractional bits
-// (half to even), + zero point, then LUT or clamp (the saturation of the QuantizeLinear, narrowed by a fused
+// (half to even), + zero point, then clamp (the saturation of the QuantizeLinear, narrowed by a fused
 // ReLU / Clip). With RES that int8 value is the conv's own quantized output q1, and the Add of the two
 // dequantized tensors and what follows it up to the next QuantizeLinear are one table entry, lut[q1][res]
-// (residualTable in pack-int.ts computes it with ONNX's float32 semantics, so it is exact by construction).
+// (addTable in quant/onnx-qdq.ts computes it with ONNX's float32 semantics, so it is exact by construction).
 fn requant_tail(t: i32, res: i32) -> i32 {
   var v = t;
   if (S > 0u) { v = (v + HALF_S - 1 + ((v >> S) & 1)) >> S; }
   v = clamp(v, -(1 << 24u), 1 << 24u) + u.z_out;
-  if (u.LUT != 0u) { return lut_lookup(v); }
   v = clamp(v, u.q_lo, u.q_hi);
   if (u.RES != 0u) { return lut_byte(u32(((v + 128) << 8u) + res + 128)); }
   return v;

@@ -6,7 +6,8 @@
  * kernel, under Node's Dawn (kernels.browser.test.ts): nothing here may touch `window` or `node:*`.
  */
 import type { GpuContext } from '../../src/gpu/device.ts';
-
+import { type HostData, runKernel } from '../../src/gpu/exec.ts';
+import type { KernelSpec } from '../../src/shaders/kernel.ts';
 import { Rng } from '../helpers/random.ts';
 
 export { Rng };
@@ -80,4 +81,27 @@ export interface Case {
   /** FLOAT_TOL for float paths (relative error), EXACT for integer paths (mismatch count). */
   tolerance: number;
   run(gpu: GpuContext, r: Rng): Promise<Outcome>;
+}
+
+let specCheck: ((spec: KernelSpec) => void) | undefined;
+
+/**
+ * Registers a check every case runs on each kernel spec before dispatching it: the Node harness (node-cases.ts)
+ * compares the spec's bindings with its WGSL (wgsl_reflect); the page registers none.
+ */
+export function checkSpecsWith(check: ((spec: KernelSpec) => void) | undefined): void {
+  specCheck = check;
+}
+
+/** Runs the registered spec check (if any) on a spec a case dispatches by other means than runSpec. */
+export function checkSpec(spec: KernelSpec): void {
+  specCheck?.(spec);
+}
+
+/** runKernel for the cases: the registered spec check, then one dispatch (src/gpu/exec.ts). */
+export function runSpec(
+  device: GPUDevice, spec: KernelSpec, inputs: Record<string, HostData>, outputs: Record<string, number>,
+): Promise<Record<string, ArrayBuffer>> {
+  specCheck?.(spec);
+  return runKernel(device, spec, inputs, outputs);
 }

@@ -3,8 +3,16 @@
  * activation, output = act(conv + bias + residual) in NHWC. Accumulates in f64 (the GPU kernels in f32;
  * tests compare with a relative tolerance).
  */
-import { type Activation, activateRef } from '../../src/shaders/activation.ts';
-import { type ConvShape, convOutSize } from '../../src/shaders/conv-shape.ts';
+import type { Activation } from '../../src/shaders/activation.ts';
+import type { ConvShape } from '../../src/shaders/conv-shape.ts';
+import { activation } from './activation.ts';
+
+/** ONNX Conv output size: floor((in + pad_begin + pad_end - dilation * (k - 1) - 1) / stride) + 1 per axis. */
+export function convOutRef(s: ConvShape): { outH: number; outW: number } {
+  const dim = (size: number, k: number, stride: number, dilation: number, pads: number) =>
+    Math.floor((size + pads - dilation * (k - 1) - 1) / stride) + 1;
+  return { outH: dim(s.h, s.kh, s.strideH, s.dilationH, s.padTop + s.padBottom), outW: dim(s.w, s.kw, s.strideW, s.dilationW, s.padLeft + s.padRight) };
+}
 
 export interface ConvRefOptions {
   bias?: Float32Array;
@@ -13,7 +21,7 @@ export interface ConvRefOptions {
 }
 
 export function conv2dRef(x: Float32Array, w: Float32Array, s: ConvShape, opts: ConvRefOptions = {}): Float32Array {
-  const { outH, outW } = convOutSize(s);
+  const { outH, outW } = convOutRef(s);
   const cinG = s.cin / s.groups;
   const coutG = s.cout / s.groups;
   const out = new Float32Array(s.n * outH * outW * s.cout);
@@ -36,7 +44,7 @@ export function conv2dRef(x: Float32Array, w: Float32Array, s: ConvShape, opts: 
           }
           acc += opts.bias ? opts.bias[co] : 0;
           acc += opts.residual ? opts.residual[o + co] : 0;
-          out[o + co] = activateRef(Math.fround(acc), opts.act);
+          out[o + co] = activation(Math.fround(acc), opts.act);
         }
       }
     }

@@ -3,8 +3,9 @@
  * from the definitions, not from the kernels' loop structure. Activations are int8 NHWC with real channel counts.
  */
 import type { ConvShape } from '../../src/shaders/conv-shape.ts';
-import { convOutSize } from '../../src/shaders/conv-shape.ts';
-import { type Activation, activateRef } from '../../src/shaders/activation.ts';
+import type { Activation } from '../../src/shaders/activation.ts';
+import { activation } from './activation.ts';
+import { convOutRef } from './conv.ts';
 import type { FixedMultiplier } from '../../src/quant/fixedpoint.ts';
 import { type RequantRef, mulShiftRoundRef as mulShiftRound, requantTailRef } from './requant.ts';
 import { quantizeValue } from './quantize.ts';
@@ -14,7 +15,7 @@ function forEachOutput(
   s: ConvShape, x: Int8Array, zIn: number, weight: (oc: number, ci: number, ky: number, kx: number) => number,
   f: (pixel: number, oc: number, sum: (group?: (oc: number, ci: number, ky: number, kx: number) => number) => number[]) => void,
 ): void {
-  const { outH, outW } = convOutSize(s);
+  const { outH, outW } = convOutRef(s);
   const cinG = s.cin / s.groups;
   const coutG = s.cout / s.groups;
   for (let n = 0; n < s.n; n++) for (let oy = 0; oy < outH; oy++) for (let ox = 0; ox < outW; ox++) {
@@ -66,7 +67,7 @@ export interface W8RefArgs {
 /** W8A8 conv: acc = bias_q + sum w * (x - z_in); then requant (S = 0) or dequant. */
 export function conv2dW8A8Ref(a: W8RefArgs): Int8Array | Float32Array {
   const s = a.shape;
-  const { outH, outW } = convOutSize(s);
+  const { outH, outW } = convOutRef(s);
   const cinG = s.cin / s.groups;
   const count = s.n * outH * outW * s.cout;
   const o = a.output;
@@ -77,9 +78,9 @@ export function conv2dW8A8Ref(a: W8RefArgs): Int8Array | Float32Array {
     const acc = (a.biasQ[oc] + sum()[0]) | 0;
     const i = p * s.cout + oc;
     if (o.out === 'f32') {
-      res[i] = activateRef(f(f(f(acc) * a.deq[oc]) + (o.fbias ? o.fbias[oc] : 0)), o.act);
+      res[i] = activation(f(f(f(acc) * a.deq[oc]) + (o.fbias ? o.fbias[oc] : 0)), o.act);
     } else if (o.out === 'qact') {
-      res[i] = quantizeValue(activateRef(f(f(f(acc) * a.deq[oc]) + o.fbias[oc]), o.act), o.sOut, o.zOut, o.qLo, o.qHi);
+      res[i] = quantizeValue(activation(f(f(f(acc) * a.deq[oc]) + o.fbias[oc]), o.act), o.sOut, o.zOut, o.qLo, o.qHi);
     } else if (o.biasFrac) {
       // float bias at the output scale with 16 fractional bits, one rounding at the end
       const t = Math.min(2 ** 30, Math.max(-(2 ** 30), mulShiftRound(acc, a.mult[oc].m0, a.mult[oc].r - 16))) + o.biasFrac[oc];
@@ -113,7 +114,7 @@ export interface W4RefArgs {
  */
 export function conv2dW4A8Ref(a: W4RefArgs): Int8Array {
   const s = a.shape;
-  const { outH, outW } = convOutSize(s);
+  const { outH, outW } = convOutRef(s);
   const cinG = s.cin / s.groups;
   const res = new Int8Array(s.n * outH * outW * s.cout);
   const wAt = (oc: number, ci: number, ky: number, kx: number) => a.w[((oc * cinG + ci) * s.kh + ky) * s.kw + kx];

@@ -2,7 +2,8 @@
  * Naive CPU references over row-major n-d arrays (numbers in, numbers out): index arithmetic written
  * independently of the kernels' stride tricks. Float results are computed in f64 and compared with a tolerance.
  */
-import { activateRef, type Activation } from '../../src/shaders/activation.ts';
+import type { Activation } from '../../src/shaders/activation.ts';
+import { activation } from './activation.ts';
 import type { UnaryOp } from '../../src/shaders/unary.ts';
 
 export const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -66,7 +67,7 @@ export function binaryRef(
   const shape = broadcastShape(as, bs);
   const out = new Float64Array(size(shape));
   forEachIndex(shape, (idx, i) => {
-    out[i] = activateRef(binaryScalar(op, broadcastAt(a, as, idx), broadcastAt(b, bs, idx)), act);
+    out[i] = activation(binaryScalar(op, broadcastAt(a, as, idx), broadcastAt(b, bs, idx)), act);
   });
   return out;
 }

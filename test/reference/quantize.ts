@@ -1,6 +1,5 @@
 /** CPU references of the precision kernels (quantize, dequantize, requantize): bit-exact mirrors. */
-import { fixedMultiplier } from '../../src/shaders/requantize-math.ts';
-import { mulShiftRoundRef as mulShiftRef } from './requant.ts';
+import { clampInt, mulShiftRoundRef as mulShiftRef, multiplierRef } from './requant.ts';
 import type { QParams, RequantizeParams } from '../../src/shaders/requantize.ts';
 
 /** Round half to even (WGSL `round`). */
@@ -12,7 +11,7 @@ export function roundHalfEven(x: number): number {
   return f % 2 === 0 ? f : f + 1;
 }
 
-export const clampInt = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
+export { clampInt };
 
 /** ONNX QuantizeLinear: q = clamp(roundHalfEven(fl32(x / scale)) + zp, qmin, qmax) (double / then fround is fl32 /). */
 export function quantizeValue(x: number, scale: number, zp: number, qmin = -128, qmax = 127): number {
@@ -64,7 +63,7 @@ export function dequantizeRef(words: Uint32Array, rows: number, c: number, p: QP
 
 /** Word-wise requantization of every lane (padding included). */
 export function requantizeRef(words: Uint32Array, p: RequantizeParams): Uint32Array {
-  const f = fixedMultiplier(p.input.scale / p.output.scale);
+  const f = multiplierRef(p.input.scale / p.output.scale);
   const out = new Uint32Array(words.length);
   for (let i = 0; i < words.length; i++) {
     for (let k = 0; k < 4; k++) {

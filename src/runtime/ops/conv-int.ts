@@ -52,7 +52,7 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
   if (target) {
     const out = target.q;
     if (isClampActivation(act)) {
-      epilogue = { out: 'int8', residual: !!fusedAdd, lut: false };
+      epilogue = { out: 'int8', residual: !!fusedAdd };
       quant = { zIn, zOut: out.zeroPoint, ...activationClamp(act, out.scale, out.zeroPoint) };
       sAcc = out.scale;
       if (fusedAdd) lut = addTable(out, fusedAdd.skip.q!, fusedAdd.target.q, fusedAdd.post);
@@ -91,7 +91,7 @@ export function lowerIntConv(ctx: PlanContext, node: Node, shape: ConvShape, w: 
     // as the model means it; an int32 DequantizeLinear bias is exact on the accumulator's grid already. The
     // f32 and qact epilogues add it in f32 to the dequantized accumulator, as onnxruntime does.
     const cq = { sIn, zIn, sW: sym.scales, sOut: sAcc, bias: w.bias, biasQ: onGrid(w, sIn, sym.scales) };
-    const fracBias = epilogue.out === 'int8' && !epilogue.lut && fracBiasFits(cq, shape.cout);
+    const fracBias = epilogue.out === 'int8' && fracBiasFits(cq, shape.cout);
     if (fracBias && epilogue.out === 'int8') epilogue = { ...epilogue, fracBias };
     const chan = packChannelParams(sym.q, shape.cout, cq, epilogue.out !== 'int8' ? 'float' : fracBias ? 'frac' : 'grid');
     pick = pickIntConv(shape, caps, epilogue, quant);

@@ -10,7 +10,7 @@ import type { Conv2dF32Variant } from '../../shaders/conv2d_f32.ts';
 import { type Graph, ModelError, type Node, type TensorData } from '../ir.ts';
 import type { PrecisionConfig } from '../precision.ts';
 import { convertValue } from './convert.ts';
-import { type Layout, type PlanConst, type PlanStep, type QParams, type RtValue, type Storage, valueBytes } from './types.ts';
+import { type Layout, type PlanConst, type PlanStep, type QParams, type RtValue, type Storage, constDigest, valueBytes } from './types.ts';
 
 /** A weight that a DequantizeLinear turns into float: kept quantized so integer kernels can use it as is. */
 export interface QuantizedConst {
@@ -134,7 +134,7 @@ export class PlanContext {
     checkLimits(this.target, `constant '${label}'`, size);
     const bytes = new Uint8Array(size);
     bytes.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    const c: PlanConst = { id: this.consts.length, label, bytes };
+    const c: PlanConst = { id: this.consts.length, label, size, digest: constDigest(bytes), bytes };
     this.consts.push(c);
     if (countAsWeights) this.weightBytes += data.byteLength;
     return c;

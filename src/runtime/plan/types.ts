@@ -38,8 +38,15 @@ export interface PlanConst {
   id: number;
   /** Buffer label (`<node>:<binding>`). */
   label: string;
-  /** The buffer's contents, already padded to its size. */
-  bytes: Uint8Array<ArrayBuffer>;
+  /** Byte size of the buffer (the contents padded to a multiple of 4, at least 16). */
+  size: number;
+  /** Hash of the contents (constDigest), so plans stay comparable after the bytes are released. */
+  digest: string;
+  /**
+   * The buffer's contents, padded to `size`. A session releases them once uploaded (releaseConstBytes): the GPU
+   * holds the weights, and a second JS copy would double the memory a loaded model costs.
+   */
+  bytes?: Uint8Array<ArrayBuffer>;
 }
 
 /** One dispatch of the plan. Buffers are referred to by value name (activations) or by plan constant (weights). */
@@ -90,4 +97,21 @@ export function valueBytes(dims: number[], storage: Storage, layout: Layout): nu
   const inner = stored.length ? stored[stored.length - 1] : 1;
   const outer = stored.slice(0, -1).reduce((a, b) => a * b, 1);
   return Math.max(4, outer * Math.ceil(inner / 4) * 4);
+}
+
+/**
+ * 64-bit digest (two 32-bit multiply-xor lanes over the 32-bit words) of a constant's padded contents: identifies
+ * the bytes in plan comparisons and descriptions once a session has released them. Not cryptographic; one pass,
+ * about 0.1 s for ResNet-50's 97 MiB of f32 weights (measured on a shared 2-core machine).
+ */
+export function constDigest(bytes: Uint8Array<ArrayBuffer>): string {
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2);
+  let a = 0x811c9dc5 ^ bytes.byteLength;
+  let b = 0x9e3779b9;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    a = Math.imul(a ^ w, 0x01000193);
+    b = Math.imul(b ^ w, 0x85ebca6b) ^ (b >>> 13);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }

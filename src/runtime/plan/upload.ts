@@ -12,7 +12,8 @@ export async function uploadConstants(device: GPUDevice, consts: PlanConst[]): P
   try {
     await scoped(device, 'uploading the constants (weights, tables)', () => {
       for (const c of consts) {
-        const buf = device.createBuffer({ label: c.label, size: c.bytes.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
+        if (!c.bytes) throw new Error(`quantgpu: constant ${c.id} '${c.label}' (${c.size} bytes) was released after an earlier upload; plan the model again`);
+        const buf = device.createBuffer({ label: c.label, size: c.size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
         new Uint8Array(buf.getMappedRange()).set(c.bytes);
         buf.unmap();
         made.push(buf);
@@ -23,6 +24,14 @@ export async function uploadConstants(device: GPUDevice, consts: PlanConst[]): P
     throw e;
   }
   return made;
+}
+
+/**
+ * Drops the CPU copy of every constant (sizes, labels and digests stay for describePlan and comparisons): after
+ * uploadConstants the GPU buffers are the weights, and keeping both would double the JS memory of a model.
+ */
+export function releaseConstBytes(consts: PlanConst[]): void {
+  for (const c of consts) delete c.bytes;
 }
 
 /** A step's constants as the uploaded buffers, by binding name. */

@@ -4,11 +4,10 @@
  * test/reference/conv_int.ts (conv2dW4A8Ref). Bit-exact.
  */
 import type { GpuContext } from '../../../src/gpu/device.ts';
-import { runKernel } from '../../../src/gpu/exec.ts';
 import { type W4Case, regTile, w4Problem } from '../../reference/conv_int_problem.ts';
 import { type ConvShapeInit, convShape } from '../../../src/shaders/conv-shape.ts';
 import { smemTile } from '../../../src/shaders/conv2d_int_smem.ts';
-import { type Case, EXACT, type Outcome, type Rng, exactOutcome } from '../suite.ts';
+import { type Case, EXACT, type Outcome, type Rng, exactOutcome, runSpec } from '../suite.ts';
 
 const reg = regTile;
 const sm = (init: ConvShapeInit, wgm: number, wgn: number, tn4: 1 | 2, bk: 4 | 8 | 16) => smemTile(convShape(init), wgm, wgn, tn4, bk);
@@ -17,7 +16,7 @@ const ODD: ConvShapeInit = { n: 2, h: 7, w: 9, cin: 17, cout: 12, kh: 3, kw: 3, 
 
 async function w4Outcome({ device }: GpuContext, r: Rng, c: W4Case): Promise<Outcome> {
   const p = w4Problem(r, c);
-  const out = await runKernel(device, p.spec, p.inputs, { output: p.outputBytes });
+  const out = await runSpec(device, p.spec, p.inputs, { output: p.outputBytes });
   return exactOutcome(p.decode(out.output) as Int8Array, p.want, p.spec.key);
 }
 
@@ -31,7 +30,7 @@ const w4 = (name: string, c: W4Case): Case => ({
 export const cases: Case[] = [
   // Workgroup-memory implicit GEMM, int4 unpacked while staging.
   w4('smem per-channel, cin 17 stride 2 odd size, batch 2, residual then relu', { shape: ODD, tile: sm(ODD, 4, 2, 2, 8), residual: true, act: { kind: 'relu' } }),
-  w4('smem per-group 16 inside a tap, vec4 loads, bk 4, silu LUT', { shape: C64, groupSize: 16, tile: sm(C64, 4, 4, 1, 4), act: { kind: 'silu' } }),
+  w4('smem per-group 16 inside a tap, vec4 loads, bk 4, residual then silu', { shape: C64, groupSize: 16, tile: sm(C64, 4, 4, 1, 4), residual: true, act: { kind: 'silu' } }),
   w4('per-channel, cin 17 stride 2 odd size, asymmetric pad', {
     shape: { n: 1, h: 9, w: 11, cin: 17, cout: 12, kh: 3, kw: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 0, padBottom: 2, padRight: 1 },
   }),
@@ -45,8 +44,8 @@ export const cases: Case[] = [
     shape: { n: 1, h: 6, w: 6, cin: 12, cout: 8, kh: 3, kw: 3, ...pad1 }, groupSize: 24, dot: 'fallback',
   }),
   w4('per-group 16, groups 2', { shape: { n: 1, h: 6, w: 5, cin: 6, cout: 6, kh: 3, kw: 3, groups: 2, ...pad1 }, groupSize: 16 }),
-  w4('per-group 32, tile 2x2, silu LUT', {
-    shape: { n: 1, h: 5, w: 6, cin: 32, cout: 20, kh: 3, kw: 3, ...pad1 }, groupSize: 32, tile: reg(2, 2), act: { kind: 'silu' },
+  w4('per-group 32, tile 2x2, residual then silu', {
+    shape: { n: 1, h: 5, w: 6, cin: 32, cout: 20, kh: 3, kw: 3, ...pad1 }, groupSize: 32, tile: reg(2, 2), residual: true, act: { kind: 'silu' },
   }),
   w4('per-group 16, 1x1, relu6', { shape: { n: 1, h: 5, w: 5, cin: 40, cout: 16, kh: 1, kw: 1 }, groupSize: 16, act: { kind: 'clip', min: 0, max: 6 } }),
   w4('per-group 32, residual then relu, batch 2, tile 4x2', {

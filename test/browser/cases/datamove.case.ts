@@ -1,23 +1,26 @@
 /**
  * Data movement and the small float ops: transpose, slice, concat, split, pad (f32 and packed int8), resize
- * (nearest / linear, f32 and int8), softmax / logsoftmax. Set up as in test/datamove.test.ts; references
- * test/reference/{slice,resize,ops}.ts. Copies are exact (the f32 values are moved, never computed).
+ * (nearest / linear, f32 and int8), softmax / logsoftmax, gather, reduce. Run by the Chromium suite and, as
+ * test/datamove.test.ts, under Node. References test/reference/{slice,resize,ops}.ts. Copies are exact (the f32
+ * values are moved, never computed).
  */
 import type { GpuContext } from '../../../src/gpu/device.ts';
-import { createStorage, encodeAndSubmit, readBuffer, runKernel, uploadBuffer } from '../../../src/gpu/exec.ts';
+import { createStorage, encodeAndSubmit, readBuffer, uploadBuffer } from '../../../src/gpu/exec.ts';
 import { concatKernels } from '../../../src/shaders/concat.ts';
+import { gatherKernel } from '../../../src/shaders/gather.ts';
 import type { KernelSpec } from '../../../src/shaders/kernel.ts';
 import { type PadMode, padKernel } from '../../../src/shaders/pad.ts';
+import { type ReduceOp, reduceKernel, reduceShape } from '../../../src/shaders/reduce.ts';
 import { type CoordMode, type NearestMode, resizeCoords, resizeKernel } from '../../../src/shaders/resize.ts';
 import { sliceKernel } from '../../../src/shaders/slice.ts';
 import { softmaxKernel } from '../../../src/shaders/softmax.ts';
 import { splitKernels } from '../../../src/shaders/split.ts';
 import { transposeKernel } from '../../../src/shaders/transpose.ts';
-import { size, softmaxRef } from '../../reference/ops.ts';
+import { gatherRef, reduceRef, size, softmaxRef } from '../../reference/ops.ts';
 import { packRows } from '../../reference/quantize.ts';
 import { resizeRef } from '../../reference/resize.ts';
 import { concatRef, padRef, sliceRef, splitRef, transposeRef } from '../../reference/slice.ts';
-import { type Case, EXACT, FLOAT_TOL, type Outcome, type Rng, exactOutcome, floatOutcome, worst } from '../suite.ts';
+import { type Case, EXACT, FLOAT_TOL, type Outcome, type Rng, checkSpec, exactOutcome, floatOutcome, runSpec, worst } from '../suite.ts';
 
 const shuffle = (r: Rng, xs: number[]): number[] => {
   for (let i = xs.length - 1; i > 0; i--) {
@@ -35,6 +38,7 @@ const f32 = (x: ArrayLike<number>): Float32Array => Float32Array.from(x);
 
 /** Kernels reading `inputs[i % inputs.length]` and writing `outputs[i % outputs.length]`, in one pass. */
 async function runCopies(device: GPUDevice, specs: KernelSpec[], inputs: Uint32Array[], outputWords: number[]): Promise<Uint32Array[]> {
+  specs.forEach(checkSpec);
   const ins = inputs.map((x) => uploadBuffer(device, x));
   const outs = outputWords.map((n) => createStorage(device, n * 4));
   await encodeAndSubmit(device, specs.map((spec, i) => ({ spec, buffers: { input: ins[i % ins.length], output: outs[i % outs.length] } })));
@@ -48,9 +52,9 @@ const asF32 = (w: Uint32Array): Float32Array => new Float32Array(w.buffer, w.byt
 const exact = (name: string, run: (gpu: GpuContext, r: Rng) => Promise<Outcome>): Case => ({ name, tolerance: EXACT, run });
 
 export const cases: Case[] = [
-  exact('transpose f32 random perm, rank 2..6; int8 NHWC -> NWHC', async ({ device }, r) => {
+  exact('transpose f32 random perm, rank 1..6; int8 NHWC -> NWHC', async ({ device }, r) => {
     const outs: Outcome[] = [];
-    for (let rank = 2; rank <= 6; rank += 2) {
+    for (let rank = 1; rank <= 6; rank++) {
       const shape = randShape(r, rank, rank > 4 ? 3 : 5);
       const perm = shuffle(r, shape.map((_, i) => i));
       const x = r.floats(size(shape));
@@ -66,7 +70,7 @@ export const cases: Case[] = [
   }),
   exact('slice f32 negative steps, clamping; int8 spatial step -2 + channel cut', async ({ device }, r) => {
     const outs: Outcome[] = [];
-    for (let t = 0; t < 3; t++) {
+    for (let t = 0; t < 6; t++) {
       const shape = randShape(r, r.int(1, 4), 7);
       const axes = shuffle(r, shape.map((_, i) => i)).slice(0, r.int(1, shape.length)).map((a) => (r.next() < 0.3 ? a - shape.length : a));
       const steps = axes.map(() => (r.next() < 0.5 ? -r.int(1, 3) : r.int(1, 3)));
@@ -153,19 +157,18 @@ export const cases: Case[] = [
     const outs: Outcome[] = [];
     const coords: CoordMode[] = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_half_pixel_for_nn'];
     const nearest: NearestMode[] = ['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'];
-    for (const coord of coords) {
-      const nm = r.pick(nearest);
+    for (const coord of coords) for (const nm of nearest) {
       const shape = { n: 1, h: r.int(1, 6), w: r.int(1, 6), c: awkwardC(r) };
       const p = { mode: 'nearest' as const, coord, nearest: nm, outH: r.int(1, 11), outW: r.int(1, 11) };
       const x = r.floats(shape.h * shape.w * shape.c);
-      const out = await runKernel(device, resizeKernel(shape, p), { input: x, coords: resizeCoords(shape, p) }, { output: p.outH * p.outW * shape.c * 4 });
+      const out = await runSpec(device, resizeKernel(shape, p), { input: x, coords: resizeCoords(shape, p) }, { output: p.outH * p.outW * shape.c * 4 });
       outs.push(exactOutcome(new Float32Array(out.output), f32(resizeRef(x, 1, shape.h, shape.w, shape.c, p)), `${coord} ${nm} ${shape.h}x${shape.w}->${p.outH}x${p.outW}`, true));
     }
     const shape = { n: 1, h: r.int(1, 5), w: r.int(1, 5), c: awkwardC(r) };
     const p = { mode: 'nearest' as const, coord: 'asymmetric' as const, nearest: 'floor' as const, outH: 2 * shape.h, outW: 2 * shape.w };
     const q = r.int8s(shape.h * shape.w * shape.c);
     const want = pack(resizeRef(q, 1, shape.h, shape.w, shape.c, p), [p.outH, p.outW, shape.c]);
-    const out = await runKernel(device, resizeKernel(shape, p, 'i8x4'), { input: pack(q, [shape.h, shape.w, shape.c]), coords: resizeCoords(shape, p) }, { output: want.length * 4 });
+    const out = await runSpec(device, resizeKernel(shape, p, 'i8x4'), { input: pack(q, [shape.h, shape.w, shape.c]), coords: resizeCoords(shape, p) }, { output: want.length * 4 });
     outs.push(exactOutcome(new Uint32Array(out.output), want, 'int8 2x', true));
     return worst(...outs);
   }),
@@ -179,7 +182,7 @@ export const cases: Case[] = [
         const p = { mode: 'linear' as const, coord, outH: r.int(1, 11), outW: r.int(1, 11) };
         const x = r.floats(shape.n * shape.h * shape.w * shape.c);
         const n = shape.n * p.outH * p.outW * shape.c;
-        const out = await runKernel(device, resizeKernel(shape, p), { input: x, coords: resizeCoords(shape, p) }, { output: n * 4 });
+        const out = await runSpec(device, resizeKernel(shape, p), { input: x, coords: resizeCoords(shape, p) }, { output: n * 4 });
         outs.push(floatOutcome(new Float32Array(out.output), resizeRef(x, shape.n, shape.h, shape.w, shape.c, p), coord));
       }
       return worst(...outs);
@@ -190,14 +193,51 @@ export const cases: Case[] = [
     tolerance: FLOAT_TOL,
     async run({ device }, r) {
       const outs: Outcome[] = [];
-      for (const log of [false, true]) for (let t = 0; t < 2; t++) {
+      for (const log of [false, true]) for (let t = 0; t < 3; t++) {
         const shape = randShape(r, r.int(1, 4), 7);
         const axis = r.int(-shape.length, shape.length - 1);
         const x = r.floats(size(shape), -20, 20);
-        const out = await runKernel(device, softmaxKernel(shape, { axis, log }), { input: x }, { output: x.length * 4 });
+        const out = await runSpec(device, softmaxKernel(shape, { axis, log }), { input: x }, { output: x.length * 4 });
         outs.push(floatOutcome(new Float32Array(out.output), softmaxRef(x, shape, axis, log), `[${shape}] axis ${axis} log ${log}`));
       }
       return worst(...outs);
     },
   },
+  exact('gather f32 on a random axis with negative indices; int8 on a spatial axis', async ({ device }, r) => {
+    const outs: Outcome[] = [];
+    for (let t = 0; t < 4; t++) {
+      const shape = randShape(r, r.int(1, 4), 5);
+      const axis = r.int(0, shape.length - 1);
+      const indShape = randShape(r, r.int(0, 2), 3);
+      const idx = Int32Array.from({ length: size(indShape) }, () => r.int(-shape[axis], shape[axis] - 1));
+      const x = r.floats(size(shape));
+      const want = gatherRef(x, shape, axis, idx, indShape);
+      const out = await runSpec(device, gatherKernel(shape, axis, idx.length), { input: x, indices: idx }, { output: want.length * 4 });
+      outs.push(exactOutcome(new Float32Array(out.output), f32(want), `[${shape}] axis ${axis} indices [${idx}]`, true));
+    }
+    const qshape = [1, r.int(2, 5), r.int(1, 4), awkwardC(r)];
+    const qidx = Int32Array.from([r.int(-qshape[1], -1), r.int(0, qshape[1] - 1)]);
+    const q = r.int8s(size(qshape));
+    const want = pack(gatherRef(q, qshape, 1, qidx, [2]), [1, 2, qshape[2], qshape[3]]);
+    const out = await runSpec(device, gatherKernel(qshape, 1, 2, 'i8x4'), { input: pack(q, qshape), indices: qidx }, { output: want.length * 4 });
+    outs.push(exactOutcome(new Uint32Array(out.output), want, `int8 [${qshape}] indices [${qidx}]`, true));
+    return worst(...outs);
+  }),
+  ...(['mean', 'sum', 'max', 'min'] as ReduceOp[]).map((op): Case => ({
+    name: `reduce ${op} over random axes (none: all), keepdims either way`,
+    tolerance: FLOAT_TOL,
+    async run({ device }, r) {
+      const outs: Outcome[] = [];
+      for (let t = 0; t < 3; t++) {
+        const shape = randShape(r, r.int(1, 5), 5);
+        const axes = t === 0 ? [] : shuffle(r, shape.map((_, i) => i)).slice(0, r.int(1, shape.length));
+        const keepDims = r.next() < 0.5;
+        const x = r.floats(size(shape));
+        const n = size(reduceShape(shape, { op, axes, keepDims }));
+        const out = await runSpec(device, reduceKernel(shape, { op, axes, keepDims }), { input: x }, { output: n * 4 });
+        outs.push(floatOutcome(new Float32Array(out.output), reduceRef(x, shape, axes, op), `[${shape}] axes [${axes}]`));
+      }
+      return worst(...outs);
+    },
+  })),
 ];

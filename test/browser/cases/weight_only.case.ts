@@ -1,21 +1,20 @@
 /**
  * Weight-only int8 / int4 (f32 activations, weights dequantized in the shader), conv on every family
- * (Gemm/MatMul run as 1x1 convs), per output channel and per group. Reference: the float conv on the packer's dequantized weights, as in
- * test/weight_only.test.ts.
+ * (Gemm/MatMul run as 1x1 convs), per output channel and per group. Reference: the float conv on the packer's
+ * dequantized weights. Run by the Chromium suite and, as test/weight_only.test.ts, under Node.
  */
 import type { GpuContext } from '../../../src/gpu/device.ts';
-import { runKernel } from '../../../src/gpu/exec.ts';
-import { type ConvShapeInit, convOutSize, convShape } from '../../../src/shaders/conv-shape.ts';
+import { type ConvShapeInit, convShape } from '../../../src/shaders/conv-shape.ts';
 import type { Conv2dF32Variant } from '../../../src/shaders/conv2d_f32.ts';
 import { type Conv2dWoParams, conv2dWoKernel, packConvWeightsWo } from '../../../src/shaders/conv2d_wo.ts';
 import { packBias } from '../../../src/shaders/pack-float.ts';
-import { conv2dRef } from '../../reference/conv.ts';
-import { type Case, FLOAT_TOL, type Outcome, type Rng, floatOutcome } from '../suite.ts';
+import { conv2dRef, convOutRef } from '../../reference/conv.ts';
+import { type Case, FLOAT_TOL, type Outcome, type Rng, floatOutcome, runSpec } from '../suite.ts';
 
 async function convWo({ device, caps }: GpuContext, r: Rng, init: ConvShapeInit, variant: Conv2dF32Variant,
   params: Omit<Conv2dWoParams, 'variant'>): Promise<Outcome> {
   const s = convShape(init);
-  const { outH, outW } = convOutSize(s);
+  const { outH, outW } = convOutRef(s);
   const outLen = s.n * outH * outW * s.cout;
   const x = r.floats(s.n * s.h * s.w * s.cin);
   const w = r.floats(s.cout * (s.cin / s.groups) * s.kh * s.kw);
@@ -25,7 +24,7 @@ async function convWo({ device, caps }: GpuContext, r: Rng, init: ConvShapeInit,
   const spec = conv2dWoKernel(s, { ...params, variant }, caps);
   const inputs: Record<string, ArrayBufferView> = { input: x, weights: packed.weights, scales: packed.scales, bias: packBias(bias, s.cout) };
   if (residual) inputs.residual = residual;
-  const out = await runKernel(device, spec, inputs, { output: outLen * 4 });
+  const out = await runSpec(device, spec, inputs, { output: outLen * 4 });
   return floatOutcome(new Float32Array(out.output), conv2dRef(x, packed.dequant, s, { bias, residual, act: params.act }), spec.key);
 }
 
