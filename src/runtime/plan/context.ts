@@ -41,8 +41,6 @@ export class PlanContext {
   readonly consts: PlanConst[] = [];
   readonly quantizedConsts = new Map<string, QuantizedConst>();
   weightBytes = 0;
-  /** Nodes whose work another step took over (e.g. an int8 residual add fused into its conv): not lowered. */
-  readonly absorbed = new Set<string>();
   /** Values whose producer already applied the ReLU that reads them (the Relu is then a view). */
   readonly reluApplied = new Set<string>();
   private readonly conversions = new Map<string, string>();
