@@ -2,6 +2,8 @@
  * Activations shared by every kernel that fuses one. Each kernel's WGSL declares `override ACT: u32` and
  * `override ALPHA: f32`/`BETA: f32` and includes the `activate()` function below (via `withActivation`).
  */
+import { ortLogistic } from '../quant/ort-logistic.ts';
+
 export type Activation =
   | { kind: 'none' }
   | { kind: 'relu' }
@@ -43,8 +45,8 @@ export function activateRef(x: number, act: Activation = { kind: 'none' }): numb
     case 'relu': return Math.max(x, 0);
     case 'clip': return Math.min(Math.max(x, f(act.min)), f(act.max));
     case 'leakyrelu': return x >= 0 ? x : f(x * f(act.alpha));
-    case 'sigmoid': return f(1 / (1 + Math.exp(-x)));
-    case 'silu': return f(x / (1 + Math.exp(-x)));
+    case 'sigmoid': return ortLogistic(x);
+    case 'silu': return f(x * ortLogistic(x)); // Sigmoid then Mul, as onnxruntime runs a SiLU
     case 'hardsigmoid': return Math.min(Math.max(f(f(act.alpha) * x + f(act.beta)), 0), 1);
     case 'hardswish': return f(x * Math.min(Math.max(x / 6 + 0.5, 0), 1));
   }
