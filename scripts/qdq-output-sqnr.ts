@@ -21,20 +21,10 @@ import { InferenceSession } from '../src/runtime/session.ts';
 import { acquireNodeDevice } from '../src/node/gpu.ts';
 import type { WeightMode } from '../src/ptq/quantize.ts';
 import { sqnr } from '../src/quant/index.ts';
-import { ortRun } from '../test/helpers/ort.ts';
+import { outputFloors, referenceRuns } from '../test/helpers/qdq-spread.ts';
 import { Rng } from '../test/helpers/random.ts';
 import { QDQ_MODELS, WEIGHT_MODES, quantizeAsset } from '../test/helpers/qdq-models.ts';
 import { type TraceResult, describeDiff, traceQdq } from '../test/helpers/qdq-trace.ts';
-
-/** onnxruntime-web's wasm build of the reference (single thread), every Q and DQ literal. */
-async function ortWebRun(bytes: Uint8Array, feeds: Record<string, { dims: number[]; data: Float32Array }>): Promise<Record<string, { data: Float32Array }>> {
-  const ort = await import('onnxruntime-web');
-  ort.env.wasm.numThreads = 1;
-  const s = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'disabled' });
-  const r = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.dims)])));
-  await s.release();
-  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { data: v.data as Float32Array }]));
-}
 
 const args = process.argv.slice(2);
 const flag = (n: string, d: string) => { const i = args.indexOf(`--${n}`); return i >= 0 ? args[i + 1] : d; };
@@ -47,16 +37,14 @@ const min = (xs: number[]) => Math.min(...xs);
 
 const context = await acquireNodeDevice({ label: 'qdq-output-sqnr' });
 const traceRows: string[] = [];
-console.log('| model | weights | seed | output | ours vs ort(disabled) dB | ort(all) vs ort(disabled) dB | ort-web wasm vs ort(disabled) dB | ours vs ort(all) dB | traced tensors: bit-exact / differ (max LSB, % off worst) |');
-console.log('|---|---|---:|---|---:|---:|---:|---:|---|');
+console.log('| model | weights | seed | output | ours vs ort(disabled) dB | ort(all) vs ort(disabled) dB | ort-web wasm vs ort(disabled) dB | ours vs ort(all) dB | test floor dB | traced tensors: bit-exact / differ (max LSB, % off worst) |');
+console.log('|---|---|---:|---|---:|---:|---:|---:|---:|---|');
 for (const m of models) {
   for (const w of weights) {
     for (const seed of seeds) {
       const t0 = performance.now();
       const { bytes, feeds } = await quantizeAsset(m, w, new Rng(seed));
-      const disabled = await ortRun(bytes, feeds, { graphOptimizationLevel: 'disabled' });
-      const all = await ortRun(bytes, feeds, { graphOptimizationLevel: 'all' });
-      const web = await ortWebRun(bytes, feeds);
+      const ref = await referenceRuns(bytes, feeds);
       const session = await InferenceSession.create(bytes, { context });
       const ours = await session.run(feeds);
       session.dispose();
@@ -68,9 +56,9 @@ for (const m of models) {
         });
       }
       const traced = t ? `${t.all.length - t.diffs.length} / ${t.diffs.length}` + (t.diffs.length ? ` (${Math.max(...t.diffs.map((d) => d.maxLsb))}, ${(100 * Math.max(...t.diffs.map((d) => d.offFraction))).toFixed(4)}%)` : '') : 'not traced';
-      for (const name of Object.keys(disabled).filter((k) => k in ours)) {
-        const r = disabled[name].data;
-        console.log(`| ${m.file} | ${w} | ${seed} | ${name} | ${db(sqnr(r, ours[name].data))} | ${db(sqnr(r, all[name].data))} | ${db(sqnr(r, web[name].data))} | ${db(sqnr(all[name].data, ours[name].data))} | ${traced} |`);
+      for (const o of outputFloors(ref, ours)) {
+        const oursAll = sqnr(ref.all[o.name].data, ours[o.name].data);
+        console.log(`| ${m.file} | ${w} | ${seed} | ${o.name} | ${db(o.ours)} | ${db(o.all)} | ${db(o.web)} | ${db(oursAll)} | ${o.floor.toFixed(1)}${o.ours >= o.floor ? '' : ' MISSED'} | ${traced} |`);
       }
       if (t) {
         const byOp = new Map<string, string[]>();
