@@ -26,20 +26,22 @@ fn activate(x: f32) -> f32 {
 // one ulp off (1 / (1 + exp(-x)), ~60% of inputs) moves a code wherever the value sits near a rounding boundary.
 // WGSL's fma() may round twice (SwiftShader's does), so the fused steps are integer arithmetic (fma_pos);
 // test/qdq-sigmoid.test.ts checks the bits against onnxruntime.
+// MLAS's coefficients after the leading ones: alpha_7 .. alpha_1 of P, then beta_8 .. beta_0 of Q.
+const LOGISTIC_C = array<f32, 9>(1.15627324459942e-07, 6.08574864600143e-05, 8.51377133304701e-03,
+  2.48287947061529e-01, 5.76102136993427e-09, 6.29106785017040e-06, 1.70198817374094e-03, 1.16817656904453e-01,
+  9.93151921023180e-01);
+
 fn ort_logistic(x: f32) -> f32 {
   let v = min(max(x, -18.0), 18.0);
   let v2 = v * v;
-  var p = fma_pos(v2, 4.37031012579801e-11, 1.15627324459942e-07);
-  p = fma_pos(p, v2, 6.08574864600143e-05);
-  p = fma_pos(p, v2, 8.51377133304701e-03);
-  p = fma_pos(p, v2, 2.48287947061529e-01);
-  p = p * v;
-  var q = fma_pos(v2, 6.10247389755681e-13, 5.76102136993427e-09);
-  q = fma_pos(q, v2, 6.29106785017040e-06);
-  q = fma_pos(q, v2, 1.70198817374094e-03);
-  q = fma_pos(q, v2, 1.16817656904453e-01);
-  q = fma_pos(q, v2, 9.93151921023180e-01);
-  return max(div_rne(p, q) + 0.5, 0.0);
+  // Horner steps p = p * v2 + c (4) then q = q * v2 + c (5), from alpha_9 and beta_10. One loop, one call site:
+  // every fused epilogue inlines this per tile position, and fma_pos is long.
+  var acc = vec2<f32>(4.37031012579801e-11, 6.10247389755681e-13);
+  for (var i = 0u; i < 9u; i++) {
+    let k = select(1u, 0u, i < 4u);
+    acc[k] = fma_pos(acc[k], v2, LOGISTIC_C[i]);
+  }
+  return max(div_rne(acc.x * v, acc.y) + 0.5, 0.0);
 }
 
 // a / b correctly rounded (IEEE, to nearest even) for b positive normal: WGSL's f32 division may be 2.5 ulp off.
