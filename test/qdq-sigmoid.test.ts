@@ -3,7 +3,8 @@
  * ulp decides a code near a rounding boundary). Three links, each on fresh random inputs (seed printed):
  * the independent reference (test/reference/logistic.ts) equals onnxruntime's Sigmoid and Sigmoid -> Mul; the
  * library's CPU copy (src/quant/ort-logistic.ts, used for tables) equals the reference; the GPU `activate()`
- * (activation.wgsl, used by every fused epilogue) equals the reference.
+ * (activation.wgsl, used by every fused epilogue) equals the reference with `exact`, and is within 2^-20 of it with
+ * WGSL's fma() (the default: SwiftShader's fma() rounds twice).
  */
 import { describe, expect, it } from 'vitest';
 import { unaryKernel } from '../src/shaders/unary.ts';
@@ -65,8 +66,9 @@ describe('Sigmoid / SiLU as onnxruntime computes them', () => {
     expect(lib.count, `src/quant/ort-logistic.ts vs reference: ${lib.first.join('; ')}`).toBe(0);
   });
 
-  for (const act of [{ kind: 'sigmoid' }, { kind: 'silu' }] as Activation[]) {
-    it(`activate() ${act.kind} on the GPU equals the reference bit for bit`, async () => {
+  for (const act of [{ kind: 'sigmoid', exact: true }, { kind: 'silu', exact: true }, { kind: 'sigmoid' }, { kind: 'silu' }] as Activation[]) {
+    const exact = 'exact' in act && act.exact;
+    it(`activate() ${act.kind}${exact ? ' (exact)' : ' (WGSL fma)'} on the GPU ${exact ? 'equals the reference bit for bit' : 'is within 2^-20 max(1, |x|) of the reference'}`, async () => {
       const { device } = await testGpu();
       const rng = testRng();
       const n = rng.int(3000, 6000);
@@ -74,8 +76,14 @@ describe('Sigmoid / SiLU as onnxruntime computes them', () => {
       const spec = unaryKernel({ act }, n);
       expectBindingsMatch(spec);
       const out = new Float32Array((await runKernel(device, spec, { input: x }, { output: n * 4 })).output);
-      const off = firstOff(x, out, Float32Array.from(x, act.kind === 'silu' ? siluRef : logisticRef));
-      expect(off.count, `${off.count}/${n} differ: ${off.first.join('; ')}`).toBe(0);
+      const want = Float32Array.from(x, act.kind === 'silu' ? siluRef : logisticRef);
+      const off = firstOff(x, out, want);
+      if (exact) expect(off.count, `${off.count}/${n} differ: ${off.first.join('; ')}`).toBe(0);
+      else {
+        console.log(`[qdq-sigmoid] ${act.kind} with WGSL fma(): ${off.count}/${n} values differ from onnxruntime's bits`);
+        // ulps of p / q + 0.5 where fma() rounds twice (absolute, then times x for SiLU); 2^-20 catches a wrong formula
+        for (let i = 0; i < n; i++) expect(Math.abs(out[i] - want[i]), `x=${x[i]}`).toBeLessThanOrEqual(2 ** -20 * Math.max(1, Math.abs(x[i])));
+      }
     });
   }
 });

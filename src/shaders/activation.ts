@@ -9,8 +9,9 @@ export type Activation =
   | { kind: 'relu' }
   | { kind: 'clip'; min: number; max: number }
   | { kind: 'leakyrelu'; alpha: number }
-  | { kind: 'sigmoid' }
-  | { kind: 'silu' }
+  /** `exact`: onnxruntime's bits on every GPU (integer fused multiply-adds, slow); else WGSL fma() and division. */
+  | { kind: 'sigmoid'; exact?: boolean }
+  | { kind: 'silu'; exact?: boolean }
   | { kind: 'hardsigmoid'; alpha: number; beta: number }
   | { kind: 'hardswish' };
 
@@ -32,6 +33,7 @@ export function activationConstants(act: Activation = { kind: 'none' }): Record<
     else c.ACT = ACT_CODE.none;
   }
   if (act.kind === 'leakyrelu') c.ACT_A = act.alpha;
+  if ((act.kind === 'sigmoid' || act.kind === 'silu') && act.exact) c.ACT += 6; // 10, 11: ort_logistic
   if (act.kind === 'hardsigmoid') Object.assign(c, { ACT_A: act.alpha, ACT_B: act.beta });
   return c;
 }
