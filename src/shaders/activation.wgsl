@@ -12,10 +12,33 @@ fn activate(x: f32) -> f32 {
     case 8u: { return min(x, ACT_B); } // Clip with min = -inf (overrides must be finite)
     case 9u: { return max(x, ACT_A); } // Clip with max = +inf
     case 3u: { return select(x * ACT_A, x, x >= 0.0); }
-    case 4u: { return 1.0 / (1.0 + exp(-x)); }
-    case 5u: { return x / (1.0 + exp(-x)); }
+    case 4u: { return ort_logistic(x); }
+    case 5u: { return x * ort_logistic(x); } // SiLU as onnxruntime runs it: Sigmoid, then Mul
     case 6u: { return clamp(ACT_A * x + ACT_B, 0.0, 1.0); }
     case 7u: { return x * clamp(x / 6.0 + 0.5, 0.0, 1.0); }
     default: { return x; }
   }
 }
+
+// Sigmoid as onnxruntime's CPU provider computes it (MLAS MlasLogisticKernelFma3, the same rational polynomial as
+// Eigen): clamp to [-18, 18], p(v) / q(v) with fused multiply-adds, + 0.5, max with 0 (no min with 1: onnxruntime
+// returns 1.0000001 near v = 18). A QDQ model quantizes this value, so an approximation that is one ulp off
+// (1 / (1 + exp(-x)) is on ~60% of inputs) moves a code wherever the value sits near a rounding boundary.
+// Bit-exact where WGSL's fma() is fused and the division correctly rounded; SwiftShader's fma() rounds twice (an
+// ulp off on ~30% of inputs). An everywhere-exact variant (integer fused multiply-add and division) was built and
+// measured (issue 10, docs/qdq.md): 3.7x the run time of YOLOX-nano int8 for the same output, so it is not kept.
+fn ort_logistic(x: f32) -> f32 {
+  let v = min(max(x, -18.0), 18.0);
+  let v2 = v * v;
+  var acc = vec2<f32>(4.37031012579801e-11, 6.10247389755681e-13);
+  for (var i = 0u; i < 9u; i++) {
+    let k = select(1u, 0u, i < 4u);
+    acc[k] = fma(acc[k], v2, LOGISTIC_C[i]);
+  }
+  return max(acc.x * v / acc.y + 0.5, 0.0);
+}
+
+// MLAS's coefficients after the leading ones: alpha_7 .. alpha_1 of P, then beta_8 .. beta_0 of Q.
+const LOGISTIC_C = array<f32, 9>(1.15627324459942e-07, 6.08574864600143e-05, 8.51377133304701e-03,
+  2.48287947061529e-01, 5.76102136993427e-09, 6.29106785017040e-06, 1.70198817374094e-03, 1.16817656904453e-01,
+  9.93151921023180e-01);
