@@ -30,15 +30,16 @@ fn activate(x: f32) -> f32 {
 fn ort_logistic(x: f32) -> f32 {
   let v = min(max(x, -18.0), 18.0);
   let v2 = v * v;
-  var acc = vec2<f32>(4.37031012579801e-11, 6.10247389755681e-13);
-  for (var i = 0u; i < 9u; i++) {
-    let k = select(1u, 0u, i < 4u);
-    acc[k] = fma(acc[k], v2, LOGISTIC_C[i]);
-  }
-  return max(acc.x * v / acc.y + 0.5, 0.0);
+  // Horner in MLAS's order, unrolled (a loop over a constant array is not unrolled by every compiler): P from
+  // alpha_9 down to alpha_1, Q from beta_10 down to beta_0.
+  var p = fma(4.37031012579801e-11, v2, 1.15627324459942e-07);
+  p = fma(p, v2, 6.08574864600143e-05);
+  p = fma(p, v2, 8.51377133304701e-03);
+  p = fma(p, v2, 2.48287947061529e-01);
+  var q = fma(6.10247389755681e-13, v2, 5.76102136993427e-09);
+  q = fma(q, v2, 6.29106785017040e-06);
+  q = fma(q, v2, 1.70198817374094e-03);
+  q = fma(q, v2, 1.16817656904453e-01);
+  q = fma(q, v2, 9.93151921023180e-01);
+  return max(p * v / q + 0.5, 0.0);
 }
-
-// MLAS's coefficients after the leading ones: alpha_7 .. alpha_1 of P, then beta_8 .. beta_0 of Q.
-const LOGISTIC_C = array<f32, 9>(1.15627324459942e-07, 6.08574864600143e-05, 8.51377133304701e-03,
-  2.48287947061529e-01, 5.76102136993427e-09, 6.29106785017040e-06, 1.70198817374094e-03, 1.16817656904453e-01,
-  9.93151921023180e-01);
