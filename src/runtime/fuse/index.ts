@@ -5,18 +5,20 @@
 import type { Graph } from '../ir.ts';
 import { fuseActivations, fuseResidualAdd, fuseSiLU } from './activation-fusion.ts';
 import { fuseQdqResidual } from './qdq-residual.ts';
+import { fuseQdqAddRelu } from './qdq-add-relu.ts';
 
 export interface FuseCounts {
   silu: number;
   residual: number;
   activation: number;
   qdqResidual: number;
+  qdqAddRelu: number;
 }
 
 /**
  * All fusions, in the order that lets each see the previous ones' results (the QDQ residual match needs the conv's
  * ReLU already fused). `noFusion` (calibration: observe every activation) skips the float fusions but not the QDQ
- * residual one, which only chooses the integer kernel's epilogue (the lowering matched it regardless of `noFusion`
+ * residual and Add -> Relu ones, which only choose integer kernels' epilogues (the lowering matched it regardless of `noFusion`
  * before issue 14, and QDQ plans stay as they were).
  */
 export function fuseGraph(g: Graph, opts: { noFusion?: boolean } = {}): FuseCounts {
@@ -24,5 +26,6 @@ export function fuseGraph(g: Graph, opts: { noFusion?: boolean } = {}): FuseCoun
   const silu = optional ? fuseSiLU(g) : 0;
   const residual = optional ? fuseResidualAdd(g) : 0;
   const activation = optional ? fuseActivations(g) : 0;
-  return { silu, residual, activation, qdqResidual: fuseQdqResidual(g) };
+  const qdqResidual = fuseQdqResidual(g);
+  return { silu, residual, activation, qdqResidual, qdqAddRelu: fuseQdqAddRelu(g) };
 }

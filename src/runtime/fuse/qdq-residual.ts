@@ -21,20 +21,20 @@ const FUSE_INTO = new Set(['Conv', 'Gemm', 'MatMul']);
 const WEIGHT_TYPES = new Set(['int8', 'uint8', 'int4', 'uint4']);
 
 /** The one reader of `value`, unless it is a graph output or has several readers. */
-function only(g: Graph, value: string): Node | undefined {
+export function only(g: Graph, value: string): Node | undefined {
   if (g.outputs.some((o) => o.name === value)) return undefined;
   const users = consumersOf(g, value);
   return users.length === 1 ? users[0] : undefined;
 }
 
 /** The DequantizeLinear of an activation (not of a constant) that produces `value`, if one does. */
-function activationDq(g: Graph, value: string): Node | undefined {
+export function activationDq(g: Graph, value: string): Node | undefined {
   const p = producerOf(g, value);
   return p?.opType === 'DequantizeLinear' && !g.initializers.has(p.inputs[0]) ? p : undefined;
 }
 
 /** A per-tensor int8/uint8 QuantizeLinear with constant scale and zero point: the only kind the planner fuses. */
-function perTensorQ(g: Graph, n: Node | undefined): n is Node {
+export function perTensorQ(g: Graph, n: Node | undefined): n is Node {
   if (n?.opType !== 'QuantizeLinear') return false;
   const s = g.initializers.get(n.inputs[1]);
   if (!s || s.data.length !== 1) return false;

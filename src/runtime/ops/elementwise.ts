@@ -14,7 +14,6 @@ import { type Layout, type PlanConst, storedDims } from '../plan/types.ts';
 import { activationOf } from '../fuse/activation-fusion.ts';
 import { quantizedConsumer } from './qdq.ts';
 import { activationClamp } from '../../shaders/pack-int.ts';
-import { consumersOf } from '../fuse/graph-util.ts';
 import { type Operand, dimsOf, nhwcCompatible, operand, permuteToNhwc, toNhwcDims } from './operands.ts';
 
 function chooseLayout(ops: Operand[], outDims: number[]): Layout {
@@ -47,7 +46,8 @@ export function lowerBinary(op: BinaryOp) {
       }
     });
     const out = ctx.define(node.outputs[0], outDims, layout, 'f32');
-    const spec = binaryKernel({ op }, shapes[0], shapes[1]);
+    const act = node.fused?.activation;
+    const spec = binaryKernel(act ? { op, act } : { op }, shapes[0], shapes[1]);
     ctx.step(node, node.opType, spec, { ...bind, output: out.name }, consts);
   };
 }
@@ -57,19 +57,12 @@ function tryInt8Binary(ctx: PlanContext, node: Node, op: 'add' | 'mul', outDims:
   const [a, b] = node.inputs.map((n) => (ctx.initializer(n) ? undefined : ctx.value(n, node)));
   if (!a || !b || a.storage !== 'q8' || b.storage !== 'q8' || outDims.length !== 4) return false;
   if (a.dims.join() !== outDims.join() || b.dims.join() !== outDims.join()) return false;
-  let target = quantizedConsumer(ctx, node.outputs[0]);
-  let clamp: { qmin: number; qmax: number } | undefined;
-  const users = consumersOf(ctx.graph, node.outputs[0]);
-  if (!target && users.length === 1 && users[0].opType === 'Relu') {
-    // Add -> Relu -> QuantizeLinear (residual blocks of QDQ models): the ReLU becomes the kernel's clamp and the
-    // Relu node a view (see lowerActivation).
-    target = quantizedConsumer(ctx, users[0].outputs[0]);
-    if (target) {
-      clamp = { qmin: target.q.zeroPoint, qmax: 127 };
-      ctx.reluApplied.add(node.outputs[0]);
-    }
-  }
+  const target = quantizedConsumer(ctx, node.outputs[0]);
   if (!target) return false;
+  const act = node.fused?.activation;
+  if (act && act.kind !== 'relu') return false;
+  // Add -> Relu -> QuantizeLinear (residual blocks of QDQ models, fuse/qdq-add-relu.ts): the ReLU is the clamp.
+  const clamp = act ? { qmin: target.q.zeroPoint, qmax: 127 } : undefined;
   const out = ctx.define(node.outputs[0], outDims, 'nhwc', 'q8', target.q);
   const p = { op, a: a.q!, b: b.q!, output: target.q, ...clamp };
   const spec = eltwiseInt8Kernel(p, storedDims(a), storedDims(b));
@@ -83,10 +76,6 @@ export function lowerActivation(ctx: PlanContext, node: Node): void {
   const act: Activation | undefined = node.opType === 'SiLU' ? { kind: 'silu' } : activationOf(ctx.graph, node);
   if (!act) throw new Error('activation parameters must be constants');
   const x = ctx.value(node.inputs[0], node);
-  if (act.kind === 'relu' && ctx.reluApplied.has(x.name)) {
-    ctx.alias(node.outputs[0], x.name);
-    return;
-  }
   if (x.storage === 'q8' && (act.kind === 'relu' || act.kind === 'clip')) {
     const q = x.q!;
     // ReLU / Clip of DequantizeLinear(x) before a QuantizeLinear at the same parameters: a clamp of the codes

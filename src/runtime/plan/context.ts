@@ -41,8 +41,6 @@ export class PlanContext {
   readonly consts: PlanConst[] = [];
   readonly quantizedConsts = new Map<string, QuantizedConst>();
   weightBytes = 0;
-  /** Values whose producer already applied the ReLU that reads them (the Relu is then a view). */
-  readonly reluApplied = new Set<string>();
   private readonly conversions = new Map<string, string>();
 
   /**
