@@ -7,12 +7,16 @@
  *     [--runtime gpu|ort|ort-fakequant, or two of them: gpu,ort-fakequant] [--source gpu|ort] [--learn-source sim|gpu] [--calib-limit N] [--eval-limit N] [--search-images 32]
  *     [--max-drop points] [--cle off|relu|silu] [--no-bias-correction] [--float-below dB] [--tag name]
  *     [--methods minmax,percentile,entropy,mse,auto|none] [--low-method auto] [--no-fp32] [--no-rtn] [--no-gptq] [--no-mixed] [--out docs/ptq-results]
+ *     [--save dir]
  *
  * `--methods`: the W8A8 rows ('auto' = per-tensor choice + float fallback, select.ts, measured in fake quant on
  * the first 2 calibration images/batches). `--low-method`: the activation ranges of the W4A8 and mixed rows.
  * W4A8 rows: every layer int4 except the first and last (int8). `--learn-source gpu`: GPTQ reads each layer's
  * inputs from the GPU runtime running the partly quantized model (gpuRuntimeSource), else from the simulation.
  * Mixed: calibrated on the first half of the calibration images, the budget measured (fake quant) on the second.
+ *
+ * `--save dir`: each row's model bytes are also written to `dir/<model>-<config>.onnx`, so that a slow runtime (the
+ * GPU runtime on SwiftShader) can evaluate the very same bytes later, one file at a time (scripts/ptq-eval.ts).
  *
  * Calibration: CIFAR-10 images [0, 200), coco128 images [0, 32). Evaluation: CIFAR-10 [200, 200 + limit) (default
  * all 800), coco128 [32, 32 + limit) (default all 96). The FP32 row uses the same evaluation images.
@@ -81,6 +85,11 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   // Each row is evaluated on every runtime of `--runtime a,b` (the same QDQ bytes); with two, the last column is
   // the difference first - second (GPU runtime minus simulation with `--runtime gpu,ort-fakequant`).
   const row = async (label: string, bytes: Uint8Array, wb: number): Promise<void> => {
+    const saveDir = flag(a, 'save');
+    if (saveDir) {
+      mkdirSync(saveDir, { recursive: true });
+      writeFileSync(join(saveDir, `${key}-${label.replace(/[^A-Za-z0-9.]+/g, '-').replace(/-+$/, '')}.onnx`), bytes);
+    }
     const cells: string[] = [];
     const scores: number[] = [];
     for (const rt of runtimes) {
