@@ -18,7 +18,7 @@ import { buildQdq, type BuildOptions, type LayerBits } from './build.ts';
 import type { CalibrationSet, CalibrationStats } from './calibrate.ts';
 import { floatInit, quantizableLayers, weightSlot } from './graph.ts';
 import { gptqRound, type GptqOptions } from './gptq.ts';
-import { accumulateConv, accumulateRows, finishHessian, type LayerHessian, newHessian } from './hessian.ts';
+import { accumulateConv, accumulateRows, finishHessian, HESSIAN_BUDGET, type LayerHessian, newHessian } from './hessian.ts';
 import type { GraphRunner } from './sensitivity.ts';
 import type { Tensors } from './source.ts';
 import { quantizeNodeWeight, type QuantizedWeight, type WeightBits } from './weights.ts';
@@ -30,6 +30,11 @@ export interface LearnOptions extends GptqOptions {
   bits?: WeightBits[];
   /** Calibration batches to use (default all). */
   maxBatches?: number;
+  /**
+   * Multiply-adds per layer for its Hessian over all batches (default 4 x HESSIAN_BUDGET: what 4 CIFAR batches of
+   * 50 got before). Split evenly over the batches, so 32 one-image detector batches cost what 4 batches do.
+   */
+  hessianBudget?: number;
   onProgress?: (done: number, total: number, note: string) => void;
 }
 
@@ -86,6 +91,8 @@ export async function learnRounding(g: Graph, stats: CalibrationStats, bits: Lay
   const waves = learnWaves(g, targets);
   const learned = new Map<string, QuantizedWeight>();
   const batches = Math.min(data.count, opts.maxBatches ?? data.count);
+  // Per batch at most the default (so 4 or fewer batches sample as before), else the total split evenly.
+  const budget = Math.min(HESSIAN_BUDGET, (opts.hessianBudget ?? 4 * HESSIAN_BUDGET) / batches);
   let done = 0;
   for (const [k, wave] of waves.entries()) {
     const qg = buildQdq(g, stats, bits, { ...build, learned });
@@ -106,7 +113,7 @@ export async function learnRounding(g: Graph, stats: CalibrationStats, bits: Lay
         for (const n of wave) {
           const x = out[inputOf.get(n.name)!];
           if (!x) throw new Error(`learnRounding: ${src.label} returned no input '${inputOf.get(n.name)}' for ${n.opType} '${n.name}'`);
-          if (n.opType === 'Conv') accumulateConv(hs.get(n.name)!, n, g.initializers.get(n.inputs[1])!.dims, x);
+          if (n.opType === 'Conv') accumulateConv(hs.get(n.name)!, n, g.initializers.get(n.inputs[1])!.dims, x, budget);
           else accumulateRows(hs.get(n.name)!, x);
         }
         opts.onProgress?.(done, targets.size, `wave ${k + 1}/${waves.length}: inputs, batch ${b + 1}/${batches}`);
