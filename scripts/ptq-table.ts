@@ -7,13 +7,14 @@
  *     [--runtime gpu|ort|ort-fakequant, or two of them: gpu,ort-fakequant] [--source gpu|ort] [--learn-source sim|gpu] [--calib-limit N] [--eval-limit N] [--search-images 32]
  *     [--max-drop points] [--cle off|relu|silu] [--no-bias-correction] [--float-below dB] [--tag name]
  *     [--methods minmax,percentile,entropy,mse,auto|none] [--low-method auto] [--no-fp32] [--no-rtn] [--no-gptq] [--no-mixed] [--out docs/ptq-results]
- *     [--save dir] [--learn-chunk K]
+ *     [--save dir] [--learn-chunk K] [--hessian-budget multiply-adds]
  *
  * `--methods`: the W8A8 rows ('auto' = per-tensor choice + float fallback, select.ts, measured in fake quant on
  * the first 2 calibration images/batches). `--low-method`: the activation ranges of the W4A8 and mixed rows.
  * W4A8 rows: every layer int4 except the first and last (int8). `--learn-source gpu`: GPTQ reads each layer's
  * inputs from the GPU runtime running the partly quantized model (gpuRuntimeSource), else from the simulation.
  * `--learn-chunk K`: GPTQ reads K consecutive waves' inputs from one model run (learn.ts `wavesPerRun`; default 1).
+ * `--hessian-budget`: multiply-adds per layer Hessian over all calibration batches (learn.ts; default 8e8).
  * Mixed: calibrated on the first half of the calibration images, the budget measured (fake quant) on the second.
  *
  * `--save dir`: each row's model bytes are also written to `dir/<model>-<config>.onnx`, so that a slow runtime (the
@@ -149,11 +150,12 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   const learnKind = flag(a, 'learn-source') ?? 'sim';
   const chunk = Number(flag(a, 'learn-chunk') ?? 1);
   const chunkNote = chunk > 1 ? ` x${chunk}` : '';
+  const hessianBudget = flag(a, 'hessian-budget') === undefined ? undefined : Number(flag(a, 'hessian-budget'));
   if (!has(a, 'no-gptq')) {
     const t2 = performance.now();
     const learned = await learnRounding(g, stats, low.bits, low.opts, calib, {
       source: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : fakeQuantRunner,
-      wavesPerRun: chunk, onProgress: progressBar(`${key} learn (${learnKind})`),
+      wavesPerRun: chunk, hessianBudget, onProgress: progressBar(`${key} learn (${learnKind})`),
     });
     console.error(`${key}: GPTQ (${learnKind}) in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
     const ql = buildQdq(g, stats, low.bits, { ...low.opts, learned });
@@ -176,7 +178,7 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   const t3 = performance.now();
   const mixed = await quantize(g, calibrationFrom(data, profile, 0, half), {
     method: lowMethod, weights: 'mixed', biasCorrection, source, accuracy, maxDrop,
-    learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : undefined, learnWavesPerRun: chunk,
+    learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : undefined, learnWavesPerRun: chunk, learnHessianBudget: hessianBudget,
     onProgress: (st, d, t, n) => bars[st](d, t, n),
   });
   console.error(`${key}: mixed quantize in ${((performance.now() - t3) / 1000).toFixed(1)} s`);

@@ -37,7 +37,8 @@ export interface LearnOptions extends GptqOptions {
   maxBatches?: number;
   /**
    * Multiply-adds per layer for its Hessian over all batches (default 4 x HESSIAN_BUDGET: what 4 CIFAR batches of
-   * 50 got before). Split evenly over the batches, so 32 one-image detector batches cost what 4 batches do.
+   * 50 got before), and at least 16 x cols rows in all. Both split evenly over the batches, so 32 one-image
+   * detector batches cost what 4 batches do.
    */
   hessianBudget?: number;
   /** Consecutive waves whose inputs one model run provides (default 1: exact; see the module comment). */
@@ -124,7 +125,7 @@ export async function learnRounding(g: Graph, stats: CalibrationStats, bits: Lay
         for (const n of wave) {
           const x = out[inputOf.get(n.name)!];
           if (!x) throw new Error(`learnRounding: ${src.label} returned no input '${inputOf.get(n.name)}' for ${n.opType} '${n.name}'`);
-          if (n.opType === 'Conv') accumulateConv(hs.get(n.name)!, n, g.initializers.get(n.inputs[1])!.dims, x, budget);
+          if (n.opType === 'Conv') accumulateConv(hs.get(n.name)!, n, g.initializers.get(n.inputs[1])!.dims, x, budget, Math.ceil((16 * hs.get(n.name)!.cols) / batches));
           else accumulateRows(hs.get(n.name)!, x);
         }
         opts.onProgress?.(done, targets.size, `${note}: inputs, batch ${b + 1}/${batches}`);
