@@ -7,12 +7,18 @@
  *     [--runtime gpu|ort|ort-fakequant, or two of them: gpu,ort-fakequant] [--source gpu|ort] [--learn-source sim|gpu] [--calib-limit N] [--eval-limit N] [--search-images 32]
  *     [--max-drop points] [--cle off|relu|silu] [--no-bias-correction] [--float-below dB] [--tag name]
  *     [--methods minmax,percentile,entropy,mse,auto|none] [--low-method auto] [--no-fp32] [--no-rtn] [--no-gptq] [--no-mixed] [--out docs/ptq-results]
+ *     [--save dir] [--learn-chunk K] [--hessian-budget multiply-adds]
  *
  * `--methods`: the W8A8 rows ('auto' = per-tensor choice + float fallback, select.ts, measured in fake quant on
  * the first 2 calibration images/batches). `--low-method`: the activation ranges of the W4A8 and mixed rows.
  * W4A8 rows: every layer int4 except the first and last (int8). `--learn-source gpu`: GPTQ reads each layer's
  * inputs from the GPU runtime running the partly quantized model (gpuRuntimeSource), else from the simulation.
+ * `--learn-chunk K`: GPTQ reads K consecutive waves' inputs from one model run (learn.ts `wavesPerRun`; default 1).
+ * `--hessian-budget`: multiply-adds per layer Hessian over all calibration batches (learn.ts; default 8e8).
  * Mixed: calibrated on the first half of the calibration images, the budget measured (fake quant) on the second.
+ *
+ * `--save dir`: each row's model bytes are also written to `dir/<model>-<config>.onnx`, so that a slow runtime (the
+ * GPU runtime on SwiftShader) can evaluate the very same bytes later, one file at a time (scripts/ptq-eval.ts).
  *
  * Calibration: CIFAR-10 images [0, 200), coco128 images [0, 32). Evaluation: CIFAR-10 [200, 200 + limit) (default
  * all 800), coco128 [32, 32 + limit) (default all 96). The FP32 row uses the same evaluation images.
@@ -81,6 +87,11 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   // Each row is evaluated on every runtime of `--runtime a,b` (the same QDQ bytes); with two, the last column is
   // the difference first - second (GPU runtime minus simulation with `--runtime gpu,ort-fakequant`).
   const row = async (label: string, bytes: Uint8Array, wb: number): Promise<void> => {
+    const saveDir = flag(a, 'save');
+    if (saveDir) {
+      mkdirSync(saveDir, { recursive: true });
+      writeFileSync(join(saveDir, `${key}-${label.replace(/[^A-Za-z0-9.]+/g, '-').replace(/-+$/, '')}.onnx`), bytes);
+    }
     const cells: string[] = [];
     const scores: number[] = [];
     for (const rt of runtimes) {
@@ -137,15 +148,18 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
     await row(`W4A8 ${lowMethod}${floats(lowMethod)} nearest (${n4}/${low.bits.size} int4)`, save(q4), weightBytes(q4));
   }
   const learnKind = flag(a, 'learn-source') ?? 'sim';
+  const chunk = Number(flag(a, 'learn-chunk') ?? 1);
+  const chunkNote = chunk > 1 ? ` x${chunk}` : '';
+  const hessianBudget = flag(a, 'hessian-budget') === undefined ? undefined : Number(flag(a, 'hessian-budget'));
   if (!has(a, 'no-gptq')) {
     const t2 = performance.now();
     const learned = await learnRounding(g, stats, low.bits, low.opts, calib, {
       source: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : fakeQuantRunner,
-      onProgress: progressBar(`${key} learn (${learnKind})`),
+      wavesPerRun: chunk, hessianBudget, onProgress: progressBar(`${key} learn (${learnKind})`),
     });
     console.error(`${key}: GPTQ (${learnKind}) in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
     const ql = buildQdq(g, stats, low.bits, { ...low.opts, learned });
-    await row(`W4A8 ${lowMethod}${floats(lowMethod)} GPTQ-${learnKind} (${n4}/${low.bits.size} int4)`, save(ql), weightBytes(ql));
+    await row(`W4A8 ${lowMethod}${floats(lowMethod)} GPTQ-${learnKind}${chunkNote} (${n4}/${low.bits.size} int4)`, save(ql), weightBytes(ql));
   }
   if (has(a, 'no-mixed')) continue;
   // Mixed as the CLI makes it: calibrate on the first half of the calibration images, budget on the second half.
@@ -164,13 +178,13 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   const t3 = performance.now();
   const mixed = await quantize(g, calibrationFrom(data, profile, 0, half), {
     method: lowMethod, weights: 'mixed', biasCorrection, source, accuracy, maxDrop,
-    learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : undefined,
+    learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : undefined, learnWavesPerRun: chunk, learnHessianBudget: hessianBudget,
     onProgress: (st, d, t, n) => bars[st](d, t, n),
   });
   console.error(`${key}: mixed quantize in ${((performance.now() - t3) / 1000).toFixed(1)} s`);
   writeFileSync(join(outDir, `${key}.sensitivity.md`), `# ${key}: per-layer sensitivity (mixed, --max-drop ${maxDrop}; held-out images [${half}, ${calibEnd}))\n\n${sensitivityTable(mixed.sensitivity!, mixed.mixed, 'points')}\n`);
   writeFileSync(join(outDir, `${key}.sensitivity.svg`), sensitivitySvg(mixed.sensitivity!, mixed.mixed, key));
-  await row(`mixed ${lowMethod} GPTQ-${learnKind} ${mixed.mixed!.int4.size}/${mixed.sensitivity!.length} int4 (--max-drop ${maxDrop}; calib 0-${half - 1}, held-out ${half}-${calibEnd - 1})`, mixed.bytes, weightBytes(mixed.graph));
+  await row(`mixed ${lowMethod} GPTQ-${learnKind}${chunkNote} ${mixed.mixed!.int4.size}/${mixed.sensitivity!.length} int4 (--max-drop ${maxDrop}; calib 0-${half - 1}, held-out ${half}-${calibEnd - 1})`, mixed.bytes, weightBytes(mixed.graph));
 }
 const perRuntime = runtimes.map((r) => `${r}: top-1 % or mAP | AP50 | images/s`).join(' | ');
 const header = [`| model | config | eval images | ${perRuntime} | weight bytes | vs FP32 |${runtimes.length === 2 ? ` ${runtimes[0]} - ${runtimes[1]} |` : ''}`,

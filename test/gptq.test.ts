@@ -102,6 +102,25 @@ describe('layer Hessian and GPTQ on a random conv layer', () => {
     for (let i = 0; i < ref.length; i++) expect(lh.h[0][i]).toBeCloseTo(ref[i], 3);
   });
 
+  it('accumulateConv with a budget keeps evenly spaced rows (at least 4 x cols) and an unbiased H / rows', () => {
+    const rng = testRng();
+    const dims = [1, 2, 40, 40];
+    const x = { dims, data: correlated(rng, dims) };
+    const conv = node('c', 'Conv', ['x', 'w'], ['y'], { pads: ints([1, 1, 1, 1]) });
+    const acc = (budget?: number) => finishHessian((() => { const h = newHessian(1, 18); accumulateConv(h, conv, [4, 2, 3, 3], x, budget); return h; })());
+    const full = acc();
+    expect(full.rows).toBe(1600);
+    // Budget 1: the floor of 4 x cols = 72 rows; budget 400 rows x 18^2 / 2: 400 rows (every 4th position).
+    // (72 or 73: the fractional step 1600 / 72 accumulates in float.)
+    expect(acc(1).rows).toBeGreaterThanOrEqual(72);
+    expect(acc(1).rows).toBeLessThanOrEqual(73);
+    const sub = acc((400 * 18 * 18) / 2);
+    expect(sub.rows).toBe(400);
+    // Trace / rows (mean square input) of the sample within 20% of the full one (about 6 sigma at 400 rows).
+    const trace = (h: Float64Array) => Array.from({ length: 18 }, (_, i) => h[i * 19]).reduce((a, b) => a + b, 0);
+    expect(Math.abs(trace(sub.h[0]) / sub.rows / (trace(full.h[0]) / full.rows) - 1)).toBeLessThan(0.2);
+  });
+
   it('has a lower output reconstruction error than round-to-nearest at int4 (random weights and inputs)', () => {
     const rng = testRng();
     const dims = [4, 8, 8, 8];
@@ -176,6 +195,30 @@ describe('learnRounding (layer by layer on the quantized model, fake quant)', ()
       gains.push(gptq - rtn);
     }
     expect(mean(gains)).toBeGreaterThan(1);
+  });
+
+  it('wavesPerRun 2 reads both waves from one model run: wave 1 learned as before, wave 2 on rounded-to-nearest inputs', async () => {
+    const rng = testRng();
+    const [g, batches, stats] = await smallCase(rng, 3);
+    let runs = 0;
+    const run = (q: Graph) => { runs++; return ortSource(q, { optimization: 'disabled' }); };
+    const bits = uniformBits(g, 4);
+    const build = { method: 'minmax' as const, biasCorrection: false };
+    const exact = await learnRounding(g, stats, bits, build, calibrationSet(batches), { source: run });
+    expect(runs).toBe(2);
+    runs = 0;
+    const chunked = await learnRounding(g, stats, bits, build, calibrationSet(batches), { source: run, wavesPerRun: 2 });
+    expect(runs).toBe(1);
+    expect([...chunked.get('conv1')!.codes]).toEqual([...exact.get('conv1')!.codes]);
+    // conv2 / conv3 see conv1's round-to-nearest output instead of its learned one: another Hessian, so some code
+    // differs from the exact run.
+    const codes = (m: typeof exact) => [...m.get('conv2')!.codes, ...m.get('conv3')!.codes];
+    expect(codes(chunked)).not.toEqual(codes(exact));
+    const ref = await referenceOutputs(run, g, batches);
+    const rtn = await outputSqnr(run, buildQdq(g, stats, bits, build), batches, ref);
+    const got = await outputSqnr(run, buildQdq(g, stats, bits, { ...build, learned: chunked }), batches, ref);
+    console.log(`W4A8 output SQNR: round-to-nearest ${rtn.toFixed(2)} dB, GPTQ wavesPerRun 2 ${got.toFixed(2)} dB`);
+    expect(got).toBeGreaterThan(rtn);
   });
 });
 

@@ -60,6 +60,11 @@ export interface EvalOptions {
   onProgress?: (done: number, total: number) => void;
   /** Counts image decoding (image folders). */
   stats?: DecodeStats;
+  /**
+   * Detectors: called with each image's COCO detections as they are made, so that a run stopped part way (the
+   * GPU runtime on SwiftShader under load) can still be scored on the images it finished (scripts/ptq-eval.ts).
+   */
+  onDetections?: (index: number, dets: CocoDetection[]) => void;
 }
 
 export async function evaluate(runner: Runner, d: Dataset, p: ModelProfile, opts: EvalOptions): Promise<EvalResult> {
@@ -101,7 +106,9 @@ export async function evaluate(runner: Runner, d: Dataset, p: ModelProfile, opts
     const { data, lb, imageId } = await cocoInput(d, i, p);
     const out = Object.values(await timed({ [p.input]: { dims: [1, 3, decoder.inputSize[1], decoder.inputSize[0]], data } }))[0];
     const det = postprocess(decoder, out.data, out.dims, lb, { confThreshold: p.confThreshold, iouThreshold: p.iouThreshold ?? 0.65, maxDetections: 100 });
-    dets.push(...toCocoDetections(imageId, det, classToCat));
+    const coco = toCocoDetections(imageId, det, classToCat);
+    opts.onDetections?.(i, coco);
+    dets.push(...coco);
     opts.onProgress?.(i + 1 - start, end - start);
   }
   const ids = new Set(d.dataset.images.slice(start, end).map((im) => im.id));

@@ -7,8 +7,10 @@
  * Gemm / MatMul [.., K]: a row of X is one input row, H is [K, K].
  *
  * Cost is rows x cols^2 / 2 multiply-adds; output positions are subsampled (evenly, same positions in every
- * image) to at most `maxRows` per batch, at least 4 x cols rows, so that a 64-channel 3x3 conv on 200 CIFAR images
- * stays around a second on one core. Only the upper triangle is accumulated, mirrored at the end.
+ * image) to at most `budget / (cols^2 / 2)` rows per batch, at least `minRows` (default 4 x cols), so that a 64-channel 3x3 conv on 200
+ * CIFAR images stays around a second on one core. The budget is per batch, so a caller with many small batches
+ * (detectors: one image a batch) divides its total and the floor by the batch count (learn.ts). Only the upper triangle is
+ * accumulated, mirrored at the end.
  */
 import { attrInt, attrInts, attrString, type Node } from '../runtime/ir.ts';
 
@@ -43,11 +45,14 @@ export function finishHessian(lh: LayerHessian): LayerHessian {
   return lh;
 }
 
-/** Budget of accumulated multiply-adds per batch and layer (see the module comment). */
-const BUDGET = 2e8;
+/** Default budget of accumulated multiply-adds per batch and layer (see the module comment). */
+export const HESSIAN_BUDGET = 2e8;
 
-/** Accumulates one batch of a Conv's input [N, C, H, W] into `lh` (groups and columns from the conv's weight dims). */
-export function accumulateConv(lh: LayerHessian, node: Node, wDims: number[], x: { dims: number[]; data: Float32Array }): void {
+/**
+ * Accumulates one batch of a Conv's input [N, C, H, W] into `lh` (groups and columns from the conv's weight dims),
+ * subsampling output positions to about `budget` multiply-adds.
+ */
+export function accumulateConv(lh: LayerHessian, node: Node, wDims: number[], x: { dims: number[]; data: Float32Array }, budget = HESSIAN_BUDGET, minRows?: number): void {
   if (attrString(node, 'auto_pad', 'NOTSET') !== 'NOTSET') throw new Error(`hessian: Conv '${node.name}' uses auto_pad, which GPTQ does not handle (explicit pads only)`);
   if (x.dims.length !== 4 || wDims.length !== 4) throw new Error(`hessian: Conv '${node.name}' is not 2-D (input [${x.dims}], weight [${wDims}])`);
   const [n, c, ih, iw] = x.dims;
@@ -61,7 +66,7 @@ export function accumulateConv(lh: LayerHessian, node: Node, wDims: number[], x:
   const ow = Math.floor((iw + pl + pr - dw * (kw - 1) - 1) / sw) + 1;
   const cols = ipg * kh * kw;
   const positions = n * oh * ow;
-  const maxRows = Math.max(4 * cols, Math.floor(BUDGET / (group * cols * cols / 2)));
+  const maxRows = Math.max(minRows ?? 4 * cols, Math.floor(budget / (group * cols * cols / 2)));
   const step = Math.max(1, positions / maxRows);
   const patch = new Float64Array(cols);
   const d = x.data;

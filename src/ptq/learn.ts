@@ -11,6 +11,11 @@
  * With `source` = gpuRuntimeSource those inputs come from the GPU runtime's own integer arithmetic (fused
  * conv + activation + requantize, as deployed); the default is the fake-quant simulation (onnxruntime, Q/DQ in
  * float). ResNet-style blocks need about one wave per conv depth (the 1x1 shortcut joins the block's first conv).
+ *
+ * `wavesPerRun` > 1 reads the inputs of several consecutive waves from one model run: a layer then sees its
+ * predecessors inside the same chunk rounded to nearest (still quantized, not yet learned). One run per wave is
+ * exact but costs one full model pass over the calibration set per wave: YOLOX-nano has 72 waves, about 20 s
+ * each on onnxruntime under load, so 24 minutes per learn and three learns for a mixed row.
  */
 import type { Graph, Node } from '../runtime/ir.ts';
 import { attrInt } from '../runtime/ir.ts';
@@ -18,7 +23,7 @@ import { buildQdq, type BuildOptions, type LayerBits } from './build.ts';
 import type { CalibrationSet, CalibrationStats } from './calibrate.ts';
 import { floatInit, quantizableLayers, weightSlot } from './graph.ts';
 import { gptqRound, type GptqOptions } from './gptq.ts';
-import { accumulateConv, accumulateRows, finishHessian, type LayerHessian, newHessian } from './hessian.ts';
+import { accumulateConv, accumulateRows, finishHessian, HESSIAN_BUDGET, type LayerHessian, newHessian } from './hessian.ts';
 import type { GraphRunner } from './sensitivity.ts';
 import type { Tensors } from './source.ts';
 import { quantizeNodeWeight, type QuantizedWeight, type WeightBits } from './weights.ts';
@@ -30,6 +35,14 @@ export interface LearnOptions extends GptqOptions {
   bits?: WeightBits[];
   /** Calibration batches to use (default all). */
   maxBatches?: number;
+  /**
+   * Multiply-adds per layer for its Hessian over all batches (default 4 x HESSIAN_BUDGET: what 4 CIFAR batches of
+   * 50 got before), and at least 16 x cols rows in all. Both split evenly over the batches, so 32 one-image
+   * detector batches cost what 4 batches do.
+   */
+  hessianBudget?: number;
+  /** Consecutive waves whose inputs one model run provides (default 1: exact; see the module comment). */
+  wavesPerRun?: number;
   onProgress?: (done: number, total: number, note: string) => void;
 }
 
@@ -86,8 +99,14 @@ export async function learnRounding(g: Graph, stats: CalibrationStats, bits: Lay
   const waves = learnWaves(g, targets);
   const learned = new Map<string, QuantizedWeight>();
   const batches = Math.min(data.count, opts.maxBatches ?? data.count);
+  // Per batch at most the default (so 4 or fewer batches sample as before), else the total split evenly.
+  const budget = Math.min(HESSIAN_BUDGET, (opts.hessianBudget ?? 4 * HESSIAN_BUDGET) / batches);
   let done = 0;
-  for (const [k, wave] of waves.entries()) {
+  const per = Math.max(1, Math.floor(opts.wavesPerRun ?? 1));
+  const runs = Math.ceil(waves.length / per);
+  for (let k = 0; k < runs; k++) {
+    const wave = waves.slice(k * per, (k + 1) * per).flat();
+    const note = per === 1 ? `wave ${k + 1}/${waves.length}` : `waves ${k * per + 1}-${Math.min(waves.length, (k + 1) * per)}/${waves.length}`;
     const qg = buildQdq(g, stats, bits, { ...build, learned });
     const byName = new Map(qg.nodes.map((n) => [n.name, n]));
     const inputOf = new Map(wave.map((n) => [n.name, byName.get(n.name)!.inputs[0]]));
@@ -106,17 +125,17 @@ export async function learnRounding(g: Graph, stats: CalibrationStats, bits: Lay
         for (const n of wave) {
           const x = out[inputOf.get(n.name)!];
           if (!x) throw new Error(`learnRounding: ${src.label} returned no input '${inputOf.get(n.name)}' for ${n.opType} '${n.name}'`);
-          if (n.opType === 'Conv') accumulateConv(hs.get(n.name)!, n, g.initializers.get(n.inputs[1])!.dims, x);
+          if (n.opType === 'Conv') accumulateConv(hs.get(n.name)!, n, g.initializers.get(n.inputs[1])!.dims, x, budget, Math.ceil((16 * hs.get(n.name)!.cols) / batches));
           else accumulateRows(hs.get(n.name)!, x);
         }
-        opts.onProgress?.(done, targets.size, `wave ${k + 1}/${waves.length}: inputs, batch ${b + 1}/${batches}`);
+        opts.onProgress?.(done, targets.size, `${note}: inputs, batch ${b + 1}/${batches}`);
       }
     } finally {
       await src.dispose();
     }
     for (const n of wave) {
       learned.set(n.name, learnedWeight(g, n, bits.get(n.name)!, finishHessian(hs.get(n.name)!), build, opts));
-      opts.onProgress?.(++done, targets.size, `wave ${k + 1}/${waves.length}: GPTQ ${n.name}`);
+      opts.onProgress?.(++done, targets.size, `${note}: GPTQ ${n.name}`);
     }
   }
   return learned;

@@ -57,6 +57,10 @@ export interface QuantizeOptions {
   rounding?: 'gptq' | 'nearest';
   /** Runs the partly quantized model for learned rounding (default: the fake-quant simulation, `simulate`). */
   learnSource?: GraphRunner;
+  /** Learned rounding: consecutive waves read from one model run (default 1, exact; learn.ts, `wavesPerRun`). */
+  learnWavesPerRun?: number;
+  /** Learned rounding: multiply-adds per layer for its Hessian, all batches together (learn.ts `hessianBudget`). */
+  learnHessianBudget?: number;
   /** int4 and mixed: let the first and last layers take int4 too (default: they stay int8; small and sensitive). */
   quantizeEnds?: boolean;
   /** Mixed: calibration batches used for sensitivity and the search (default 2). */
@@ -161,7 +165,7 @@ export async function quantize(model: Uint8Array | Graph, data: CalibrationSet, 
   const learn = async (b: LayerBits, note: string): Promise<void> => {
     if ((opts.rounding ?? 'gptq') !== 'gptq' || ![...b.values()].includes(4)) return;
     build.learned = await learnRounding(g, stats, b, { ...build, learned: undefined }, data, {
-      source: opts.learnSource ?? run, onProgress: (d, t, n) => opts.onProgress?.('learn', d, t, `${note}: ${n}`),
+      source: opts.learnSource ?? run, wavesPerRun: opts.learnWavesPerRun, hessianBudget: opts.learnHessianBudget, onProgress: (d, t, n) => opts.onProgress?.('learn', d, t, `${note}: ${n}`),
     });
   };
   let bits = withoutFloat(mode === 'int4' ? int4Bits(g, opts.quantizeEnds) : uniformBits(g, 8));

@@ -1,0 +1,85 @@
+/**
+ * Evaluates model files that `scripts/ptq-table.ts --save dir` wrote, one after another, on one runtime, with the
+ * float model's preprocessing and the table's evaluation images; prints one table line per file (and appends it
+ * to `--append file`). Why a separate step: on SwiftShader the GPU runtime runs YOLOX-nano at 0.1-0.5 images/s
+ * under load, so the simulation rows of every configuration come first (minutes) and the GPU rows of the very
+ * same bytes follow, most important first, each one committed as it lands.
+ *
+ *   node --import tsx --import ./scripts/raw-hook.mjs scripts/ptq-eval.ts --model yolox --runtime gpu
+ *     [--start 32] [--limit 96] [--append docs/ptq-results/x.md] /tmp/q/yolox-W8A8-auto.onnx ...
+ *
+ * Detectors: `--dets dir` appends each image's detections to `dir/<file>.<runtime>.jsonl` as they are made, and
+ * `--score a.jsonl b.jsonl ...` scores such files on the images that *all* of them cover (a GPU run stopped part
+ * way against the simulation of the same bytes on the same images), without running anything.
+ *
+ * `--model`: the key of ptq-table.ts's model list (its float file gives the preprocessing and the "vs FP32"
+ * size). The evaluation images default to ptq-table's (coco128 32-127, CIFAR 200-999).
+ */
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { evaluateCoco } from '../src/eval/coco-map.ts';
+import type { CocoDetection } from '../src/eval/coco.ts';
+import { openRunner } from '../src/cli/eval.ts';
+import { flag, has, parseArgs } from '../src/cli/args.ts';
+import { progressBar } from '../src/cli/progress.ts';
+import { assetPath } from '../src/eval/assets.ts';
+import { load } from '../src/runtime/onnx/load.ts';
+import { datasetSize, modelProfile, openDataset } from '../src/ptq/datasets.ts';
+import { evaluate } from '../src/ptq/evaluate.ts';
+import { floatGraph } from '../src/ptq/quantize.ts';
+import { weightBytes } from '../src/ptq/weights.ts';
+
+const MODELS: Record<string, { file: string; data: string; calib: number }> = {
+  resnet20: { file: 'models/resnet20_cifar10.onnx', data: 'data/cifar10_test_1000.bin', calib: 200 },
+  resnet8: { file: 'models/resnet8_cifar10_mlperf_tiny.onnx', data: 'data/cifar10_test_1000.bin', calib: 200 },
+  yolox: { file: 'models/yolox_nano_coco_416.onnx', data: 'data/coco128-val2017', calib: 32 },
+  fastestdet: { file: 'models/fastestdet_coco_352.onnx', data: 'data/coco128-val2017', calib: 32 },
+};
+
+const a = parseArgs(process.argv.slice(2), ['score']);
+const key = flag(a, 'model') ?? '';
+const m = MODELS[key];
+if (!m) throw new Error(`ptq-eval: --model must be one of ${Object.keys(MODELS).join(', ')}; got '${key}'`);
+const rt = flag(a, 'runtime') ?? 'gpu';
+const g = floatGraph(new Uint8Array(readFileSync(assetPath(m.file))));
+const profile = modelProfile(g, m.file);
+const data = openDataset(assetPath(m.data));
+const start = Number(flag(a, 'start') ?? m.calib);
+const end = Math.min(datasetSize(data), start + Number(flag(a, 'limit') ?? datasetSize(data)));
+const shape = profile.task === 'classify' ? [50, 3, 32, 32] : [1, 3, profile.decoder!.inputSize![1], profile.decoder!.inputSize![0]];
+if (has(a, 'score')) {
+  // One line per image: {"index", "dets"}; the images scored are those present in every file.
+  if (data.kind !== 'coco') throw new Error('ptq-eval --score: detection files need a COCO dataset');
+  const runs = a.positionals.map((f) => new Map(readFileSync(f, 'utf8').trim().split('\n').filter(Boolean).map((l) => {
+    const r = JSON.parse(l) as { index: number; dets: CocoDetection[] };
+    return [r.index, r.dets] as const;
+  })));
+  const common = [...runs[0].keys()].filter((i) => runs.every((r) => r.has(i))).sort((x, y) => x - y);
+  const ids = new Set(common.map((i) => data.dataset.images[i].id));
+  const gt = { ...data.dataset, images: data.dataset.images.filter((im) => ids.has(im.id)), annotations: data.dataset.annotations.filter((x) => ids.has(x.image_id)) };
+  for (const [k, r] of runs.entries()) {
+    const s = evaluateCoco(gt, common.flatMap((i) => r.get(i)!));
+    console.log(`| ${key} | ${basename(a.positionals[k], '.jsonl')} | ${common.length} images ${common[0]}-${common.at(-1)} | ${(100 * s.mAP).toFixed(1)} | ${(100 * s.AP50).toFixed(1)} |`);
+  }
+  process.exit(0);
+}
+const detsDir = flag(a, 'dets');
+if (detsDir) mkdirSync(detsDir, { recursive: true });
+for (const file of a.positionals) {
+  const bytes = new Uint8Array(readFileSync(file));
+  const wb = weightBytes(load(bytes)); // as loaded: simplify would fold the weights' DequantizeLinear away
+  const runner = await openRunner(rt, bytes, { [profile.input]: shape });
+  try {
+    const detsFile = detsDir && join(detsDir, `${basename(file, '.onnx')}.${rt}.jsonl`);
+    const onDetections = detsFile ? (index: number, dets: CocoDetection[]) => appendFileSync(detsFile, `${JSON.stringify({ index, dets })}\n`) : undefined;
+    const r = await evaluate(runner, data, profile, { start, end, onDetections, onProgress: progressBar(`${basename(file)} (${rt})`) });
+    const score = 100 * (r.task === 'classify' ? r.top1! : r.mAP!);
+    const cells = r.task === 'classify' ? `${score.toFixed(2)} | - | ${r.fps.toFixed(1)}` : `${score.toFixed(1)} | ${(100 * r.AP50!).toFixed(1)} | ${r.fps.toFixed(1)}`;
+    const line = `| ${key} | ${basename(file, '.onnx')} | ${start}-${end - 1} | ${rt}: ${cells} | ${wb} | ${(weightBytes(g) / wb).toFixed(2)}x |`;
+    console.log(line);
+    const out = flag(a, 'append');
+    if (out) appendFileSync(out, `${line}\n`);
+  } finally {
+    await runner.dispose();
+  }
+}
