@@ -12,6 +12,10 @@
  * `--score a.jsonl b.jsonl ...` scores such files on the images that *all* of them cover (a GPU run stopped part
  * way against the simulation of the same bytes on the same images), without running anything.
  *
+ * `--runtime ort-web-fakequant`: the same simulation (Q and DQ literal, optimizations disabled) in onnxruntime-web's
+ * wasm build (one thread): a second build of the reference, whose distance from onnxruntime-node's mAP on the same
+ * bytes is how far two faithful float-Q/DQ implementations differ (docs/ptq.md, GPU vs simulation).
+ *
  * `--model`: the key of ptq-table.ts's model list (its float file gives the preprocessing and the "vs FP32"
  * size). The evaluation images default to ptq-table's (coco128 32-127, CIFAR 200-999).
  */
@@ -25,7 +29,8 @@ import { progressBar } from '../src/cli/progress.ts';
 import { assetPath } from '../src/eval/assets.ts';
 import { load } from '../src/runtime/onnx/load.ts';
 import { datasetSize, modelProfile, openDataset } from '../src/ptq/datasets.ts';
-import { evaluate } from '../src/ptq/evaluate.ts';
+import { evaluate, type Runner } from '../src/ptq/evaluate.ts';
+import type { Tensors } from '../src/ptq/source.ts';
 import { floatGraph } from '../src/ptq/quantize.ts';
 import { weightBytes } from '../src/ptq/weights.ts';
 
@@ -63,12 +68,27 @@ if (has(a, 'score')) {
   }
   process.exit(0);
 }
+/** onnxruntime-web's wasm build, one thread, graph optimizations disabled (every Q and DQ computed literally). */
+async function ortWebRunner(bytes: Uint8Array): Promise<Runner> {
+  const ort = await import('onnxruntime-web');
+  ort.env.wasm.numThreads = 1;
+  const s = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'disabled' });
+  return {
+    label: 'onnxruntime-web wasm (disabled)',
+    run: async (feeds: Tensors) => {
+      const r = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.dims)])));
+      return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { dims: [...v.dims], data: v.data as Float32Array }]));
+    },
+    dispose: () => s.release(),
+  };
+}
+
 const detsDir = flag(a, 'dets');
 if (detsDir) mkdirSync(detsDir, { recursive: true });
 for (const file of a.positionals) {
   const bytes = new Uint8Array(readFileSync(file));
   const wb = weightBytes(load(bytes)); // as loaded: simplify would fold the weights' DequantizeLinear away
-  const runner = await openRunner(rt, bytes, { [profile.input]: shape });
+  const runner = rt === 'ort-web-fakequant' ? await ortWebRunner(bytes) : await openRunner(rt, bytes, { [profile.input]: shape });
   try {
     const detsFile = detsDir && join(detsDir, `${basename(file, '.onnx')}.${rt}.jsonl`);
     const onDetections = detsFile ? (index: number, dets: CocoDetection[]) => appendFileSync(detsFile, `${JSON.stringify({ index, dets })}\n`) : undefined;

@@ -7,7 +7,7 @@
  *     [--runtime gpu|ort|ort-fakequant, or two of them: gpu,ort-fakequant] [--source gpu|ort] [--learn-source sim|gpu] [--calib-limit N] [--eval-limit N] [--search-images 32]
  *     [--max-drop points] [--cle off|relu|silu] [--no-bias-correction] [--float-below dB] [--tag name]
  *     [--methods minmax,percentile,entropy,mse,auto|none] [--low-method auto] [--no-fp32] [--no-rtn] [--no-gptq] [--no-mixed] [--out docs/ptq-results]
- *     [--save dir] [--learn-chunk K] [--hessian-budget multiply-adds]
+ *     [--save dir] [--learn-chunk K] [--hessian-budget multiply-adds] [--min-ratio R]
  *
  * `--methods`: the W8A8 rows ('auto' = per-tensor choice + float fallback, select.ts, measured in fake quant on
  * the first 2 calibration images/batches). `--low-method`: the activation ranges of the W4A8 and mixed rows.
@@ -16,6 +16,8 @@
  * `--learn-chunk K`: GPTQ reads K consecutive waves' inputs from one model run (learn.ts `wavesPerRun`; default 1).
  * `--hessian-budget`: multiply-adds per layer Hessian over all calibration batches (learn.ts; default 8e8).
  * Mixed: calibrated on the first half of the calibration images, the budget measured (fake quant) on the second.
+ * `--min-ratio R`: the mixed row takes the size budget instead (at least R times smaller than FP32; the held-out
+ * accuracy is then reported, and checked only against an explicit `--max-drop`).
  *
  * `--save dir`: each row's model bytes are also written to `dir/<model>-<config>.onnx`, so that a slow runtime (the
  * GPU runtime on SwiftShader) can evaluate the very same bytes later, one file at a time (scripts/ptq-eval.ts).
@@ -164,7 +166,8 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   if (has(a, 'no-mixed')) continue;
   // Mixed as the CLI makes it: calibrate on the first half of the calibration images, budget on the second half.
   const half = Math.floor(calibEnd / 2);
-  const maxDrop = Number(flag(a, 'max-drop') ?? 1);
+  const minRatio = flag(a, 'min-ratio') === undefined ? undefined : Number(flag(a, 'min-ratio'));
+  const maxDrop = minRatio !== undefined && flag(a, 'max-drop') === undefined ? undefined : Number(flag(a, 'max-drop') ?? 1);
   const accuracy = async (q: typeof g): Promise<number> => {
     const runner = await ortRunner(save(q), 'disabled');
     try {
@@ -177,14 +180,15 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   const bars = { calibrate: progressBar(`${key} mixed calibrate`), select: progressBar(`${key} mixed select`), learn: progressBar(`${key} mixed learn`), sensitivity: progressBar(`${key} sensitivity`), search: progressBar(`${key} search`) };
   const t3 = performance.now();
   const mixed = await quantize(g, calibrationFrom(data, profile, 0, half), {
-    method: lowMethod, weights: 'mixed', biasCorrection, source, accuracy, maxDrop,
+    method: lowMethod, weights: 'mixed', biasCorrection, source, accuracy, maxDrop, minRatio,
     learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : undefined, learnWavesPerRun: chunk, learnHessianBudget: hessianBudget,
     onProgress: (st, d, t, n) => bars[st](d, t, n),
   });
   console.error(`${key}: mixed quantize in ${((performance.now() - t3) / 1000).toFixed(1)} s`);
-  writeFileSync(join(outDir, `${key}.sensitivity.md`), `# ${key}: per-layer sensitivity (mixed, --max-drop ${maxDrop}; held-out images [${half}, ${calibEnd}))\n\n${sensitivityTable(mixed.sensitivity!, mixed.mixed, 'points')}\n`);
-  writeFileSync(join(outDir, `${key}.sensitivity.svg`), sensitivitySvg(mixed.sensitivity!, mixed.mixed, key));
-  await row(`mixed ${lowMethod} GPTQ-${learnKind}${chunkNote} ${mixed.mixed!.int4.size}/${mixed.sensitivity!.length} int4 (--max-drop ${maxDrop}; calib 0-${half - 1}, held-out ${half}-${calibEnd - 1})`, mixed.bytes, weightBytes(mixed.graph));
+  const budget = [minRatio === undefined ? '' : `--min-ratio ${minRatio}`, maxDrop === undefined ? '' : `--max-drop ${maxDrop}`].filter(Boolean).join(' ');
+  writeFileSync(join(outDir, `${key}.sensitivity${minRatio === undefined ? '' : `-r${minRatio}`}.md`), `# ${key}: per-layer sensitivity (mixed, ${budget}; held-out images [${half}, ${calibEnd}))\n\n${sensitivityTable(mixed.sensitivity!, mixed.mixed, 'points')}\n`);
+  writeFileSync(join(outDir, `${key}.sensitivity${minRatio === undefined ? '' : `-r${minRatio}`}.svg`), sensitivitySvg(mixed.sensitivity!, mixed.mixed, key));
+  await row(`mixed ${lowMethod} GPTQ-${learnKind}${chunkNote} ${mixed.mixed!.int4.size}/${mixed.sensitivity!.length} int4 (${budget}; calib 0-${half - 1}, held-out ${half}-${calibEnd - 1})`, mixed.bytes, weightBytes(mixed.graph));
 }
 const perRuntime = runtimes.map((r) => `${r}: top-1 % or mAP | AP50 | images/s`).join(' | ');
 const header = [`| model | config | eval images | ${perRuntime} | weight bytes | vs FP32 |${runtimes.length === 2 ? ` ${runtimes[0]} - ${runtimes[1]} |` : ''}`,

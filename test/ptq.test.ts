@@ -212,6 +212,29 @@ describe('mixed-precision search with an absolute target (accuracy points or dB 
   });
 });
 
+describe('mixed-precision search with a size budget', () => {
+  it('takes the shortest prefix that fits, measures it, and checks a target without searching for it', async () => {
+    const rng = testRng();
+    const layers = Array.from({ length: 10 }, (_, i) => ({ name: `l${i}`, op: 'Conv', params: 100 * rng.int(1, 50), sqnr8: 40, sqnr4: 20 + 10 * rng.next() }));
+    const params = new Map(layers.map((l) => [l.name, l.params]));
+    const all8 = layers.reduce((a, l) => a + l.params, 0);
+    const bytes = (int4: Set<string>): number => all8 - [...int4].reduce((a, n) => a + Math.floor(params.get(n)! / 2), 0);
+    const measure = async (int4: Set<string>): Promise<number> => 80 - 0.5 * int4.size;
+    const pool = layers.slice(1, -1);
+    const limit = all8 - pool.reduce((a, l) => a + Math.floor(l.params / 2), 0) * (0.3 + 0.5 * rng.next());
+    const r = await searchMixed(layers, { size: { limit, bytes }, measure });
+    expect(bytes(r.int4)).toBeLessThanOrEqual(limit);
+    expect(bytes(new Set(r.order.slice(0, r.int4.size - 1)))).toBeGreaterThan(limit);
+    expect(r.trials.map((t) => t.int4)).toEqual([0, r.int4.size]);
+    expect(r.sqnrDb).toBe(80 - 0.5 * r.int4.size);
+    expect(r.met).toBe(true);
+    const checked = await searchMixed(layers, { size: { limit, bytes }, measure, target: 80 - 0.5 * r.int4.size + 0.25 });
+    expect(checked.int4).toEqual(r.int4);
+    expect(checked.met).toBe(false);
+    await expect(searchMixed(layers, { size: { limit: bytes(new Set(r.order)) - 1, bytes }, measure })).rejects.toThrow(/more than the size budget/);
+  });
+});
+
 describe('Q/DQ placement rules', () => {
   // A YOLOX-like miniature: Focus stem (Slice x2 -> Concat) -> Conv -> SiLU -> {box Conv, obj Conv -> Sigmoid}
   // -> head Concat -> Reshape -> Transpose -> output.

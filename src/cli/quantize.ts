@@ -7,7 +7,9 @@
  * `--max-drop 1`: at most 1 point of accuracy below FP32 in the fake-quant simulation on the last `--holdout`
  * images of the calibration range (default: half of it for classifiers, a quarter for detectors), which are then
  * not used for ranges or rounding. Without labels, or with `--min-sqnr <dB>`: the output SQNR against FP32 stays
- * at or above that (default DEFAULT_MIN_SQNR_DB = 20).
+ * at or above that (default DEFAULT_MIN_SQNR_DB = 20). `--min-ratio R` is a size budget instead: the weights at least R
+ * times smaller than FP32's with the fewest int4 layers; the held-out accuracy (or SQNR) at that size is measured
+ * and printed, and checked only against a `--max-drop` / `--min-sqnr` given explicitly.
  */
 import { writeFileSync } from 'node:fs';
 import type { ObserverMethod, WeightMethod } from '../quant/index.ts';
@@ -47,6 +49,7 @@ export const QUANTIZE: CommandSpec = {
     'weight-method': { value: 'name', help: 'weight ranges: minmax|mse (default minmax)' },
     'max-drop': { value: 'points', help: 'mixed: accuracy allowed below FP32 on held-out labeled calibration images (default 1)' },
     holdout: { value: 'N', help: 'mixed: calibration images held out to measure --max-drop (default half for classifiers, a quarter for detectors)' },
+    'min-ratio': { value: 'R', help: 'mixed: size budget instead: weights at least R times smaller than FP32 (the accuracy\nat that size is measured and reported; checked only against an explicit --max-drop / --min-sqnr)' },
     'min-sqnr': { value: 'dB', help: `mixed, without labels or instead of --max-drop: output SQNR to keep against FP32 (default ${DEFAULT_MIN_SQNR_DB})` },
     rounding: { value: 'name', help: 'int4 weight rounding: gptq|nearest (default gptq: learned, layer by layer)' },
     'learn-source': { value: 'name', help: 'gptq: read layer inputs from sim|gpu (the GPU runtime on the partly quantized model; default sim)' },
@@ -103,7 +106,11 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   const holdout = weights === 'mixed' && !bySqnr ? numberFlag(a, 'holdout', Math.floor((end - start) / (profile.task === 'detect' ? 4 : 2)), { integer: true, min: 1 }) : 0;
   if (holdout >= end - start) throw new UsageError(`--holdout ${holdout} must leave calibration images in [${start}, ${end})`);
   const calibEnd = end - holdout;
-  const maxDrop = numberFlag(a, 'max-drop', 1);
+  const minRatio = has(a, 'min-ratio') ? numberFlag(a, 'min-ratio', 1, { min: 1 }) : undefined;
+  if (minRatio !== undefined && weights !== 'mixed') throw new UsageError('--min-ratio is a budget of --weights mixed');
+  // With a size budget, an accuracy or SQNR floor applies only when given explicitly.
+  const maxDrop = minRatio !== undefined && !has(a, 'max-drop') ? undefined : numberFlag(a, 'max-drop', 1);
+  const minSqnrDb = minRatio !== undefined && !has(a, 'min-sqnr') ? undefined : numberFlag(a, 'min-sqnr', DEFAULT_MIN_SQNR_DB);
   const evalData = data;
   const accuracy = holdout > 0 ? async (q: typeof g): Promise<number> => {
     const runner = await ortRunner(save(q), 'disabled');
@@ -114,7 +121,12 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
       await runner.dispose();
     }
   } : undefined;
-  if (weights === 'mixed') say(accuracy ? `mixed budget: --max-drop ${maxDrop} points below FP32 on held-out images [${calibEnd}, ${end})` : `mixed budget: output SQNR >= ${numberFlag(a, 'min-sqnr', DEFAULT_MIN_SQNR_DB)} dB against FP32${labeled ? '' : ' (the calibration data have no labels)'}`);
+  if (weights === 'mixed') {
+    const floor = accuracy ? (maxDrop === undefined ? '' : `--max-drop ${maxDrop} points below FP32 on held-out images [${calibEnd}, ${end})`)
+      : (minSqnrDb === undefined ? '' : `output SQNR >= ${minSqnrDb} dB against FP32${labeled ? '' : ' (the calibration data have no labels)'}`);
+    const size = minRatio === undefined ? '' : `weights >= ${minRatio}x smaller than FP32 (${accuracy ? `accuracy measured on held-out images [${calibEnd}, ${end})` : 'output SQNR measured'})`;
+    say(`mixed budget: ${[size, floor].filter(Boolean).join(', checked: ')}`);
+  }
   const calibSet = calibrationFrom(data, profile, start, calibEnd, calibrationBatch(profile), { stats });
   const first = await calibSet.batch(0);
   const shapes = Object.fromEntries(Object.entries(first).map(([k, v]) => [k, v.dims]));
@@ -124,7 +136,7 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
     method, weights, cle: cle === 'off' ? false : cle, weightMethod,
     biasCorrection: !has(a, 'no-bias-correction'),
     floatBelowDb, rounding, learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, shapes) : undefined,
-    accuracy, maxDrop, minSqnrDb: numberFlag(a, 'min-sqnr', DEFAULT_MIN_SQNR_DB),
+    accuracy, maxDrop, minSqnrDb, minRatio,
     quantizeEnds: has(a, 'quantize-ends'),
     source,
     onProgress: (st, d, t, note) => {
@@ -136,7 +148,7 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   writeFileSync(out, r.bytes);
   // The runtime reads `default` / `layers`; `preprocess` is the declared preprocessing that eval, run, inspect
   // and the browser helpers apply; `ptq` records how the model was made.
-  const budget = r.mixed ? (accuracy ? { maxDrop, heldOut: [calibEnd, end] } : { minSqnrDb: r.mixed.target }) : undefined;
+  const budget = r.mixed ? { minRatio, ...(accuracy ? { maxDrop, heldOut: [calibEnd, end] } : { minSqnrDb }) } : undefined;
   const ptq = { pixels: profile.pixels, method, weights, rounding, budget, calibration: { data: calibPath, start, end: calibEnd, sampling } };
   writeFileSync(`${out}.config.json`, `${JSON.stringify({ ...r.config, preprocess: profile.pre, ptq }, null, 2)}\n`);
   if (r.selection) writeFileSync(`${out}.select.md`, `${selectionTable(r.selection)}\n`);
@@ -145,9 +157,11 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
     writeFileSync(`${out}.report.svg`, r.report.svg);
   }
   if (r.mixed) {
-    const unit = accuracy ? 'points' : 'dB';
-    console.log(`mixed: moved ${r.mixed.int4.size} of ${r.sensitivity!.length} layers to int4 ` +
-      `(${accuracy ? `held-out images [${calibEnd}, ${end}): accuracy ${r.mixed.sqnrDb.toFixed(2)}, all-int8 ${r.mixed.baselineDb.toFixed(2)}, target FP32 - ${maxDrop} = ${r.mixed.target.toFixed(2)}` : `output SQNR ${r.mixed.sqnrDb.toFixed(1)} dB against FP32, all-int8 ${r.mixed.baselineDb.toFixed(1)}, target ${r.mixed.target.toFixed(1)}`} ${unit})`);
+    const target = r.mixed.target === -Infinity ? '' : `, target ${accuracy ? `FP32 - ${maxDrop} = ` : ''}${r.mixed.target.toFixed(accuracy ? 2 : 1)}`;
+    const score = accuracy
+      ? `held-out images [${calibEnd}, ${end}): accuracy ${r.mixed.sqnrDb.toFixed(2)}, all-int8 ${r.mixed.baselineDb.toFixed(2)}${target} points`
+      : `output SQNR ${r.mixed.sqnrDb.toFixed(1)} dB against FP32, all-int8 ${r.mixed.baselineDb.toFixed(1)}${target} dB`;
+    console.log(`mixed: moved ${r.mixed.int4.size} of ${r.sensitivity!.length} layers to int4, ${(weightBytes(g) / weightBytes(r.graph)).toFixed(2)}x smaller than FP32 (${score})`);
   }
   console.log(`${out}: ${weights} weights${weights === 'int8' ? '' : ` (${rounding} int4 rounding)`}, ${method} activations, calibrated on images [${start}, ${calibEnd}); ` +
     `weights ${weightBytes(g)} -> ${weightBytes(r.graph)} bytes; opset ${r.graph.opset}`);

@@ -9,7 +9,10 @@
  * bisection (the prediction only orders the candidates; the budget is checked on real runs).
  *
  * Budget: `target`, an absolute floor on the measured score (accuracy in points on a held-out labeled slice, or
- * output SQNR in dB against FP32: quantize.ts decides which), or, older, `budgetDb` below all-int8.
+ * output SQNR in dB against FP32: quantize.ts decides which), or, older, `budgetDb` below all-int8. Or a size
+ * budget (`size`): the shortest prefix of the same order whose weights fit in `size.limit` bytes, measured at
+ * all-int8 and at the result only, so the user learns what that size costs (`target`, if also given, is then
+ * checked, not searched: `met`).
  * First and last layers stay int8 unless `quantizeEnds` is set (they are small and usually the most sensitive).
  */
 import type { LayerSensitivity } from './sensitivity.ts';
@@ -22,6 +25,8 @@ export interface MixedSearchOptions {
   quantizeEnds?: boolean;
   /** Measured score (output SQNR in dB, or accuracy) of the configuration with exactly these layers at int4. */
   measure: (int4: Set<string>) => Promise<number>;
+  /** Size budget: the fewest candidates whose configuration's weight bytes (`bytes`) are at most `limit`. */
+  size?: { limit: number; bytes: (int4: Set<string>) => number };
   onStep?: (int4: number, score: number) => void;
 }
 
@@ -35,6 +40,8 @@ export interface MixedResult {
   /** Candidate order (most profitable first) and the measurements made. */
   order: string[];
   trials: { int4: number; sqnrDb: number }[];
+  /** Whether the result reaches `target` (always, unless a size budget forced the layer count). */
+  met: boolean;
 }
 
 /** Weight bytes of a layer at b bits (codes plus one f32 scale per output channel is ignored: equal for both). */
@@ -63,7 +70,8 @@ export async function searchMixed(layers: LayerSensitivity[], opts: MixedSearchO
     return v;
   };
   const baselineDb = await at(0);
-  if (opts.target === undefined && opts.budgetDb === undefined) throw new Error('searchMixed: give target or budgetDb');
+  if (opts.size) return sizeBudget(order, opts.size, at, baselineDb, opts.target ?? -Infinity, trials);
+  if (opts.target === undefined && opts.budgetDb === undefined) throw new Error('searchMixed: give target, budgetDb or size');
   const target = opts.target ?? baselineDb - opts.budgetDb!;
   // Largest k with at(k) >= target, assuming the SQNR falls as k grows; bisection over [0, order.length].
   let lo = 0;
@@ -74,5 +82,25 @@ export async function searchMixed(layers: LayerSensitivity[], opts: MixedSearchO
     if ((await at(mid)) >= target) lo = mid;
     else hi = mid;
   }
-  return { int4: new Set(order.slice(0, lo)), sqnrDb: await at(lo), baselineDb, target, order, trials };
+  const score = await at(lo);
+  return { int4: new Set(order.slice(0, lo)), sqnrDb: score, baselineDb, target, order, trials, met: score >= target };
+}
+
+/** The shortest prefix of `order` that fits the size budget (bytes fall as the prefix grows), then measured once. */
+async function sizeBudget(order: string[], size: NonNullable<MixedSearchOptions['size']>, at: (k: number) => Promise<number>,
+  baselineDb: number, target: number, trials: MixedResult['trials']): Promise<MixedResult> {
+  const fits = (k: number): boolean => size.bytes(new Set(order.slice(0, k))) <= size.limit;
+  if (!fits(order.length)) {
+    throw new Error(`mixed: with all ${order.length} candidate layers at int4 the weights take ${size.bytes(new Set(order))} bytes, ` +
+      `more than the size budget of ${Math.floor(size.limit)} bytes (first and last layers and float-fallback layers are not candidates)`);
+  }
+  let lo = -1; // lo does not fit (or is before 0), hi fits
+  let hi = order.length;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (fits(mid)) hi = mid;
+    else lo = mid;
+  }
+  const score = await at(hi);
+  return { int4: new Set(order.slice(0, hi)), sqnrDb: score, baselineDb, target, order, trials, met: score >= target };
 }

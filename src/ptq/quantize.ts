@@ -26,6 +26,7 @@ import { activationsToQuantize } from './qdq.ts';
 import { sensitivitySvg, sensitivityTable } from './report.ts';
 import { layerSensitivity, outputSqnr, referenceOutputs, type GraphRunner, type LayerSensitivity } from './sensitivity.ts';
 import { selectActivations, type Selection } from './select.ts';
+import { weightBytes } from './weights.ts';
 import { gpuSource, ortSource, type SourceFactory, type Tensors } from './source.ts';
 
 export type WeightMode = 'int8' | 'int4' | 'mixed';
@@ -49,6 +50,12 @@ export interface QuantizeOptions {
    * Mixed: allowed accuracy drop (points) below FP32, measured by `accuracy` (default 1 when `accuracy` is given).
    */
   maxDrop?: number;
+  /**
+   * Mixed: a size budget instead: the weights at least this many times smaller than FP32's (`weightBytes`), with
+   * the fewest int4 layers (in sensitivity order) that get there. The score at that size is measured and reported;
+   * `maxDrop`, when also given, is then a check: a result that misses it is an error.
+   */
+  minRatio?: number;
   /** Accuracy in points (top-1 %, or mAP x 100) of a graph on a held-out labeled slice; enables `maxDrop`. */
   accuracy?: (g: Graph) => Promise<number>;
   /** Mixed without `accuracy`: the output SQNR (dB, against FP32) to keep. Default DEFAULT_MIN_SQNR_DB. */
@@ -179,7 +186,11 @@ export async function quantize(model: Uint8Array | Graph, data: CalibrationSet, 
     await learn(new Map([...all8].map(([n]) => [n, 4])), 'all int4');
     sensitivity = await layerSensitivity(g, stats, batches, run, build, (d, t, n) => opts.onProgress?.('sensitivity', d, t, n));
     const byAccuracy = opts.accuracy !== undefined;
-    const target = byAccuracy ? (await opts.accuracy!(g)) - (opts.maxDrop ?? 1) : opts.minSqnrDb ?? DEFAULT_MIN_SQNR_DB;
+    const bySize = opts.minRatio !== undefined;
+    // With a size budget the score is only checked when a budget for it is given explicitly.
+    const floor = byAccuracy ? opts.maxDrop ?? (bySize ? undefined : 1) : opts.minSqnrDb ?? (bySize ? undefined : DEFAULT_MIN_SQNR_DB);
+    const fp32 = byAccuracy ? await opts.accuracy!(g) : undefined;
+    const target = floor === undefined ? -Infinity : byAccuracy ? fp32! - floor : floor;
     const reference = byAccuracy ? [] : await referenceOutputs(run, g, batches);
     const configure = (int4: Set<string>): LayerBits => new Map([...all8].map(([n, b]) => [n, int4.has(n) ? 4 : b]));
     let step = 0;
@@ -191,8 +202,14 @@ export async function quantize(model: Uint8Array | Graph, data: CalibrationSet, 
         const q = buildQdq(g, stats, configure(int4), build);
         return byAccuracy ? opts.accuracy!(q) : outputSqnr(run, q, batches, reference);
       },
+      size: bySize ? { limit: weightBytes(g) / opts.minRatio!, bytes: (int4) => weightBytes(buildQdq(g, stats, configure(int4), { ...build, biasCorrection: false })) } : undefined,
       onStep: (k, v) => opts.onProgress?.('search', ++step, step + 1, `${k} int4 layers: ${v.toFixed(2)} ${unit} (target ${target.toFixed(2)})`),
     });
+    if (!mixed.met) {
+      throw new Error(`mixed: at ${opts.minRatio}x smaller (${mixed.int4.size} int4 layers) the ${byAccuracy ? 'held-out accuracy' : 'output SQNR'} is ` +
+        `${mixed.sqnrDb.toFixed(2)} ${unit}, under the target ${target.toFixed(2)}${byAccuracy ? ` (FP32 ${fp32!.toFixed(2)} - ${floor})` : ''}; ` +
+        `all-int8 ${mixed.baselineDb.toFixed(2)}: lower the ratio, or drop the accuracy budget to get this model and its report`);
+    }
     bits = configure(mixed.int4);
     // The layers before each int4 layer changed (some stay int8): learn the final configuration's inputs again.
     await learn(bits, 'final');
