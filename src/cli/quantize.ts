@@ -82,6 +82,8 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   const rounding = choiceFlag(a, 'rounding', ['gptq', 'nearest'] as const, 'gptq');
   const learnKind = choiceFlag(a, 'learn-source', ['sim', 'gpu'] as const, 'sim');
   const floatBelowDb = flag(a, 'float-below') === undefined ? undefined : numberFlag(a, 'float-below', 0);
+  const minRatio = has(a, 'min-ratio') ? numberFlag(a, 'min-ratio', 1, { min: 1 }) : undefined;
+  if (minRatio !== undefined && weights !== 'mixed') throw new UsageError(`--min-ratio is a size budget of --weights mixed (got --weights ${weights})`);
   const g = load(bytes);
   const profile = profileFromCli(g, path!, a);
   let data = openDatasetArg('--calib', calibPath);
@@ -106,8 +108,6 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   const holdout = weights === 'mixed' && !bySqnr ? numberFlag(a, 'holdout', Math.floor((end - start) / (profile.task === 'detect' ? 4 : 2)), { integer: true, min: 1 }) : 0;
   if (holdout >= end - start) throw new UsageError(`--holdout ${holdout} must leave calibration images in [${start}, ${end})`);
   const calibEnd = end - holdout;
-  const minRatio = has(a, 'min-ratio') ? numberFlag(a, 'min-ratio', 1, { min: 1 }) : undefined;
-  if (minRatio !== undefined && weights !== 'mixed') throw new UsageError('--min-ratio is a budget of --weights mixed');
   // With a size budget, an accuracy or SQNR floor applies only when given explicitly.
   const maxDrop = minRatio !== undefined && !has(a, 'max-drop') ? undefined : numberFlag(a, 'max-drop', 1);
   const minSqnrDb = minRatio !== undefined && !has(a, 'min-sqnr') ? undefined : numberFlag(a, 'min-sqnr', DEFAULT_MIN_SQNR_DB);
