@@ -7,7 +7,7 @@
  *     [--runtime gpu|ort|ort-fakequant, or two of them: gpu,ort-fakequant] [--source gpu|ort] [--learn-source sim|gpu] [--calib-limit N] [--eval-limit N] [--search-images 32]
  *     [--max-drop points] [--cle off|relu|silu] [--no-bias-correction] [--float-below dB] [--tag name]
  *     [--methods minmax,percentile,entropy,mse,auto|none] [--low-method auto] [--no-fp32] [--no-rtn] [--no-gptq] [--no-mixed] [--out docs/ptq-results]
- *     [--save dir] [--learn-chunk K] [--hessian-budget multiply-adds] [--min-ratio R]
+ *     [--save dir] [--learn-chunk K] [--hessian-budget multiply-adds] [--min-ratio R] [--learn-target quantized|float] [--w8-learn]
  *
  * `--methods`: the W8A8 rows ('auto' = per-tensor choice + float fallback, select.ts, measured in fake quant on
  * the first 2 calibration images/batches). `--low-method`: the activation ranges of the W4A8 and mixed rows.
@@ -16,6 +16,8 @@
  * `--learn-chunk K`: GPTQ reads K consecutive waves' inputs from one model run (learn.ts `wavesPerRun`; default 1).
  * `--hessian-budget`: multiply-adds per layer Hessian over all calibration batches (learn.ts; default 8e8).
  * Mixed: calibrated on the first half of the calibration images, the budget measured (fake quant) on the second.
+ * `--learn-target float`: learned rounding reproduces the float model's layer outputs (learn.ts `target`).
+ * `--w8-learn`: each W8A8 row is followed by the same model with learned int8 rounding.
  * `--min-ratio R`: the mixed row takes the size budget instead (at least R times smaller than FP32; the held-out
  * accuracy is then reported, and checked only against an explicit `--max-drop`).
  *
@@ -53,7 +55,8 @@ const MODELS: Record<string, { file: string; data: string; calib: number }> = {
 };
 const METHODS: ObserverMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
 
-const a = parseArgs(process.argv.slice(2), ['no-mixed', 'no-bias-correction', 'no-rtn', 'no-fp32', 'no-gptq']);
+const a = parseArgs(process.argv.slice(2), ['no-mixed', 'no-bias-correction', 'no-rtn', 'no-fp32', 'no-gptq', 'w8-learn']);
+const learnTarget = (flag(a, 'learn-target') ?? 'quantized') as 'quantized' | 'float';
 const biasCorrection = !has(a, 'no-bias-correction');
 type Method = ObserverMethod | 'auto';
 const rowMethods = (flag(a, 'methods') ?? 'minmax,percentile,entropy,mse,auto').split(',').filter((m) => m && m !== 'none') as Method[];
@@ -136,11 +139,25 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
     return { bits, opts: { method: 'entropy' as ObserverMethod, activations: selection!.params, biasCorrection } };
   };
   const floats = (m: Method): string => (m === 'auto' && selection!.floatLayers.size ? ` (${selection!.floatLayers.size} float)` : '');
+  const learnKind = flag(a, 'learn-source') ?? 'sim';
+  const chunk = Number(flag(a, 'learn-chunk') ?? 1);
+  const chunkNote = `${chunk > 1 ? ` x${chunk}` : ''}${learnTarget === 'float' ? ' float-target' : ''}`;
+  const hessianBudget = flag(a, 'hessian-budget') === undefined ? undefined : Number(flag(a, 'hessian-budget'));
+  const learnOpts = (what: string, bits?: (4 | 8)[]) => ({
+    source: learnKind === 'gpu' ? (q: typeof g) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : fakeQuantRunner,
+    wavesPerRun: chunk, hessianBudget, target: learnTarget, bits, onProgress: progressBar(`${key} learn ${what} (${learnKind})`),
+  });
   if (!has(a, 'no-fp32')) await row('FP32', save(g), weightBytes(g));
   for (const m of rowMethods) {
     const { bits, opts } = plan(m, 8);
     const q = buildQdq(g, stats, bits, opts);
     await row(`W8A8 ${m}${floats(m)}`, save(q), weightBytes(q));
+    if (!has(a, 'w8-learn')) continue;
+    const t = performance.now();
+    const learned = await learnRounding(g, stats, bits, opts, calib, learnOpts(`int8 ${m}`, [8]));
+    console.error(`${key}: int8 GPTQ (${learnKind}, ${learnTarget}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const ql = buildQdq(g, stats, bits, { ...opts, learned });
+    await row(`W8A8 ${m}${floats(m)} GPTQ-${learnKind}${chunkNote}`, save(ql), weightBytes(ql));
   }
   if (!lowRows) continue;
   const low = plan(lowMethod, 4);
@@ -149,16 +166,9 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
     const q4 = buildQdq(g, stats, low.bits, low.opts);
     await row(`W4A8 ${lowMethod}${floats(lowMethod)} nearest (${n4}/${low.bits.size} int4)`, save(q4), weightBytes(q4));
   }
-  const learnKind = flag(a, 'learn-source') ?? 'sim';
-  const chunk = Number(flag(a, 'learn-chunk') ?? 1);
-  const chunkNote = chunk > 1 ? ` x${chunk}` : '';
-  const hessianBudget = flag(a, 'hessian-budget') === undefined ? undefined : Number(flag(a, 'hessian-budget'));
   if (!has(a, 'no-gptq')) {
     const t2 = performance.now();
-    const learned = await learnRounding(g, stats, low.bits, low.opts, calib, {
-      source: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : fakeQuantRunner,
-      wavesPerRun: chunk, hessianBudget, onProgress: progressBar(`${key} learn (${learnKind})`),
-    });
+    const learned = await learnRounding(g, stats, low.bits, low.opts, calib, learnOpts('int4'));
     console.error(`${key}: GPTQ (${learnKind}) in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
     const ql = buildQdq(g, stats, low.bits, { ...low.opts, learned });
     await row(`W4A8 ${lowMethod}${floats(lowMethod)} GPTQ-${learnKind}${chunkNote} (${n4}/${low.bits.size} int4)`, save(ql), weightBytes(ql));

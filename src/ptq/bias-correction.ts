@@ -63,7 +63,7 @@ export function correctBias(g: Graph, n: Node, q: QuantizedWeight, inputMean: Ar
   if (n.opType === 'MatMul') return false;
   if (n.opType === 'Gemm' && (attrInt(n, 'transA', 0) || n.attrs.alpha?.value !== undefined && n.attrs.alpha.value !== 1 ||
     n.attrs.beta?.value !== undefined && n.attrs.beta.value !== 1)) return false;
-  const shift = expectedShift(g, n, q, inputMean);
+  const shift = q.shift ?? expectedShift(g, n, q, inputMean);
   let biasName = n.inputs[2];
   if (!biasName) {
     biasName = freshNamer(g)(`${n.name}_bias`);

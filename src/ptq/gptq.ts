@@ -156,6 +156,41 @@ export function gptqRound(w: ArrayLike<number>, rows: number, cols: number, h: F
   return codes;
 }
 
+/**
+ * The weights a layer needs on quantized inputs to reproduce its float output: per row w, the w* minimizing
+ * ||X_f w - X w*||^2 + lambda ||w* - w||^2, i.e. (X^T X + lambda I) w* = X^T X_f w + lambda w. X: the layer's
+ * quantized input, X_f: the float model's input at the same positions; `h` = X^T X, `cross` = X^T X_f; lambda =
+ * damp x mean(diag H), a ridge towards the float weights (not towards 0). With lambda -> 0, X^T (X_f w - X w*) = 0,
+ * so ||X_f w - X q||^2 = ||X_f w - X w*||^2 + (w* - q)^T H (w* - q): GPTQ on w* with the same H then minimizes the
+ * error against the float layer's output (the asymmetric target of GPTAQ, Li et al. 2025), compensating what the
+ * quantized layers before this one got wrong as well as this layer's own rounding.
+ */
+export function regressToFloat(w: ArrayLike<number>, rows: number, cols: number, h: Float64Array, cross: Float64Array, damp = 0.01): Float64Array {
+  if (w.length !== rows * cols || h.length !== cols * cols || cross.length !== cols * cols) throw new Error(`regressToFloat: sizes do not match [${rows}, ${cols}]`);
+  let meanDiag = 0;
+  for (let i = 0; i < cols; i++) meanDiag += h[i * cols + i] / cols;
+  const lambda = damp * (meanDiag > 0 ? meanDiag : 1);
+  const a = Float64Array.from(h);
+  for (let i = 0; i < cols; i++) a[i * cols + i] += lambda; // a dead input (zero row of H and C) keeps w*_i = w_i
+  const inv = spdInverse(a, cols);
+  const out = new Float64Array(rows * cols);
+  const rhs = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const wr = r * cols;
+    for (let i = 0; i < cols; i++) {
+      let s = lambda * w[wr + i];
+      for (let j = 0; j < cols; j++) s += cross[i * cols + j] * w[wr + j];
+      rhs[i] = s;
+    }
+    for (let i = 0; i < cols; i++) {
+      let s = 0;
+      for (let j = 0; j < cols; j++) s += inv[i * cols + j] * rhs[j];
+      out[wr + i] = s;
+    }
+  }
+  return out;
+}
+
 /** sum_rows (w - q)^T H (w - q): the layer's output reconstruction error on the inputs H was made from. */
 export function reconstructionError(w: ArrayLike<number>, q: ArrayLike<number>, rows: number, cols: number, h: Float64Array): number {
   let total = 0;

@@ -22,11 +22,11 @@ import { attrInt } from '../runtime/ir.ts';
 import { buildQdq, type BuildOptions, type LayerBits } from './build.ts';
 import type { CalibrationSet, CalibrationStats } from './calibrate.ts';
 import { floatInit, quantizableLayers, weightSlot } from './graph.ts';
-import { gptqRound, type GptqOptions } from './gptq.ts';
+import { gptqRound, regressToFloat, type GptqOptions } from './gptq.ts';
 import { accumulateConv, accumulateRows, finishHessian, HESSIAN_BUDGET, type LayerHessian, newHessian } from './hessian.ts';
 import type { GraphRunner } from './sensitivity.ts';
 import type { Tensors } from './source.ts';
-import { quantizeNodeWeight, type QuantizedWeight, type WeightBits } from './weights.ts';
+import { quantizeNodeWeight, quantizeWeight, type QuantizedWeight, type WeightBits } from './weights.ts';
 
 export interface LearnOptions extends GptqOptions {
   /** Runs a QDQ graph and returns named values (default: fake quant, `fakeQuantRunner` of quantize.ts). */
@@ -41,6 +41,12 @@ export interface LearnOptions extends GptqOptions {
    * detector batches cost what 4 batches do.
    */
   hessianBudget?: number;
+  /**
+   * What each layer reproduces: 'quantized' (GPTQ: its own output on its quantized inputs, X W^T) or 'float' (the
+   * float model's layer output, X_f W^T, which also makes up for the error of the quantized layers before it;
+   * costs a float model run per wave). Default 'quantized'.
+   */
+  target?: 'quantized' | 'float';
   /** Consecutive waves whose inputs one model run provides (default 1: exact; see the module comment). */
   wavesPerRun?: number;
   onProgress?: (done: number, total: number, note: string) => void;
@@ -62,34 +68,53 @@ export function learnWaves(g: Graph, learn: Set<string>): Node[][] {
   return waves.filter((w) => w?.length);
 }
 
-/** The GPTQ-rounded weight of one layer from its Hessian (scales: round-to-nearest's, per output channel). */
+/**
+ * The GPTQ-rounded weight of one layer from its Hessian (scales: round-to-nearest's, per output channel). With
+ * the float cross term (`h.float`, target 'float') the layer first regresses its weights onto the float layer's
+ * output (gptq.ts `regressToFloat`), takes round-to-nearest's scales of those, and records the measured output
+ * shift for bias correction (`QuantizedWeight.shift`).
+ */
 export function learnedWeight(g: Graph, n: Node, bits: WeightBits, h: LayerHessian, build: BuildOptions, gptq: GptqOptions = {}): QuantizedWeight {
-  const rtn = quantizeNodeWeight(g, n, bits, build.weightMethod ?? 'minmax');
+  const method = build.weightMethod ?? 'minmax';
   const w = floatInit(g, n.inputs[weightSlot(g, n)!.input]);
   const qmax = bits === 4 ? 7 : 127;
-  const codes = new Int8Array(w.length);
-  if (n.opType === 'Conv') {
-    const group = attrInt(n, 'group', 1);
-    const rowsPerGroup = rtn.dims[0] / group;
-    const cols = h.cols;
-    for (let gi = 0; gi < group; gi++) {
-      const off = gi * rowsPerGroup * cols;
-      const c = gptqRound(w.subarray(off, off + rowsPerGroup * cols), rowsPerGroup, cols, h.h[gi], rtn.scale.subarray(gi * rowsPerGroup, (gi + 1) * rowsPerGroup), qmax, gptq);
-      codes.set(c, off);
-    }
-  } else {
-    // [N, K] (axis 0) as is; [K, N] (axis 1) transposed to rows = output channels and back.
-    const [d0, d1] = rtn.dims;
-    const axis0 = rtn.axis === 0;
-    const rows = axis0 ? d0 : d1;
-    const cols = axis0 ? d1 : d0;
-    const wt = axis0 ? w : Float32Array.from({ length: w.length }, (_, k) => w[(k % cols) * d1 + Math.floor(k / cols)]);
-    const c = gptqRound(wt, rows, cols, h.h[0], rtn.scale, qmax, gptq);
-    if (axis0) codes.set(c);
-    else for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) codes[k * d1 + r] = c[r * cols + k];
+  const rtn = quantizeNodeWeight(g, n, bits, method);
+  // As [groups][rowsPerGroup, cols] row-major: conv weights are that already; Gemm [K, N] (axis 1) is transposed.
+  const conv = n.opType === 'Conv';
+  const [d0, d1] = rtn.dims;
+  const transposed = !conv && rtn.axis !== 0;
+  const rows = conv ? rtn.dims[0] : transposed ? d1 : d0;
+  const cols = h.cols;
+  const groups = conv ? attrInt(n, 'group', 1) : 1;
+  const rowsPerGroup = rows / groups;
+  const wt = transposed ? Float32Array.from({ length: w.length }, (_, k) => w[(k % cols) * d1 + Math.floor(k / cols)]) : w;
+  const target = new Float32Array(wt.length);
+  for (let gi = 0; gi < groups; gi++) {
+    const part = wt.subarray(gi * rowsPerGroup * cols, (gi + 1) * rowsPerGroup * cols);
+    target.set(h.float ? regressToFloat(part, rowsPerGroup, cols, h.h[gi], h.float.cross[gi], gptq.damp) : part, gi * rowsPerGroup * cols);
   }
-  const dequantized = Float32Array.from(codes, (q, k) => Math.fround(q * rtn.scale[rtn.axis === 0 ? Math.floor(k / (codes.length / rtn.scale.length)) : k % rtn.scale.length]));
-  return { ...rtn, codes, dequantized };
+  const scale = h.float ? quantizeWeight(target, [rows, cols], 0, bits, method).scale : rtn.scale;
+  const codesRows = new Int8Array(wt.length);
+  for (let gi = 0; gi < groups; gi++) {
+    const off = gi * rowsPerGroup * cols;
+    codesRows.set(gptqRound(target.subarray(off, off + rowsPerGroup * cols), rowsPerGroup, cols, h.h[gi], scale.subarray(gi * rowsPerGroup, (gi + 1) * rowsPerGroup), qmax, gptq), off);
+  }
+  let shift: Float64Array | undefined;
+  if (h.float && h.rows > 0) {
+    // mean(X q) - mean(X_f w) per output channel, from the column sums of the same positions.
+    shift = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const gi = Math.floor(r / rowsPerGroup);
+      let s = 0;
+      for (let k = 0; k < cols; k++) s += h.float.sum[gi][k] * codesRows[r * cols + k] * scale[r] - h.float.sumFloat[gi][k] * wt[r * cols + k];
+      shift[r] = s / h.rows;
+    }
+  }
+  const codes = transposed ? new Int8Array(codesRows.length) : codesRows;
+  if (transposed) for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) codes[k * d1 + r] = codesRows[r * cols + k];
+  const perRow = codes.length / scale.length;
+  const dequantized = Float32Array.from(codes, (q, k) => Math.fround(q * scale[rtn.axis === 0 ? Math.floor(k / perRow) : k % scale.length]));
+  return { ...rtn, codes, scale, dequantized, shift };
 }
 
 /** Learned weights for every layer of `bits` whose bits are in `opts.bits`; pass the result as `build.learned`. */
@@ -102,6 +127,7 @@ export async function learnRounding(g: Graph, stats: CalibrationStats, bits: Lay
   // Per batch at most the default (so 4 or fewer batches sample as before), else the total split evenly.
   const budget = Math.min(HESSIAN_BUDGET, (opts.hessianBudget ?? 4 * HESSIAN_BUDGET) / batches);
   let done = 0;
+  const toFloat = opts.target === 'float';
   const per = Math.max(1, Math.floor(opts.wavesPerRun ?? 1));
   const runs = Math.ceil(waves.length / per);
   for (let k = 0; k < runs; k++) {
@@ -115,23 +141,30 @@ export async function learnRounding(g: Graph, stats: CalibrationStats, bits: Lay
       const w = g.initializers.get(n.inputs[weightSlot(g, n)!.input])!;
       const group = n.opType === 'Conv' ? attrInt(n, 'group', 1) : 1;
       const cols = n.opType === 'Conv' ? w.dims.slice(1).reduce((a, b) => a * b, 1) : weightSlot(g, n)!.axis === 0 ? w.dims[1] : w.dims[0];
-      hs.set(n.name, newHessian(group, cols));
+      hs.set(n.name, newHessian(group, cols, toFloat));
     }
     const src = await opts.source(qg);
+    const floatSrc = toFloat ? await opts.source(g) : undefined;
     try {
       const names = [...new Set(inputOf.values())];
+      const floatNames = [...new Set(wave.map((n) => n.inputs[0]))];
       for (let b = 0; b < batches; b++) {
-        const out: Tensors = await src.run(await data.batch(b), names);
+        const feeds = await data.batch(b);
+        const out: Tensors = await src.run(feeds, names);
+        const outFloat: Tensors | undefined = await floatSrc?.run(feeds, floatNames);
         for (const n of wave) {
           const x = out[inputOf.get(n.name)!];
           if (!x) throw new Error(`learnRounding: ${src.label} returned no input '${inputOf.get(n.name)}' for ${n.opType} '${n.name}'`);
-          if (n.opType === 'Conv') accumulateConv(hs.get(n.name)!, n, g.initializers.get(n.inputs[1])!.dims, x, budget, Math.ceil((16 * hs.get(n.name)!.cols) / batches));
-          else accumulateRows(hs.get(n.name)!, x);
+          const xf = outFloat?.[n.inputs[0]];
+          if (outFloat && !xf) throw new Error(`learnRounding: ${floatSrc!.label} returned no float input '${n.inputs[0]}' for ${n.opType} '${n.name}'`);
+          if (n.opType === 'Conv') accumulateConv(hs.get(n.name)!, n, g.initializers.get(n.inputs[1])!.dims, x, budget, Math.ceil((16 * hs.get(n.name)!.cols) / batches), xf);
+          else accumulateRows(hs.get(n.name)!, x, xf);
         }
         opts.onProgress?.(done, targets.size, `${note}: inputs, batch ${b + 1}/${batches}`);
       }
     } finally {
       await src.dispose();
+      await floatSrc?.dispose();
     }
     for (const n of wave) {
       learned.set(n.name, learnedWeight(g, n, bits.get(n.name)!, finishHessian(hs.get(n.name)!), build, opts));

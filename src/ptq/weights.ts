@@ -18,6 +18,12 @@ export interface QuantizedWeight {
   scale: Float32Array;
   /** Dequantized values (codes * scale), what the model computes with. */
   dequantized: Float32Array;
+  /**
+   * Learned against the float layer (learn.ts, target 'float'): the measured output shift per output channel,
+   * mean(X q) - mean(X_f w) over the calibration positions, which bias correction removes instead of the shift it
+   * would expect from float input means.
+   */
+  shift?: Float64Array;
 }
 
 export function quantizeWeight(w: Float32Array, dims: number[], axis: number, bits: WeightBits, method: WeightMethod): QuantizedWeight {
