@@ -16,6 +16,10 @@
  * wasm build (one thread): a second build of the reference, whose distance from onnxruntime-node's mAP on the same
  * bytes is how far two faithful float-Q/DQ implementations differ (docs/ptq.md, GPU vs simulation).
  *
+ * `--jitter eps --seed s`: adds uniform noise in [-eps, eps] (input units) to every input element before the
+ * runner sees it: a perturbation far below the input's quantization step that still flips a few near-ties, as a
+ * second faithful implementation would. Repeated over seeds it shows how far the score moves from ties alone.
+ *
  * `--model`: the key of ptq-table.ts's model list (its float file gives the preprocessing and the "vs FP32"
  * size). The evaluation images default to ptq-table's (coco128 32-127, CIFAR 200-999).
  */
@@ -83,19 +87,40 @@ async function ortWebRunner(bytes: Uint8Array): Promise<Runner> {
   };
 }
 
+/** The runner with every input element moved by uniform noise in [-eps, eps] (mulberry32 from `seed`). */
+function jittered(runner: Runner, eps: number, seed: number): Runner {
+  let t = seed >>> 0;
+  const next = (): number => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(t ^ (t >>> 15), 1 | t);
+    r ^= r + Math.imul(r ^ (r >>> 7), 61 | r);
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    ...runner,
+    label: `${runner.label}, jitter ${eps} seed ${seed}`,
+    run: (feeds: Tensors) => runner.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) =>
+      [k, { dims: v.dims, data: Float32Array.from(v.data, (x) => x + eps * (2 * next() - 1)) }]))),
+  };
+}
+
 const detsDir = flag(a, 'dets');
 if (detsDir) mkdirSync(detsDir, { recursive: true });
 for (const file of a.positionals) {
   const bytes = new Uint8Array(readFileSync(file));
   const wb = weightBytes(load(bytes)); // as loaded: simplify would fold the weights' DequantizeLinear away
-  const runner = rt === 'ort-web-fakequant' ? await ortWebRunner(bytes) : await openRunner(rt, bytes, { [profile.input]: shape });
+  const base = rt === 'ort-web-fakequant' ? await ortWebRunner(bytes) : await openRunner(rt, bytes, { [profile.input]: shape });
+  const eps = Number(flag(a, 'jitter') ?? 0);
+  const seed = Number(flag(a, 'seed') ?? 1);
+  const runner = eps > 0 ? jittered(base, eps, seed) : base;
+  const tag = eps > 0 ? `.jitter${eps}-${seed}` : '';
   try {
-    const detsFile = detsDir && join(detsDir, `${basename(file, '.onnx')}.${rt}.jsonl`);
+    const detsFile = detsDir && join(detsDir, `${basename(file, '.onnx')}.${rt}${tag}.jsonl`);
     const onDetections = detsFile ? (index: number, dets: CocoDetection[]) => appendFileSync(detsFile, `${JSON.stringify({ index, dets })}\n`) : undefined;
     const r = await evaluate(runner, data, profile, { start, end, onDetections, onProgress: progressBar(`${basename(file)} (${rt})`) });
     const score = 100 * (r.task === 'classify' ? r.top1! : r.mAP!);
     const cells = r.task === 'classify' ? `${score.toFixed(2)} | - | ${r.fps.toFixed(1)}` : `${score.toFixed(1)} | ${(100 * r.AP50!).toFixed(1)} | ${r.fps.toFixed(1)}`;
-    const line = `| ${key} | ${basename(file, '.onnx')} | ${start}-${end - 1} | ${rt}: ${cells} | ${wb} | ${(weightBytes(g) / wb).toFixed(2)}x |`;
+    const line = `| ${key} | ${basename(file, '.onnx')} | ${start}-${end - 1} | ${rt}${tag}: ${cells} | ${wb} | ${(weightBytes(g) / wb).toFixed(2)}x |`;
     console.log(line);
     const out = flag(a, 'append');
     if (out) appendFileSync(out, `${line}\n`);

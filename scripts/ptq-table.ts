@@ -191,7 +191,7 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   const t3 = performance.now();
   const mixed = await quantize(g, calibrationFrom(data, profile, 0, half), {
     method: lowMethod, weights: 'mixed', biasCorrection, source, accuracy, maxDrop, minRatio,
-    learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : undefined, learnWavesPerRun: chunk, learnHessianBudget: hessianBudget,
+    learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : undefined, learnWavesPerRun: chunk, learnHessianBudget: hessianBudget, learnTarget,
     onProgress: (st, d, t, n) => bars[st](d, t, n),
   });
   console.error(`${key}: mixed quantize in ${((performance.now() - t3) / 1000).toFixed(1)} s`);

@@ -64,6 +64,11 @@ export interface QuantizeOptions {
   rounding?: 'gptq' | 'nearest';
   /** Runs the partly quantized model for learned rounding (default: the fake-quant simulation, `simulate`). */
   learnSource?: GraphRunner;
+  /**
+   * Learned rounding: what each layer reproduces, 'quantized' (GPTQ: its own output on its quantized inputs) or
+   * 'float' (the float model's layer output, also making up for the layers before it; learn.ts). Default 'quantized'.
+   */
+  learnTarget?: 'quantized' | 'float';
   /** Learned rounding: consecutive waves read from one model run (default 1, exact; learn.ts, `wavesPerRun`). */
   learnWavesPerRun?: number;
   /** Learned rounding: multiply-adds per layer for its Hessian, all batches together (learn.ts `hessianBudget`). */
@@ -172,7 +177,7 @@ export async function quantize(model: Uint8Array | Graph, data: CalibrationSet, 
   const learn = async (b: LayerBits, note: string): Promise<void> => {
     if ((opts.rounding ?? 'gptq') !== 'gptq' || ![...b.values()].includes(4)) return;
     build.learned = await learnRounding(g, stats, b, { ...build, learned: undefined }, data, {
-      source: opts.learnSource ?? run, wavesPerRun: opts.learnWavesPerRun, hessianBudget: opts.learnHessianBudget, onProgress: (d, t, n) => opts.onProgress?.('learn', d, t, `${note}: ${n}`),
+      source: opts.learnSource ?? run, target: opts.learnTarget, wavesPerRun: opts.learnWavesPerRun, hessianBudget: opts.learnHessianBudget, onProgress: (d, t, n) => opts.onProgress?.('learn', d, t, `${note}: ${n}`),
     });
   };
   let bits = withoutFloat(mode === 'int4' ? int4Bits(g, opts.quantizeEnds) : uniformBits(g, 8));
