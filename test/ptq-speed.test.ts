@@ -1,0 +1,78 @@
+/**
+ * Speed changes of the PTQ pipeline that must not change results (docs/ptq.md, speed): the calm GPU polling of
+ * the calibration source (src/ptq/source.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Graph, Node, TensorData } from '../src/runtime/ir.ts';
+import { gpuSource, ortSource, withCalmGpuPolling, type Tensors } from '../src/ptq/source.ts';
+import { testGpu } from './helpers/gpu.ts';
+import { testRng } from './helpers/rng.ts';
+
+const kind = (h: unknown): string => (h as object).constructor.name;
+
+describe('withCalmGpuPolling', () => {
+  it('sends native setImmediate callbacks (Dawn polls with them) to setTimeout, JS callbacks stay, restores after', async () => {
+    const original = globalThis.setImmediate;
+    let ran = 0;
+    const inner = async (): Promise<void> => {
+      const native = setImmediate(Math.random as () => void);
+      const js = setImmediate(() => ran++);
+      expect(kind(native)).toBe('Timeout');
+      expect(kind(js)).toBe('Immediate');
+      clearTimeout(native as unknown as NodeJS.Timeout);
+      await new Promise((r) => setTimeout(r, 2));
+    };
+    await withCalmGpuPolling(async () => {
+      expect(globalThis.setImmediate).not.toBe(original);
+      await withCalmGpuPolling(inner);
+      // Still patched: the outer scope is in flight.
+      expect(kind(setImmediate(Math.random as () => void))).toBe('Timeout');
+    });
+    expect(globalThis.setImmediate).toBe(original);
+    expect(ran).toBe(1);
+    await expect(withCalmGpuPolling(async () => {
+      throw new Error('boom');
+    })).rejects.toThrow('boom');
+    expect(globalThis.setImmediate).toBe(original);
+    expect(kind(setImmediate(Math.random as () => void))).toBe('Immediate');
+  });
+});
+
+const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node => ({ name, opType, domain: '', inputs, outputs, attrs });
+
+describe('gpuSource under calm polling', () => {
+  it('returns the intermediate values onnxruntime computes, with polling patched only while a run is in flight', async () => {
+    await testGpu();
+    const rng = testRng();
+    const t = (dims: number[]): TensorData => ({ dtype: 'float32', dims, data: Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rng.normal() * 0.3) });
+    const pads = { type: 'ints' as const, value: [1, 1, 1, 1] };
+    const g: Graph = {
+      name: 'two convs', opset: 13, valueInfo: new Map(),
+      initializers: new Map([['w1', t([5, 3, 3, 3])], ['w2', t([7, 5, 3, 3])]]),
+      nodes: [node('c1', 'Conv', ['x', 'w1'], ['y1'], { pads }), node('r1', 'Relu', ['y1'], ['a1']), node('c2', 'Conv', ['a1', 'w2'], ['y'], { pads })],
+      inputs: [{ name: 'x', dtype: 'float32', shape: [2, 3, 5, 6] }], outputs: [{ name: 'y', dtype: 'float32', shape: [2, 7, 5, 6] }],
+    };
+    const feeds: Tensors = { x: { dims: [2, 3, 5, 6], data: Float32Array.from({ length: 180 }, () => rng.normal()) } };
+    const names = ['y1', 'a1', 'y'];
+    const original = globalThis.setImmediate;
+    const gpu = await gpuSource(g, { x: [2, 3, 5, 6] });
+    const ort = await ortSource(g);
+    try {
+      const pending = gpu.run(feeds, names);
+      expect(globalThis.setImmediate).not.toBe(original);
+      const got = await pending;
+      expect(globalThis.setImmediate).toBe(original);
+      const want = await ort.run(feeds, names);
+      for (const n of names) {
+        expect(got[n].dims).toEqual(want[n].dims);
+        const ref = want[n].data;
+        const maxRef = Math.max(...ref.map(Math.abs));
+        const maxDiff = Math.max(...ref.map((v, i) => Math.abs(v - got[n].data[i])));
+        expect(maxDiff / maxRef, n).toBeLessThanOrEqual(1e-4);
+      }
+    } finally {
+      await gpu.dispose();
+      await ort.dispose();
+    }
+  });
+});
