@@ -1,9 +1,10 @@
 /**
  * Speed changes of the PTQ pipeline that must not change results (docs/ptq.md, speed): the calm GPU polling of
- * the calibration source (src/ptq/source.ts).
+ * the calibration source (src/ptq/source.ts) and the per-channel sums of bias correction (src/ptq/calibrate.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type { Graph, Node, TensorData } from '../src/runtime/ir.ts';
+import { channelSums } from '../src/ptq/calibrate.ts';
 import { gpuSource, ortSource, withCalmGpuPolling, type Tensors } from '../src/ptq/source.ts';
 import { testGpu } from './helpers/gpu.ts';
 import { testRng } from './helpers/rng.ts';
@@ -73,6 +74,25 @@ describe('gpuSource under calm polling', () => {
     } finally {
       await gpu.dispose();
       await ort.dispose();
+    }
+  });
+});
+
+describe('channelSums', () => {
+  it('equals the per-element formula bit for bit on random shapes (rank 0 to 5, channels and inner sizes of 1)', () => {
+    const rng = testRng();
+    for (let k = 0; k < 40; k++) {
+      const rank = rng.int(0, 5);
+      const dims = Array.from({ length: rank }, () => (rng.next() < 0.2 ? 1 : rng.int(1, 7)));
+      const len = dims.reduce((a, b) => a * b, 1);
+      const data = Float32Array.from({ length: len }, () => rng.normal() * 10 ** rng.int(-3, 3));
+      const c = dims.length >= 2 ? dims[1] : 1;
+      const inner = dims.slice(2).reduce((a, b) => a * b, 1);
+      const want = new Float64Array(c);
+      for (let i = 0; i < len; i++) want[Math.floor(i / inner) % c] += data[i];
+      const got = channelSums({ dims, data });
+      expect([...got.sums], `dims [${dims}]`).toEqual([...want]);
+      expect(got.count).toBe(len / c);
     }
   });
 });
