@@ -59,8 +59,11 @@ export async function selectActivations(g: Graph, stats: CalibrationStats, batch
   const names = activationsToQuantize(g);
   // Progress in three steps: each calibrator's range search per tensor, the float reference, the candidates.
   const say = (done: number, total: number, note: string): void => opts.onProgress?.(done, total, note);
-  const byMethod = opts.methods.map((m) => [m, activationParams(stats, m, (d, t) => say(d, t, `${m} ranges: ${d} of ${t} tensors`))] as const);
-  say(0, batches.length, `float reference on ${batches.length} batches`);
+  const searches = opts.methods.length * names.length;
+  const byMethod = opts.methods.map((m, k) =>
+    [m, activationParams(stats, m, (d) => say(k * names.length + d, searches, `ranges: ${m}, tensor ${d} of ${names.length}`))] as const);
+  const images = batches.reduce((a, b) => a + Object.values(b)[0].dims[0], 0);
+  say(0, 1, `float reference on ${images} images`);
   const meter = await SuffixMeter.create(run, g, batches);
   const readers = consumersOf(g);
   const floor = opts.floatBelowDb ?? 20;
