@@ -58,11 +58,21 @@ describe('gpuSource under calm polling', () => {
     const original = globalThis.setImmediate;
     const gpu = await gpuSource(g, { x: [2, 3, 5, 6] });
     const ort = await ortSource(g);
+    // Dawn's polls must reach setTimeout through the patch: if a Dawn upgrade stopped polling with setImmediate,
+    // this count drops to 0 and the speed-up is gone (the values would still be right).
+    const originalTimeout = globalThis.setTimeout;
+    let nativeTimeouts = 0;
+    globalThis.setTimeout = ((cb: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+      if (/\[native code\]/.test(Function.prototype.toString.call(cb))) nativeTimeouts++;
+      return originalTimeout(cb, ms, ...args);
+    }) as typeof setTimeout;
     try {
       const pending = gpu.run(feeds, names);
       expect(globalThis.setImmediate).not.toBe(original);
       const got = await pending;
+      globalThis.setTimeout = originalTimeout;
       expect(globalThis.setImmediate).toBe(original);
+      expect(nativeTimeouts).toBeGreaterThan(0);
       const want = await ort.run(feeds, names);
       for (const n of names) {
         expect(got[n].dims).toEqual(want[n].dims);
@@ -72,6 +82,7 @@ describe('gpuSource under calm polling', () => {
         expect(maxDiff / maxRef, n).toBeLessThanOrEqual(1e-4);
       }
     } finally {
+      globalThis.setTimeout = originalTimeout;
       await gpu.dispose();
       await ort.dispose();
     }
