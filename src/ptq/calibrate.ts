@@ -41,13 +41,21 @@ export interface CalibrationStats {
 type HistogramObserver = Observer & { hist: Histogram };
 const hasHistogram = (o: Observer): o is HistogramObserver => (o as Partial<HistogramObserver>).hist instanceof Histogram;
 
-/** Per-channel sums over axis 1 of an [N, C, ...] tensor (a rank-1 or rank-0 tensor is one channel). */
-function channelSums(t: { dims: number[]; data: Float32Array }): { sums: Float64Array; count: number } {
+/**
+ * Per-channel sums over axis 1 of an [N, C, ...] tensor (a rank-1 or rank-0 tensor is one channel). Each channel's
+ * values are added in index order (as `sums[floor(i / inner) % c] += d[i]` over all i would), one run of `inner`
+ * values at a time: the same sums, bit for bit, without a division per element.
+ */
+export function channelSums(t: { dims: number[]; data: Float32Array }): { sums: Float64Array; count: number } {
   const c = t.dims.length >= 2 ? t.dims[1] : 1;
   const inner = t.dims.slice(2).reduce((a, b) => a * b, 1);
   const sums = new Float64Array(c);
   const d = t.data;
-  for (let i = 0; i < d.length; i++) sums[Math.floor(i / inner) % c] += d[i];
+  for (let i = 0, ch = 0; i < d.length; ch = ch + 1 === c ? 0 : ch + 1) {
+    let s = sums[ch];
+    for (const end = Math.min(d.length, i + inner); i < end; i++) s += d[i];
+    sums[ch] = s;
+  }
   return { sums, count: d.length / c };
 }
 
@@ -107,8 +115,11 @@ export async function calibrate(source: ActivationSource, names: string[], data:
   return { observers, means, dims, batches: data.count };
 }
 
-/** Int8 activation parameters (asymmetric, full range [-128, 127]) of every observed tensor, for one method. */
-export function activationParams(stats: CalibrationStats, method: ObserverMethod): Map<string, { scale: number; zeroPoint: number }> {
+/**
+ * Int8 activation parameters (asymmetric, full range [-128, 127]) of every observed tensor, for one method.
+ * `onTensor(done, total)` after each tensor's range search (not called when the result is cached).
+ */
+export function activationParams(stats: CalibrationStats, method: ObserverMethod, onTensor?: (done: number, total: number) => void): Map<string, { scale: number; zeroPoint: number }> {
   const cached = stats.paramsCache?.get(method);
   if (cached) return cached;
   const obs = stats.observers.get(method);
@@ -118,6 +129,7 @@ export function activationParams(stats: CalibrationStats, method: ObserverMethod
     const range = o.range({ bits: 8, symmetric: false, signed: true });
     const p = chooseQParams(range, { bits: 8, symmetric: false, signed: true, narrow: false });
     out.set(n, { scale: p.scale, zeroPoint: p.zeroPoint });
+    onTensor?.(out.size, obs.size);
   }
   (stats.paramsCache ??= new Map()).set(method, out);
   return out;

@@ -57,9 +57,14 @@ export interface Selection {
 export async function selectActivations(g: Graph, stats: CalibrationStats, batches: Tensors[], run: GraphRunner, opts: SelectOptions): Promise<Selection> {
   // Each measurement reruns only the model downstream of the one quantized tensor (suffix.ts).
   const names = activationsToQuantize(g);
-  opts.onProgress?.(0, 1, `float reference and ${opts.methods.join('/')} ranges of ${names.length} tensors`);
+  // Progress in three steps: each calibrator's range search per tensor, the float reference, the candidates.
+  const say = (done: number, total: number, note: string): void => opts.onProgress?.(done, total, note);
+  const searches = opts.methods.length * names.length;
+  const byMethod = opts.methods.map((m, k) =>
+    [m, activationParams(stats, m, (d) => say(k * names.length + d, searches, `ranges: ${m}, tensor ${d} of ${names.length}`))] as const);
+  const images = batches.reduce((a, b) => a + Object.values(b)[0].dims[0], 0);
+  say(0, 1, `float reference on ${images} images`);
   const meter = await SuffixMeter.create(run, g, batches);
-  const byMethod = opts.methods.map((m) => [m, activationParams(stats, m)] as const);
   const readers = consumersOf(g);
   const floor = opts.floatBelowDb ?? 20;
   const params = new Map<string, ActQParams>();
@@ -79,8 +84,9 @@ export async function selectActivations(g: Graph, stats: CalibrationStats, batch
       keys.add(keyOf(p));
     }
   }
+  const tensors = new Set(todo.map((c) => c.name)).size;
   const dbs = await meter.sqnrMany(todo.map((t) => insertQdq(g, { activations: new Map([[t.name, t.p]]), weights: new Map() })),
-    (d, t) => opts.onProgress?.(d, t, `${d} of ${t} (tensor, range) candidates`));
+    (d, t) => say(d, t, `${d} of ${t} (tensor, range) candidates of ${tensors} tensors`));
   const measured = new Map(todo.map((t, i) => [`${t.name}|${t.key}`, dbs[i]]));
   for (const name of names) {
     if (raw.has(name)) continue;

@@ -78,11 +78,12 @@ export class SuffixMeter {
 
   /**
    * Output SQNR of each QDQ graph (as `sqnr`), batched into combined graphs of at most `maxNodes` nodes.
-   * `onChunk(done, total)` after each combined graph.
+   * `onChunk(done, total)` once the float cache is filled (done 0) and after each combined graph.
    */
   async sqnrMany(qs: Graph[], onChunk?: (done: number, total: number) => void, maxNodes = 1500): Promise<number[]> {
     const parts = qs.map((q) => suffixGraph(q));
     await this.fill([...new Set(parts.flatMap((p) => p.inputs))]);
+    onChunk?.(0, qs.length);
     const out = new Array<number>(qs.length);
     // Copies share one opset (int4 weights need 21, int8 graphs stay at theirs): chunks never mix opsets.
     const order = qs.map((_, i) => i).sort((a, b) => qs[a].opset - qs[b].opset || a - b);
