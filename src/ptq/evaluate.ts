@@ -10,7 +10,7 @@ import { postprocess } from '../post/detect.ts';
 import { load } from '../runtime/onnx/load.ts';
 import { calibrationFrom, cocoInput, type Dataset, datasetLabels, type ModelProfile } from './datasets.ts';
 import type { DecodeStats } from './image-batches.ts';
-import { ortSource, type Tensors } from './source.ts';
+import { ortSource, type Tensors, withCalmGpuPolling } from './source.ts';
 
 export interface Runner {
   label: string;
@@ -20,7 +20,11 @@ export interface Runner {
   dispose(): Promise<void>;
 }
 
-/** The GPU runtime (WebGPU; SwiftShader under Node without a GPU). QDQ models run on the integer kernels. */
+/**
+ * The GPU runtime (WebGPU; SwiftShader under Node without a GPU). QDQ models run on the integer kernels. An
+ * accuracy run is a throughput job: Dawn's polling is calmed while a run is in flight (source.ts
+ * `withCalmGpuPolling`), so it does not take a core from SwiftShader.
+ */
 export async function gpuRunner(bytes: Uint8Array, inputShapes: Record<string, number[]>): Promise<Runner> {
   const { InferenceSession } = await import('../runtime/session.ts');
   const { acquireNodeDevice } = await import('../node/gpu.ts');
@@ -28,7 +32,7 @@ export async function gpuRunner(bytes: Uint8Array, inputShapes: Record<string, n
   return {
     label: 'quantgpu (WebGPU)',
     weightBytes: s.memory().weightBytes,
-    run: async (feeds) => s.run(feeds),
+    run: (feeds) => withCalmGpuPolling(() => s.run(feeds)),
     dispose: async () => s.dispose(),
   };
 }
