@@ -217,6 +217,7 @@ describe('learning against the float layer output (target float)', () => {
         const quantized = await learnRounding(g, stats, bits, build, calibrationSet(batches), { source: run, bits: [b] });
         const float = await learnRounding(g, stats, bits, build, calibrationSet(batches), { source: run, bits: [b], target: 'float' });
         expect(float.get('conv2')!.shift).toBeInstanceOf(Float64Array);
+        await expect(learnRounding(g, stats, bits, build, calibrationSet(batches), { source: run, bits: [b], target: 'float', wavesPerRun: 2 })).rejects.toThrow(/one model run per wave/);
         const ref = await referenceOutputs(run, g, batches);
         const q = await outputSqnr(run, buildQdq(g, stats, bits, { ...build, learned: quantized }), batches, ref);
         const f = await outputSqnr(run, buildQdq(g, stats, bits, { ...build, learned: float }), batches, ref);
