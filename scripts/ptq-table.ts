@@ -56,7 +56,7 @@ const MODELS: Record<string, { file: string; data: string; calib: number }> = {
 const METHODS: ObserverMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
 
 const a = parseArgs(process.argv.slice(2), ['no-mixed', 'no-bias-correction', 'no-rtn', 'no-fp32', 'no-gptq', 'w8-learn']);
-const learnTarget = (flag(a, 'learn-target') ?? 'quantized') as 'quantized' | 'float';
+const learnTarget = (flag(a, 'learn-target') ?? 'quantized') as 'quantized' | 'float' | 'float-bias';
 const biasCorrection = !has(a, 'no-bias-correction');
 type Method = ObserverMethod | 'auto';
 const rowMethods = (flag(a, 'methods') ?? 'minmax,percentile,entropy,mse,auto').split(',').filter((m) => m && m !== 'none') as Method[];
@@ -141,7 +141,7 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   const floats = (m: Method): string => (m === 'auto' && selection!.floatLayers.size ? ` (${selection!.floatLayers.size} float)` : '');
   const learnKind = flag(a, 'learn-source') ?? 'sim';
   const chunk = Number(flag(a, 'learn-chunk') ?? 1);
-  const chunkNote = `${chunk > 1 ? ` x${chunk}` : ''}${learnTarget === 'float' ? ' float-target' : ''}`;
+  const chunkNote = `${chunk > 1 ? ` x${chunk}` : ''}${learnTarget === 'quantized' ? '' : ` ${learnTarget}-target`}`;
   const hessianBudget = flag(a, 'hessian-budget') === undefined ? undefined : Number(flag(a, 'hessian-budget'));
   const learnOpts = (what: string, bits?: (4 | 8)[]) => ({
     source: learnKind === 'gpu' ? (q: typeof g) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : fakeQuantRunner,

@@ -52,7 +52,7 @@ export const QUANTIZE: CommandSpec = {
     'min-ratio': { value: 'R', help: 'mixed: size budget instead: weights at least R times smaller than FP32 (the accuracy\nat that size is measured and reported; checked only against an explicit --max-drop / --min-sqnr)' },
     'min-sqnr': { value: 'dB', help: `mixed, without labels or instead of --max-drop: output SQNR to keep against FP32 (default ${DEFAULT_MIN_SQNR_DB})` },
     rounding: { value: 'name', help: 'int4 weight rounding: gptq|nearest (default gptq: learned, layer by layer)' },
-    'learn-target': { value: 'name', help: 'gptq: what each layer reproduces: quantized (its own output on its quantized\ninputs; default) | float (the float model\'s layer output: also makes up for the layers before it)' },
+    'learn-target': { value: 'name', help: 'gptq: what each layer reproduces: quantized (its own output on its quantized\ninputs; default) | float (the float model\'s layer output: also makes up for the layers before it) |\nfloat-bias (GPTQ, and each bias set so the output mean equals the float layer\'s)' },
     'learn-source': { value: 'name', help: 'gptq: read layer inputs from sim|gpu (the GPU runtime on the partly quantized model; default sim)' },
     'float-below': { value: 'dB', help: 'auto: keep layers float when int8 SQNR is below this' },
     cle: { value: 'mode', help: 'cross-layer equalization: relu|silu|off (default off)' },
@@ -82,7 +82,7 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   const sourceKind = choiceFlag(a, 'source', ['gpu', 'ort'] as const, 'gpu');
   const rounding = choiceFlag(a, 'rounding', ['gptq', 'nearest'] as const, 'gptq');
   const learnKind = choiceFlag(a, 'learn-source', ['sim', 'gpu'] as const, 'sim');
-  const learnTarget = choiceFlag(a, 'learn-target', ['quantized', 'float'] as const, 'quantized');
+  const learnTarget = choiceFlag(a, 'learn-target', ['quantized', 'float', 'float-bias'] as const, 'quantized');
   const floatBelowDb = flag(a, 'float-below') === undefined ? undefined : numberFlag(a, 'float-below', 0);
   const minRatio = has(a, 'min-ratio') ? numberFlag(a, 'min-ratio', 1, { min: 1 }) : undefined;
   if (minRatio !== undefined && weights !== 'mixed') throw new UsageError(`--min-ratio is a size budget of --weights mixed (got --weights ${weights})`);

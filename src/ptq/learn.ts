@@ -44,9 +44,11 @@ export interface LearnOptions extends GptqOptions {
   /**
    * What each layer reproduces: 'quantized' (GPTQ: its own output on its quantized inputs, X W^T) or 'float' (the
    * float model's layer output, X_f W^T, which also makes up for the error of the quantized layers before it;
-   * costs a float model run per wave). Default 'quantized'.
+   * costs a float model run per wave), or 'float-bias' (GPTQ's codes, and only the bias moved so that each output
+   * channel's mean equals the float layer's on the calibration positions: empirical bias correction on the
+   * quantized model). Default 'quantized'.
    */
-  target?: 'quantized' | 'float';
+  target?: 'quantized' | 'float' | 'float-bias';
   /** Consecutive waves whose inputs one model run provides (default 1: exact; see the module comment). */
   wavesPerRun?: number;
   onProgress?: (done: number, total: number, note: string) => void;
@@ -74,7 +76,8 @@ export function learnWaves(g: Graph, learn: Set<string>): Node[][] {
  * output (gptq.ts `regressToFloat`), takes round-to-nearest's scales of those, and records the measured output
  * shift for bias correction (`QuantizedWeight.shift`).
  */
-export function learnedWeight(g: Graph, n: Node, bits: WeightBits, h: LayerHessian, build: BuildOptions, gptq: GptqOptions = {}): QuantizedWeight {
+export function learnedWeight(g: Graph, n: Node, bits: WeightBits, h: LayerHessian, build: BuildOptions, gptq: GptqOptions & { target?: LearnOptions['target'] } = {}): QuantizedWeight {
+  const regress = h.float !== undefined && gptq.target !== 'float-bias';
   const method = build.weightMethod ?? 'minmax';
   const w = floatInit(g, n.inputs[weightSlot(g, n)!.input]);
   const qmax = bits === 4 ? 7 : 127;
@@ -91,9 +94,9 @@ export function learnedWeight(g: Graph, n: Node, bits: WeightBits, h: LayerHessi
   const target = new Float32Array(wt.length);
   for (let gi = 0; gi < groups; gi++) {
     const part = wt.subarray(gi * rowsPerGroup * cols, (gi + 1) * rowsPerGroup * cols);
-    target.set(h.float ? regressToFloat(part, rowsPerGroup, cols, h.h[gi], h.float.cross[gi], gptq.damp) : part, gi * rowsPerGroup * cols);
+    target.set(regress ? regressToFloat(part, rowsPerGroup, cols, h.h[gi], h.float!.cross[gi], gptq.damp) : part, gi * rowsPerGroup * cols);
   }
-  const scale = h.float ? quantizeWeight(target, [rows, cols], 0, bits, method).scale : rtn.scale;
+  const scale = regress ? quantizeWeight(target, [rows, cols], 0, bits, method).scale : rtn.scale;
   const codesRows = new Int8Array(wt.length);
   for (let gi = 0; gi < groups; gi++) {
     const off = gi * rowsPerGroup * cols;
@@ -127,11 +130,11 @@ export async function learnRounding(g: Graph, stats: CalibrationStats, bits: Lay
   // Per batch at most the default (so 4 or fewer batches sample as before), else the total split evenly.
   const budget = Math.min(HESSIAN_BUDGET, (opts.hessianBudget ?? 4 * HESSIAN_BUDGET) / batches);
   let done = 0;
-  const toFloat = opts.target === 'float';
+  const toFloat = opts.target === 'float' || opts.target === 'float-bias';
   const per = Math.max(1, Math.floor(opts.wavesPerRun ?? 1));
   // A layer reading a chunk-mate's rounded-to-nearest output would make up for an error that the chunk-mate, also
   // learned against the float model, removes itself: both corrections land (seen: YOLOX-nano W8A8 at 0.0 mAP).
-  if (toFloat && per > 1) throw new Error(`learnRounding: target 'float' needs one model run per wave (wavesPerRun 1, got ${per})`);
+  if (toFloat && per > 1) throw new Error(`learnRounding: target '${opts.target}' needs one model run per wave (wavesPerRun 1, got ${per})`);
   const runs = Math.ceil(waves.length / per);
   for (let k = 0; k < runs; k++) {
     const wave = waves.slice(k * per, (k + 1) * per).flat();

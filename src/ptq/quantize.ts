@@ -68,7 +68,7 @@ export interface QuantizeOptions {
    * Learned rounding: what each layer reproduces, 'quantized' (GPTQ: its own output on its quantized inputs) or
    * 'float' (the float model's layer output, also making up for the layers before it; learn.ts). Default 'quantized'.
    */
-  learnTarget?: 'quantized' | 'float';
+  learnTarget?: 'quantized' | 'float' | 'float-bias';
   /** Learned rounding: consecutive waves read from one model run (default 1, exact; learn.ts, `wavesPerRun`). */
   learnWavesPerRun?: number;
   /** Learned rounding: multiply-adds per layer for its Hessian, all batches together (learn.ts `hessianBudget`). */
