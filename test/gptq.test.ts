@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Graph, Node, TensorData } from '../src/runtime/ir.ts';
-import { buildQdq, uniformBits } from '../src/ptq/build.ts';
+import { buildQdq, layerInputs, uniformBits } from '../src/ptq/build.ts';
 import { activationParams, calibrate, calibrationSet } from '../src/ptq/calibrate.ts';
 import { cholesky, gptqRound, reconstructionError, regressToFloat, spdInverse, upperCholesky } from '../src/ptq/gptq.ts';
 import { accumulateConv, accumulateRows, finishHessian, newHessian } from '../src/ptq/hessian.ts';
@@ -203,6 +203,40 @@ describe('learning against the float layer output (target float)', () => {
       }
       expect(err(ws, r)).toBeLessThan(0.5 * err(w, r));
     }
+  });
+
+  it("'float-bias' keeps GPTQ's codes and sets each output channel's mean to the float layer's (one conv, every position)", async () => {
+    const rng = testRng();
+    const g = smallNet(rng);
+    // Only conv1: x -> conv1 -> y1 (a graph output), so its output is read before any other quantization.
+    g.nodes = g.nodes.slice(0, 1);
+    g.outputs = [{ name: 'y1', dtype: 'float32', shape: [2, 8, 8, 8] }];
+    const batches: Tensors[] = Array.from({ length: 2 }, () => ({ x: { dims: [2, 3, 8, 8], data: correlated(rng, [2, 3, 8, 8]).map((v, i) => (Math.floor(i / 64) % 3 === 0 ? 30 * v : v)) } }));
+    const src = await ortSource(g);
+    const stats = await calibrate(src, activationsToQuantize(g), calibrationSet(batches), { methods: ['minmax'], means: layerInputs(g) });
+    await src.dispose();
+    const run = (q: Graph) => ortSource(q, { optimization: 'disabled' });
+    const bits = uniformBits(g, 4);
+    const build = { method: 'minmax' as const, biasCorrection: true };
+    const plain = await learnRounding(g, stats, bits, build, calibrationSet(batches), { source: run });
+    const fb = await learnRounding(g, stats, bits, build, calibrationSet(batches), { source: run, target: 'float-bias' });
+    expect([...fb.get('conv1')!.codes]).toEqual([...plain.get('conv1')!.codes]);
+    const channelMeans = async (q: Graph): Promise<number[]> => {
+      const s = await run(q);
+      const sums = new Array(8).fill(0);
+      for (const b of batches) {
+        const y = (await s.run(b, ['y1'])).y1.data;
+        for (let i = 0; i < y.length; i++) sums[Math.floor(i / 64) % 8] += y[i];
+      }
+      await s.dispose();
+      return sums.map((v) => v / (2 * 2 * 64));
+    };
+    const float = await channelMeans(g);
+    const corrected = await channelMeans(buildQdq(g, stats, bits, { ...build, learned: fb }));
+    const expected = await channelMeans(buildQdq(g, stats, bits, { ...build, learned: plain }));
+    const gap = (m: number[]) => Math.max(...m.map((v, c) => Math.abs(v - float[c])));
+    console.log(`conv1 W4: largest channel-mean gap to float: expected-shift correction ${gap(expected).toExponential(2)}, measured ${gap(corrected).toExponential(2)}`);
+    expect(gap(corrected)).toBeLessThan(1e-4 * Math.max(...float.map(Math.abs)) + 1e-6);
   });
 
   it('beats GPTQ on quantized targets in output SQNR at W8A8 and W4A8 (mean over three random nets)', async () => {

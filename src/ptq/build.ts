@@ -51,7 +51,8 @@ export function buildQdq(float: Graph, stats: CalibrationStats, bits: LayerBits,
     const q = l && l.bits === b ? l : quantizeNodeWeight(g, n, b, opts.weightMethod ?? 'minmax');
     weights.set(n.name, q);
     const mean = stats.means.get(n.inputs[0]);
-    if ((opts.biasCorrection ?? true) && mean) correctBias(g, n, q, mean);
+    // A weight learned against the float model carries its measured shift, which needs no input means.
+    if ((opts.biasCorrection ?? true) && (mean || q.shift)) correctBias(g, n, q, mean ?? []);
   }
   const all = opts.activations ?? activationParams(stats, opts.method);
   const raw = inputDerived(g);
