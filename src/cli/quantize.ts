@@ -52,6 +52,7 @@ export const QUANTIZE: CommandSpec = {
     'min-ratio': { value: 'R', help: 'mixed: size budget instead: weights at least R times smaller than FP32 (the accuracy\nat that size is measured and reported; checked only against an explicit --max-drop / --min-sqnr)' },
     'min-sqnr': { value: 'dB', help: `mixed, without labels or instead of --max-drop: output SQNR to keep against FP32 (default ${DEFAULT_MIN_SQNR_DB})` },
     rounding: { value: 'name', help: 'int4 weight rounding: gptq|nearest (default gptq: learned, layer by layer)' },
+    'int8-rounding': { value: 'name', help: 'int8 weight rounding: nearest|gptq (default nearest)' },
     'learn-target': { value: 'name', help: 'gptq: what each layer reproduces: quantized (its own output on its quantized\ninputs; default) | float (the float model\'s layer output: also makes up for the layers before it) |\nfloat-bias (GPTQ, and each bias set so the output mean equals the float layer\'s)' },
     'learn-source': { value: 'name', help: 'gptq: read layer inputs from sim|gpu (the GPU runtime on the partly quantized model; default sim)' },
     'float-below': { value: 'dB', help: 'auto: keep layers float when int8 SQNR is below this' },
@@ -82,6 +83,7 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   const sourceKind = choiceFlag(a, 'source', ['gpu', 'ort'] as const, 'gpu');
   const rounding = choiceFlag(a, 'rounding', ['gptq', 'nearest'] as const, 'gptq');
   const learnKind = choiceFlag(a, 'learn-source', ['sim', 'gpu'] as const, 'sim');
+  const int8Rounding = choiceFlag(a, 'int8-rounding', ['nearest', 'gptq'] as const, 'nearest');
   const learnTarget = choiceFlag(a, 'learn-target', ['quantized', 'float', 'float-bias'] as const, 'quantized');
   const floatBelowDb = flag(a, 'float-below') === undefined ? undefined : numberFlag(a, 'float-below', 0);
   const minRatio = has(a, 'min-ratio') ? numberFlag(a, 'min-ratio', 1, { min: 1 }) : undefined;
@@ -137,7 +139,7 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   const r = await quantize(g, calibSet, {
     method, weights, cle: cle === 'off' ? false : cle, weightMethod,
     biasCorrection: !has(a, 'no-bias-correction'),
-    floatBelowDb, rounding, learnTarget, learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, shapes) : undefined,
+    floatBelowDb, rounding, int8Rounding, learnTarget, learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, shapes) : undefined,
     accuracy, maxDrop, minSqnrDb, minRatio,
     quantizeEnds: has(a, 'quantize-ends'),
     source,
@@ -151,7 +153,7 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   // The runtime reads `default` / `layers`; `preprocess` is the declared preprocessing that eval, run, inspect
   // and the browser helpers apply; `ptq` records how the model was made.
   const budget = r.mixed ? { minRatio, ...(accuracy ? { maxDrop, heldOut: [calibEnd, end] } : { minSqnrDb }) } : undefined;
-  const ptq = { pixels: profile.pixels, method, weights, rounding, learnTarget: weights === 'int8' ? undefined : learnTarget, budget, calibration: { data: calibPath, start, end: calibEnd, sampling } };
+  const ptq = { pixels: profile.pixels, method, weights, rounding, int8Rounding, learnTarget: weights === 'int8' && int8Rounding === 'nearest' ? undefined : learnTarget, budget, calibration: { data: calibPath, start, end: calibEnd, sampling } };
   writeFileSync(`${out}.config.json`, `${JSON.stringify({ ...r.config, preprocess: profile.pre, ptq }, null, 2)}\n`);
   if (r.selection) writeFileSync(`${out}.select.md`, `${selectionTable(r.selection)}\n`);
   if (r.report) {
@@ -165,7 +167,7 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
       : `output SQNR ${r.mixed.sqnrDb.toFixed(1)} dB against FP32, all-int8 ${r.mixed.baselineDb.toFixed(1)}${target} dB`;
     console.log(`mixed: moved ${r.mixed.int4.size} of ${r.sensitivity!.length} layers to int4, ${(weightBytes(g) / weightBytes(r.graph)).toFixed(2)}x smaller than FP32 (${score})`);
   }
-  console.log(`${out}: ${weights} weights${weights === 'int8' ? '' : ` (${rounding} int4 rounding)`}, ${method} activations, calibrated on images [${start}, ${calibEnd}); ` +
+  console.log(`${out}: ${weights} weights${weights === 'int8' ? '' : ` (${rounding} int4 rounding)`}${int8Rounding === 'gptq' ? ' (gptq int8 rounding)' : ''}, ${method} activations, calibrated on images [${start}, ${calibEnd}); ` +
     `weights ${weightBytes(g)} -> ${weightBytes(r.graph)} bytes; opset ${r.graph.opset}`);
   if (stats.images) console.log(`decoded ${stats.images} images at ${stats.perSecond.toFixed(1)} images/s (decode + preprocess)`);
 }
