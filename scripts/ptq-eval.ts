@@ -16,9 +16,10 @@
  * wasm build (one thread): a second build of the reference, whose distance from onnxruntime-node's mAP on the same
  * bytes is how far two faithful float-Q/DQ implementations differ (docs/ptq.md, GPU vs simulation).
  *
- * `--jitter eps --seed s`: adds uniform noise in [-eps, eps] (input units) to every input element before the
+ * `--jitter eps --seeds 1,2,3` (or `--seed s`): adds uniform noise in [-eps, eps] (input units) to every input element before the
  * runner sees it: a perturbation far below the input's quantization step that still flips a few near-ties, as a
- * second faithful implementation would. Repeated over seeds it shows how far the score moves from ties alone.
+ * second faithful implementation would. Over several seeds it prints each draw, then their mean and range: how
+ * far the score moves from ties alone.
  *
  * `--model`: the key of ptq-table.ts's model list (its float file gives the preprocessing and the "vs FP32"
  * size). The evaluation images default to ptq-table's (coco128 32-127, CIFAR 200-999).
@@ -106,25 +107,37 @@ function jittered(runner: Runner, eps: number, seed: number): Runner {
 
 const detsDir = flag(a, 'dets');
 if (detsDir) mkdirSync(detsDir, { recursive: true });
+const eps = Number(flag(a, 'jitter') ?? 0);
+// Without jitter one plain run; with it one run per seed, then the mean and range of the draws.
+const seeds = eps > 0 ? (flag(a, 'seeds') ?? flag(a, 'seed') ?? '1').split(',').map(Number) : [0];
+const out = flag(a, 'append');
+const emit = (line: string): void => {
+  console.log(line);
+  if (out) appendFileSync(out, `${line}\n`);
+};
 for (const file of a.positionals) {
   const bytes = new Uint8Array(readFileSync(file));
   const wb = weightBytes(load(bytes)); // as loaded: simplify would fold the weights' DequantizeLinear away
+  const size = `${wb} | ${(weightBytes(g) / wb).toFixed(2)}x |`;
   const base = rt === 'ort-web-fakequant' ? await ortWebRunner(bytes) : await openRunner(rt, bytes, { [profile.input]: shape });
-  const eps = Number(flag(a, 'jitter') ?? 0);
-  const seed = Number(flag(a, 'seed') ?? 1);
-  const runner = eps > 0 ? jittered(base, eps, seed) : base;
-  const tag = eps > 0 ? `.jitter${eps}-${seed}` : '';
+  const scores: number[] = [];
   try {
-    const detsFile = detsDir && join(detsDir, `${basename(file, '.onnx')}.${rt}${tag}.jsonl`);
-    const onDetections = detsFile ? (index: number, dets: CocoDetection[]) => appendFileSync(detsFile, `${JSON.stringify({ index, dets })}\n`) : undefined;
-    const r = await evaluate(runner, data, profile, { start, end, onDetections, onProgress: progressBar(`${basename(file)} (${rt})`) });
-    const score = 100 * (r.task === 'classify' ? r.top1! : r.mAP!);
-    const cells = r.task === 'classify' ? `${score.toFixed(2)} | - | ${r.fps.toFixed(1)}` : `${score.toFixed(1)} | ${(100 * r.AP50!).toFixed(1)} | ${r.fps.toFixed(1)}`;
-    const line = `| ${key} | ${basename(file, '.onnx')} | ${start}-${end - 1} | ${rt}${tag}: ${cells} | ${wb} | ${(weightBytes(g) / wb).toFixed(2)}x |`;
-    console.log(line);
-    const out = flag(a, 'append');
-    if (out) appendFileSync(out, `${line}\n`);
+    for (const seed of seeds) {
+      const runner = eps > 0 ? jittered(base, eps, seed) : base;
+      const tag = eps > 0 ? `.jitter${eps}-${seed}` : '';
+      const detsFile = detsDir && join(detsDir, `${basename(file, '.onnx')}.${rt}${tag}.jsonl`);
+      const onDetections = detsFile ? (index: number, dets: CocoDetection[]) => appendFileSync(detsFile, `${JSON.stringify({ index, dets })}\n`) : undefined;
+      const r = await evaluate(runner, data, profile, { start, end, onDetections, onProgress: progressBar(`${basename(file)} (${rt}${tag})`) });
+      const score = 100 * (r.task === 'classify' ? r.top1! : r.mAP!);
+      scores.push(score);
+      const cells = r.task === 'classify' ? `${score.toFixed(2)} | - | ${r.fps.toFixed(1)}` : `${score.toFixed(1)} | ${(100 * r.AP50!).toFixed(1)} | ${r.fps.toFixed(1)}`;
+      emit(`| ${key} | ${basename(file, '.onnx')} | ${start}-${end - 1} | ${rt}${tag}: ${cells} | ${size}`);
+    }
   } finally {
-    await runner.dispose();
+    await base.dispose();
+  }
+  if (scores.length > 1) {
+    const mean = scores.reduce((x, y) => x + y, 0) / scores.length;
+    emit(`| ${key} | ${basename(file, '.onnx')} | ${start}-${end - 1} | ${rt} jitter ${eps}, seeds ${seeds.join(',')}: mean ${mean.toFixed(2)} (${Math.min(...scores).toFixed(1)} to ${Math.max(...scores).toFixed(1)}) | - | - | ${size}`);
   }
 }
