@@ -13,7 +13,7 @@ export function sensitivityTable(layers: LayerSensitivity[], mixed?: MixedResult
   const lines = ['| # | layer | op | params | SQNR int8 (dB) | SQNR int4 (dB) | mixed |', '|---|---|---|---|---|---|---|', ...rows];
   if (mixed) {
     const what = unit === 'dB' ? 'Output SQNR against FP32' : 'Held-out accuracy';
-    lines.push('', `${what}: all int8 ${fmt(mixed.baselineDb)} ${unit}; mixed ${fmt(mixed.sqnrDb)} ${unit} with ${mixed.int4.size} of ${layers.length} layers at int4 (target ${fmt(mixed.target)} ${unit}).`);
+    lines.push('', `${what}: all int8 ${fmt(mixed.baselineDb)} ${unit}; mixed ${fmt(mixed.sqnrDb)} ${unit} with ${mixed.int4.size} of ${layers.length} layers at int4 (${mixed.target === -Infinity ? 'a size budget: no score target' : `target ${fmt(mixed.target)} ${unit}`}).`);
     lines.push(`Search trials (int4 layers -> ${unit}): ${mixed.trials.map((t) => `${t.int4} -> ${fmt(t.sqnrDb)}`).join(', ')}.`);
   }
   return lines.join('\n');
