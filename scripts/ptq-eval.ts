@@ -36,6 +36,7 @@ import { load } from '../src/runtime/onnx/load.ts';
 import { datasetSize, modelProfile, openDataset } from '../src/ptq/datasets.ts';
 import { evaluate, type Runner } from '../src/ptq/evaluate.ts';
 import type { Tensors } from '../src/ptq/source.ts';
+import { Rng } from '../test/helpers/random.ts';
 import { floatGraph } from '../src/ptq/quantize.ts';
 import { weightBytes } from '../src/ptq/weights.ts';
 
@@ -88,20 +89,14 @@ async function ortWebRunner(bytes: Uint8Array): Promise<Runner> {
   };
 }
 
-/** The runner with every input element moved by uniform noise in [-eps, eps] (mulberry32 from `seed`). */
+/** The runner with every input element moved by uniform noise in [-eps, eps] (test/helpers/random.ts Rng). */
 function jittered(runner: Runner, eps: number, seed: number): Runner {
-  let t = seed >>> 0;
-  const next = (): number => {
-    t = (t + 0x6d2b79f5) >>> 0;
-    let r = Math.imul(t ^ (t >>> 15), 1 | t);
-    r ^= r + Math.imul(r ^ (r >>> 7), 61 | r);
-    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Rng(seed);
   return {
     ...runner,
     label: `${runner.label}, jitter ${eps} seed ${seed}`,
     run: (feeds: Tensors) => runner.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) =>
-      [k, { dims: v.dims, data: Float32Array.from(v.data, (x) => x + eps * (2 * next() - 1)) }]))),
+      [k, { dims: v.dims, data: Float32Array.from(v.data, (x) => x + eps * (2 * rng.next() - 1)) }]))),
   };
 }
 
