@@ -55,6 +55,11 @@ describe('shape inference', () => {
     const r = singleOp('Reshape', [{ shape: [2, 3] }, { shape: [1] }]);
     r.inputs.push({ name: 'x1', dtype: 'int64', shape: [1] });
     expect(() => inferShapes(r)).toThrow(/Reshape 'Reshape_0': its shape input 'x1' must be a constant/);
+    // A required constant input that is not there at all (a fuzzed FastestDet lost Reshape_13's second input).
+    const one = singleOp('Reshape', [{ shape: [2, 3] }]);
+    expect(() => inferShapes(one)).toThrow(/Reshape 'Reshape_0': its shape input \(input 1\) is missing/);
+    const slice = singleOp('Slice', [{ shape: [4, 4] }, { shape: [1], values: [0] }]);
+    expect(() => inferShapes(slice)).toThrow(/Slice 'Slice_0': its ends input \(input 2\) is missing/);
   });
 
   it('infers Upsample (deprecated, onnxruntime no longer runs it) from its scales', () => {

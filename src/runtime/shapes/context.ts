@@ -49,6 +49,12 @@ export class InferCtx {
     return v;
   }
 
+  /** A required constant integer (or float) input as plain numbers: an omitted one fails, naming it. */
+  needInts(i: number, what: string): number[] {
+    if (!this.has(i)) this.fail(`its ${what} input (input ${i}) is missing`);
+    return this.ints(i, what)!;
+  }
+
   /** A constant integer (or float) input as plain numbers; undefined when the input is omitted. */
   ints(i: number, what: string): number[] | undefined {
     if (!this.has(i)) return undefined;

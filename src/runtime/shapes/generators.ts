@@ -37,7 +37,7 @@ export function constant(c: InferCtx): TensorInfo[] {
 
 /** ConstantOfShape: shape from the int64 input, dtype from the `value` tensor (default float32 0). */
 export function constantOfShape(c: InferCtx): TensorInfo[] {
-  const shape = c.ints(0, 'shape')!;
+  const shape = c.needInts(0, 'shape');
   if (shape.some((d) => !Number.isInteger(d) || d < 0)) c.fail(`invalid shape [${shape}]`);
   const v = c.node.attrs.value;
   return [{ dtype: v?.type === 'tensor' ? v.value.dtype : 'float32', shape }];
@@ -45,7 +45,7 @@ export function constantOfShape(c: InferCtx): TensorInfo[] {
 
 /** Range: max(ceil((limit - start) / delta), 0) elements of start's dtype. */
 export function range(c: InferCtx): TensorInfo[] {
-  const [start, limit, delta] = [0, 1, 2].map((i) => c.ints(i, ['start', 'limit', 'delta'][i])![0]);
+  const [start, limit, delta] = [0, 1, 2].map((i) => c.needInts(i, ['start', 'limit', 'delta'][i])[0]);
   if (!delta) c.fail('delta is 0');
   return [{ dtype: c.in(0).dtype, shape: [Math.max(Math.ceil((limit - start) / delta), 0)] }];
 }

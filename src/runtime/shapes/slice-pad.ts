@@ -17,8 +17,8 @@ export function sliceParams(c: InferCtx): SliceParams {
   const x = c.in(0).shape;
   const r = x.length;
   const fromInputs = c.has(1);
-  const starts = fromInputs ? c.ints(1, 'starts')! : attrInts(c.node, 'starts', []);
-  const ends = fromInputs ? c.ints(2, 'ends')! : attrInts(c.node, 'ends', []);
+  const starts = fromInputs ? c.needInts(1, 'starts') : attrInts(c.node, 'starts', []);
+  const ends = fromInputs ? c.needInts(2, 'ends') : attrInts(c.node, 'ends', []);
   const axes = (fromInputs ? c.ints(3, 'axes') : c.node.attrs.axes && attrInts(c.node, 'axes', [])) ||
     starts.map((_, i) => i);
   const steps = (fromInputs ? c.ints(4, 'steps') : undefined) ?? starts.map(() => 1);

@@ -5,7 +5,7 @@ import { broadcastShapes, type InferCtx, product, type TensorInfo } from './cont
 /** Reshape: 0 copies the input dim (unless allowzero=1, opset 14+), one -1 takes what is left. */
 export function reshape(c: InferCtx): TensorInfo[] {
   const x = c.in(0);
-  const spec = c.ints(1, 'shape')!;
+  const spec = c.needInts(1, 'shape');
   const allowZero = attrInt(c.node, 'allowzero', 0) === 1;
   const shape = spec.map((d, i) => (d === 0 && !allowZero ? x.shape[i] : d));
   if (shape.some((d) => d === undefined || d < -1)) c.fail(`invalid target shape [${spec}]`);
@@ -123,6 +123,6 @@ export function gather(c: InferCtx): TensorInfo[] {
 /** Expand: bidirectional broadcast of the input with the constant `shape` input. */
 export function expand(c: InferCtx): TensorInfo[] {
   const x = c.in(0);
-  const shape = c.ints(1, 'shape')!;
+  const shape = c.needInts(1, 'shape');
   return [{ dtype: x.dtype, shape: broadcastShapes([x.shape, shape], (m) => c.fail(m)) }];
 }
