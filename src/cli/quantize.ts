@@ -54,6 +54,7 @@ export const QUANTIZE: CommandSpec = {
     rounding: { value: 'name', help: 'int4 weight rounding: gptq|nearest (default gptq: learned, layer by layer)' },
     'int8-rounding': { value: 'name', help: 'int8 weight rounding: nearest|gptq (default nearest)' },
     'learn-target': { value: 'name', help: 'gptq: what each layer reproduces: quantized (its own output on its quantized\ninputs; default) | float (the float model\'s layer output: also makes up for the layers before it) |\nfloat-bias (GPTQ, and each bias set so the output mean equals the float layer\'s)' },
+    'learn-chunk': { value: 'K', help: 'gptq: consecutive waves of layers read from one model run (default 1: exact; more is faster,\na layer then sees its predecessors in the chunk rounded to nearest; quantized target only)' },
     'learn-source': { value: 'name', help: 'gptq: read layer inputs from sim|gpu (the GPU runtime on the partly quantized model; default sim)' },
     'float-below': { value: 'dB', help: 'auto: keep layers float when int8 SQNR is below this' },
     cle: { value: 'mode', help: 'cross-layer equalization: relu|silu|off (default off)' },
@@ -84,7 +85,9 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   const rounding = choiceFlag(a, 'rounding', ['gptq', 'nearest'] as const, 'gptq');
   const learnKind = choiceFlag(a, 'learn-source', ['sim', 'gpu'] as const, 'sim');
   const int8Rounding = choiceFlag(a, 'int8-rounding', ['nearest', 'gptq'] as const, 'nearest');
+  const learnChunk = numberFlag(a, 'learn-chunk', 1, { integer: true, min: 1 });
   const learnTarget = choiceFlag(a, 'learn-target', ['quantized', 'float', 'float-bias'] as const, 'quantized');
+  if (learnTarget !== 'quantized' && learnChunk > 1) throw new UsageError(`--learn-target ${learnTarget} needs --learn-chunk 1 (a layer would repay an error its chunk-mate also repays)`);
   const floatBelowDb = flag(a, 'float-below') === undefined ? undefined : numberFlag(a, 'float-below', 0);
   const minRatio = has(a, 'min-ratio') ? numberFlag(a, 'min-ratio', 1, { min: 1 }) : undefined;
   if (minRatio !== undefined && weights !== 'mixed') throw new UsageError(`--min-ratio is a size budget of --weights mixed (got --weights ${weights})`);
@@ -139,7 +142,7 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   const r = await quantize(g, calibSet, {
     method, weights, cle: cle === 'off' ? false : cle, weightMethod,
     biasCorrection: !has(a, 'no-bias-correction'),
-    floatBelowDb, rounding, int8Rounding, learnTarget, learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, shapes) : undefined,
+    floatBelowDb, rounding, int8Rounding, learnTarget, learnWavesPerRun: learnChunk, learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, shapes) : undefined,
     accuracy, maxDrop, minSqnrDb, minRatio,
     quantizeEnds: has(a, 'quantize-ends'),
     source,
