@@ -36,21 +36,16 @@ import { load } from '../src/runtime/onnx/load.ts';
 import { datasetSize, modelProfile, openDataset } from '../src/ptq/datasets.ts';
 import { evaluate, type Runner } from '../src/ptq/evaluate.ts';
 import type { Tensors } from '../src/ptq/source.ts';
+import { ortWebSession } from '../test/helpers/qdq-spread.ts';
 import { Rng } from '../test/helpers/random.ts';
+import { ptqModel } from './ptq-models.ts';
 import { floatGraph } from '../src/ptq/quantize.ts';
 import { weightBytes } from '../src/ptq/weights.ts';
 
-const MODELS: Record<string, { file: string; data: string; calib: number }> = {
-  resnet20: { file: 'models/resnet20_cifar10.onnx', data: 'data/cifar10_test_1000.bin', calib: 200 },
-  resnet8: { file: 'models/resnet8_cifar10_mlperf_tiny.onnx', data: 'data/cifar10_test_1000.bin', calib: 200 },
-  yolox: { file: 'models/yolox_nano_coco_416.onnx', data: 'data/coco128-val2017', calib: 32 },
-  fastestdet: { file: 'models/fastestdet_coco_352.onnx', data: 'data/coco128-val2017', calib: 32 },
-};
 
 const a = parseArgs(process.argv.slice(2), ['score']);
 const key = flag(a, 'model') ?? '';
-const m = MODELS[key];
-if (!m) throw new Error(`ptq-eval: --model must be one of ${Object.keys(MODELS).join(', ')}; got '${key}'`);
+const m = ptqModel(key, 'ptq-eval');
 const rt = flag(a, 'runtime') ?? 'gpu';
 const g = floatGraph(new Uint8Array(readFileSync(assetPath(m.file))));
 const profile = modelProfile(g, m.file);
@@ -74,19 +69,10 @@ if (has(a, 'score')) {
   }
   process.exit(0);
 }
-/** onnxruntime-web's wasm build, one thread, graph optimizations disabled (every Q and DQ computed literally). */
+/** onnxruntime-web's wasm build, one thread, graph optimizations disabled (test/helpers/qdq-spread.ts). */
 async function ortWebRunner(bytes: Uint8Array): Promise<Runner> {
-  const ort = await import('onnxruntime-web');
-  ort.env.wasm.numThreads = 1;
-  const s = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'disabled' });
-  return {
-    label: 'onnxruntime-web wasm (disabled)',
-    run: async (feeds: Tensors) => {
-      const r = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.dims)])));
-      return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { dims: [...v.dims], data: v.data as Float32Array }]));
-    },
-    dispose: () => s.release(),
-  };
+  const s = await ortWebSession(bytes);
+  return { label: 'onnxruntime-web wasm (disabled)', run: s.run, dispose: s.release };
 }
 
 /** The runner with every input element moved by uniform noise in [-eps, eps] (test/helpers/random.ts Rng). */

@@ -46,13 +46,8 @@ import { sensitivitySvg, sensitivityTable } from '../src/ptq/report.ts';
 import { selectActivations, selectionTable, type Selection } from '../src/ptq/select.ts';
 import { gpuRuntimeSource, gpuSource, ortSource, type Tensors } from '../src/ptq/source.ts';
 import { weightBytes } from '../src/ptq/weights.ts';
+import { ptqModel } from './ptq-models.ts';
 
-const MODELS: Record<string, { file: string; data: string; calib: number }> = {
-  resnet20: { file: 'models/resnet20_cifar10.onnx', data: 'data/cifar10_test_1000.bin', calib: 200 },
-  resnet8: { file: 'models/resnet8_cifar10_mlperf_tiny.onnx', data: 'data/cifar10_test_1000.bin', calib: 200 },
-  yolox: { file: 'models/yolox_nano_coco_416.onnx', data: 'data/coco128-val2017', calib: 32 },
-  fastestdet: { file: 'models/fastestdet_coco_352.onnx', data: 'data/coco128-val2017', calib: 32 },
-};
 const METHODS: ObserverMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
 
 const a = parseArgs(process.argv.slice(2), ['no-mixed', 'no-bias-correction', 'no-rtn', 'no-fp32', 'no-gptq', 'w8-learn']);
@@ -72,8 +67,7 @@ const rows: string[] = [];
 const shapeCache = new Map<unknown, number[]>();
 const shape0 = (c: { count: number }): number[] => shapeCache.get(c)!;
 for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').split(',')) {
-  const m = MODELS[key];
-  if (!m) throw new Error(`unknown model '${key}' (${Object.keys(MODELS).join(', ')})`);
+  const m = ptqModel(key, 'ptq-table');
   const g = floatGraph(new Uint8Array(readFileSync(assetPath(m.file))));
   const cle = flag(a, 'cle') ?? 'off';
   if (cle !== 'off') console.error(`${key}: CLE equalized ${crossLayerEqualize(g, { silu: cle === 'silu' }).length} pairs`);

@@ -21,16 +21,10 @@ import { sqnr } from '../src/quant/index.ts';
 import { InferenceSession } from '../src/runtime/session.ts';
 import { referenceRuns } from '../test/helpers/qdq-spread.ts';
 import { describeDiff, traceQdq } from '../test/helpers/qdq-trace.ts';
+import { ptqModel } from './ptq-models.ts';
 
-const MODELS: Record<string, { file: string; data: string }> = {
-  resnet20: { file: 'models/resnet20_cifar10.onnx', data: 'data/cifar10_test_1000.bin' },
-  resnet8: { file: 'models/resnet8_cifar10_mlperf_tiny.onnx', data: 'data/cifar10_test_1000.bin' },
-  yolox: { file: 'models/yolox_nano_coco_416.onnx', data: 'data/coco128-val2017' },
-  fastestdet: { file: 'models/fastestdet_coco_352.onnx', data: 'data/coco128-val2017' },
-};
 const a = parseArgs(process.argv.slice(2), ['no-trace']);
-const m = MODELS[flag(a, 'model') ?? ''];
-if (!m) throw new Error(`--model must be one of ${Object.keys(MODELS).join(', ')}`);
+const m = ptqModel(flag(a, 'model'), 'qdq-trace-file');
 const profile = modelProfile(floatGraph(new Uint8Array(readFileSync(assetPath(m.file)))), m.file);
 const data = openDataset(assetPath(m.data));
 const images = (flag(a, 'images') ?? '32').split(',').map(Number);

@@ -13,8 +13,9 @@
  * accumulated, mirrored at the end.
  */
 import { attrInt, attrInts, attrString, type Node } from '../runtime/ir.ts';
+import type { Tensors } from './source.ts';
 
-type Float = { dims: number[]; data: Float32Array };
+type Float = Tensors[string];
 
 /** A running Hessian per group of a layer. */
 export interface LayerHessian {

@@ -136,46 +136,50 @@ export async function learnRounding(g: Graph, stats: CalibrationStats, bits: Lay
   // learned against the float model, removes itself: both corrections land (seen: YOLOX-nano W8A8 at 0.0 mAP).
   if (toFloat && per > 1) throw new Error(`learnRounding: target '${opts.target}' needs one model run per wave (wavesPerRun 1, got ${per})`);
   const runs = Math.ceil(waves.length / per);
-  for (let k = 0; k < runs; k++) {
-    const wave = waves.slice(k * per, (k + 1) * per).flat();
-    const note = per === 1 ? `wave ${k + 1}/${waves.length}` : `waves ${k * per + 1}-${Math.min(waves.length, (k + 1) * per)}/${waves.length}`;
-    const qg = buildQdq(g, stats, bits, { ...build, learned });
-    const byName = new Map(qg.nodes.map((n) => [n.name, n]));
-    const inputOf = new Map(wave.map((n) => [n.name, byName.get(n.name)!.inputs[0]]));
-    const hs = new Map<string, LayerHessian>();
-    for (const n of wave) {
-      const w = g.initializers.get(n.inputs[weightSlot(g, n)!.input])!;
-      const group = n.opType === 'Conv' ? attrInt(n, 'group', 1) : 1;
-      const cols = n.opType === 'Conv' ? w.dims.slice(1).reduce((a, b) => a * b, 1) : weightSlot(g, n)!.axis === 0 ? w.dims[1] : w.dims[0];
-      hs.set(n.name, newHessian(group, cols, toFloat));
-    }
-    const src = await opts.source(qg);
-    const floatSrc = toFloat ? await opts.source(g) : undefined;
-    try {
-      const names = [...new Set(inputOf.values())];
-      const floatNames = [...new Set(wave.map((n) => n.inputs[0]))];
-      for (let b = 0; b < batches; b++) {
-        const feeds = await data.batch(b);
-        const out: Tensors = await src.run(feeds, names);
-        const outFloat: Tensors | undefined = await floatSrc?.run(feeds, floatNames);
-        for (const n of wave) {
-          const x = out[inputOf.get(n.name)!];
-          if (!x) throw new Error(`learnRounding: ${src.label} returned no input '${inputOf.get(n.name)}' for ${n.opType} '${n.name}'`);
-          const xf = outFloat?.[n.inputs[0]];
-          if (outFloat && !xf) throw new Error(`learnRounding: ${floatSrc!.label} returned no float input '${n.inputs[0]}' for ${n.opType} '${n.name}'`);
-          if (n.opType === 'Conv') accumulateConv(hs.get(n.name)!, n, g.initializers.get(n.inputs[1])!.dims, x, budget, Math.ceil((16 * hs.get(n.name)!.cols) / batches), xf);
-          else accumulateRows(hs.get(n.name)!, x, xf);
-        }
-        opts.onProgress?.(done, targets.size, `${note}: inputs, batch ${b + 1}/${batches}`);
+  // The float model is the same for every wave: one source for all of them.
+  const floatSrc = toFloat ? await opts.source(g) : undefined;
+  try {
+    for (let k = 0; k < runs; k++) {
+      const wave = waves.slice(k * per, (k + 1) * per).flat();
+      const note = per === 1 ? `wave ${k + 1}/${waves.length}` : `waves ${k * per + 1}-${Math.min(waves.length, (k + 1) * per)}/${waves.length}`;
+      const qg = buildQdq(g, stats, bits, { ...build, learned });
+      const byName = new Map(qg.nodes.map((n) => [n.name, n]));
+      const inputOf = new Map(wave.map((n) => [n.name, byName.get(n.name)!.inputs[0]]));
+      const hs = new Map<string, LayerHessian>();
+      for (const n of wave) {
+        const w = g.initializers.get(n.inputs[weightSlot(g, n)!.input])!;
+        const group = n.opType === 'Conv' ? attrInt(n, 'group', 1) : 1;
+        const cols = n.opType === 'Conv' ? w.dims.slice(1).reduce((a, b) => a * b, 1) : weightSlot(g, n)!.axis === 0 ? w.dims[1] : w.dims[0];
+        hs.set(n.name, newHessian(group, cols, toFloat));
       }
-    } finally {
-      await src.dispose();
-      await floatSrc?.dispose();
+      const src = await opts.source(qg);
+      try {
+        const names = [...new Set(inputOf.values())];
+        const floatNames = [...new Set(wave.map((n) => n.inputs[0]))];
+        for (let b = 0; b < batches; b++) {
+          const feeds = await data.batch(b);
+          const out: Tensors = await src.run(feeds, names);
+          const outFloat: Tensors | undefined = await floatSrc?.run(feeds, floatNames);
+          for (const n of wave) {
+            const x = out[inputOf.get(n.name)!];
+            if (!x) throw new Error(`learnRounding: ${src.label} returned no input '${inputOf.get(n.name)}' for ${n.opType} '${n.name}'`);
+            const xf = outFloat?.[n.inputs[0]];
+            if (outFloat && !xf) throw new Error(`learnRounding: ${floatSrc!.label} returned no float input '${n.inputs[0]}' for ${n.opType} '${n.name}'`);
+            if (n.opType === 'Conv') accumulateConv(hs.get(n.name)!, n, g.initializers.get(n.inputs[1])!.dims, x, budget, Math.ceil((16 * hs.get(n.name)!.cols) / batches), xf);
+            else accumulateRows(hs.get(n.name)!, x, xf);
+          }
+          opts.onProgress?.(done, targets.size, `${note}: inputs, batch ${b + 1}/${batches}`);
+        }
+      } finally {
+        await src.dispose();
+      }
+      for (const n of wave) {
+        learned.set(n.name, learnedWeight(g, n, bits.get(n.name)!, finishHessian(hs.get(n.name)!), build, opts));
+        opts.onProgress?.(++done, targets.size, `${note}: GPTQ ${n.name}`);
+      }
     }
-    for (const n of wave) {
-      learned.set(n.name, learnedWeight(g, n, bits.get(n.name)!, finishHessian(hs.get(n.name)!), build, opts));
-      opts.onProgress?.(++done, targets.size, `${note}: GPTQ ${n.name}`);
-    }
+  } finally {
+    await floatSrc?.dispose();
   }
   return learned;
 }

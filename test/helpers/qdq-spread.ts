@@ -14,14 +14,25 @@ import { ortRun } from './ort.ts';
 type Float = { dims: number[]; data: Float32Array };
 type Feeds = Record<string, Float>;
 
-/** onnxruntime-web's wasm build (one thread, optimizations disabled) on float feeds. */
-export async function ortWebRun(bytes: Uint8Array, feeds: Feeds): Promise<Feeds> {
+/** A session of onnxruntime-web's wasm build (one thread, optimizations disabled) that runs float feeds. */
+export async function ortWebSession(bytes: Uint8Array): Promise<{ run(feeds: Feeds): Promise<Feeds>; release(): Promise<void> }> {
   const ort = await import('onnxruntime-web');
   ort.env.wasm.numThreads = 1;
   const s = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'disabled' });
+  return {
+    run: async (feeds) => {
+      const r = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.dims)])));
+      return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { dims: [...v.dims], data: v.data as Float32Array }]));
+    },
+    release: () => s.release(),
+  };
+}
+
+/** onnxruntime-web's wasm build (one thread, optimizations disabled) on float feeds, one run. */
+export async function ortWebRun(bytes: Uint8Array, feeds: Feeds): Promise<Feeds> {
+  const s = await ortWebSession(bytes);
   try {
-    const r = await s.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.dims)])));
-    return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, { dims: [...v.dims], data: v.data as Float32Array }]));
+    return await s.run(feeds);
   } finally {
     await s.release();
   }
