@@ -8,6 +8,7 @@
  *     [--max-drop points] [--cle off|relu|silu] [--no-bias-correction] [--float-below dB] [--tag name]
  *     [--methods minmax,percentile,entropy,mse,auto|none] [--low-method auto] [--no-fp32] [--no-rtn] [--no-gptq] [--no-mixed] [--out docs/ptq-results]
  *     [--save dir] [--learn-chunk K] [--hessian-budget multiply-adds] [--min-ratio R] [--learn-target quantized|float] [--w8-learn]
+ *     [--ranges sequential] [--ranges-chunk K]
  *
  * `--methods`: the W8A8 rows ('auto' = per-tensor choice + float fallback, select.ts, measured in fake quant on
  * the first 2 calibration images/batches). `--low-method`: the activation ranges of the W4A8 and mixed rows.
@@ -17,6 +18,8 @@
  * `--hessian-budget`: multiply-adds per layer Hessian over all calibration batches (learn.ts; default 8e8).
  * Mixed: calibrated on the first half of the calibration images, the budget measured (fake quant) on the second.
  * `--learn-target float`: learned rounding reproduces the float model's layer outputs (learn.ts `target`).
+ * `--ranges sequential [--ranges-chunk K]`: every row's activation ranges decided wave by wave on the partly quantized
+ * model run by the learn source (ranges.ts; K waves per run), each tensor with its calibrator.
  * `--w8-learn`: each W8A8 row is followed by the same model with learned int8 rounding.
  * `--min-ratio R`: the mixed row takes the size budget instead (at least R times smaller than FP32; the held-out
  * accuracy is then reported, and checked only against an explicit `--max-drop`).
@@ -43,6 +46,7 @@ import { crossLayerEqualize } from '../src/ptq/cle.ts';
 import { learnRounding } from '../src/ptq/learn.ts';
 import { ortRunner } from '../src/ptq/evaluate.ts';
 import { sensitivitySvg, sensitivityTable } from '../src/ptq/report.ts';
+import { sequentialRanges } from '../src/ptq/ranges.ts';
 import { selectActivations, selectionTable, type Selection } from '../src/ptq/select.ts';
 import { gpuRuntimeSource, gpuSource, ortSource, type Tensors } from '../src/ptq/source.ts';
 import { weightBytes } from '../src/ptq/weights.ts';
@@ -132,6 +136,21 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
     for (const l of selection!.floatLayers) bits.delete(l);
     return { bits, opts: { method: 'entropy' as ObserverMethod, activations: selection!.params, biasCorrection } };
   };
+  // `--ranges sequential`: each row's activation ranges decided wave by wave on the partly quantized model (ranges.ts),
+  // run by the learn source; each tensor keeps its calibrator.
+  const seqRanges = flag(a, 'ranges') === 'sequential';
+  const rangesChunk = Number(flag(a, 'ranges-chunk') ?? 1);
+  const seqNote = seqRanges ? ` seq-ranges${rangesChunk > 1 ? ` x${rangesChunk}` : ''}` : '';
+  const withRanges = async (m: Method, p: ReturnType<typeof plan>): Promise<ReturnType<typeof plan>> => {
+    if (!seqRanges) return p;
+    const t = performance.now();
+    const methods = new Map<string, ObserverMethod>(m === 'auto' ? selection!.choices.map((c) => [c.name, c.method]) : []);
+    const activations = await sequentialRanges(g, stats, p.bits, p.opts, calib, {
+      source: learnOpts('ranges').source, methods, wavesPerRun: rangesChunk, onProgress: progressBar(`${key} sequential ranges ${m} (${learnKind})`),
+    });
+    console.error(`${key}: sequential ranges (${learnKind}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    return { bits: p.bits, opts: { ...p.opts, activations } };
+  };
   const floats = (m: Method): string => (m === 'auto' && selection!.floatLayers.size ? ` (${selection!.floatLayers.size} float)` : '');
   const learnKind = flag(a, 'learn-source') ?? 'sim';
   const chunk = Number(flag(a, 'learn-chunk') ?? 1);
@@ -143,29 +162,29 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
   });
   if (!has(a, 'no-fp32')) await row('FP32', save(g), weightBytes(g));
   for (const m of rowMethods) {
-    const { bits, opts } = plan(m, 8);
+    const { bits, opts } = await withRanges(m, plan(m, 8));
     const q = buildQdq(g, stats, bits, opts);
-    await row(`W8A8 ${m}${floats(m)}`, save(q), weightBytes(q));
+    await row(`W8A8 ${m}${floats(m)}${seqNote}`, save(q), weightBytes(q));
     if (!has(a, 'w8-learn')) continue;
     const t = performance.now();
     const learned = await learnRounding(g, stats, bits, opts, calib, learnOpts(`int8 ${m}`, [8]));
     console.error(`${key}: int8 GPTQ (${learnKind}, ${learnTarget}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     const ql = buildQdq(g, stats, bits, { ...opts, learned });
-    await row(`W8A8 ${m}${floats(m)} GPTQ-${learnKind}${chunkNote}`, save(ql), weightBytes(ql));
+    await row(`W8A8 ${m}${floats(m)}${seqNote} GPTQ-${learnKind}${chunkNote}`, save(ql), weightBytes(ql));
   }
   if (!lowRows) continue;
-  const low = plan(lowMethod, 4);
+  const low = await withRanges(lowMethod, plan(lowMethod, 4));
   const n4 = [...low.bits.values()].filter((b) => b === 4).length;
   if (!has(a, 'no-rtn')) {
     const q4 = buildQdq(g, stats, low.bits, low.opts);
-    await row(`W4A8 ${lowMethod}${floats(lowMethod)} nearest (${n4}/${low.bits.size} int4)`, save(q4), weightBytes(q4));
+    await row(`W4A8 ${lowMethod}${floats(lowMethod)}${seqNote} nearest (${n4}/${low.bits.size} int4)`, save(q4), weightBytes(q4));
   }
   if (!has(a, 'no-gptq')) {
     const t2 = performance.now();
     const learned = await learnRounding(g, stats, low.bits, low.opts, calib, learnOpts('int4'));
     console.error(`${key}: GPTQ (${learnKind}) in ${((performance.now() - t2) / 1000).toFixed(1)} s`);
     const ql = buildQdq(g, stats, low.bits, { ...low.opts, learned });
-    await row(`W4A8 ${lowMethod}${floats(lowMethod)} GPTQ-${learnKind}${chunkNote} (${n4}/${low.bits.size} int4)`, save(ql), weightBytes(ql));
+    await row(`W4A8 ${lowMethod}${floats(lowMethod)}${seqNote} GPTQ-${learnKind}${chunkNote} (${n4}/${low.bits.size} int4)`, save(ql), weightBytes(ql));
   }
   if (has(a, 'no-mixed')) continue;
   // Mixed as the CLI makes it: calibrate on the first half of the calibration images, budget on the second half.
@@ -181,18 +200,19 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
       await runner.dispose();
     }
   };
-  const bars = { calibrate: progressBar(`${key} mixed calibrate`), select: progressBar(`${key} mixed select`), learn: progressBar(`${key} mixed learn`), sensitivity: progressBar(`${key} sensitivity`), search: progressBar(`${key} search`) };
+  const bars = { calibrate: progressBar(`${key} mixed calibrate`), select: progressBar(`${key} mixed select`), ranges: progressBar(`${key} mixed ranges`), learn: progressBar(`${key} mixed learn`), sensitivity: progressBar(`${key} sensitivity`), search: progressBar(`${key} search`) };
   const t3 = performance.now();
   const mixed = await quantize(g, calibrationFrom(data, profile, 0, half), {
     method: lowMethod, weights: 'mixed', biasCorrection, source, accuracy, maxDrop, minRatio,
     learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, { [profile.input]: shape0(calib) }) : undefined, learnWavesPerRun: chunk, learnHessianBudget: hessianBudget, learnTarget,
+    ranges: seqRanges ? 'sequential' : 'float', rangeWavesPerRun: rangesChunk,
     onProgress: (st, d, t, n) => bars[st](d, t, n),
   });
   console.error(`${key}: mixed quantize in ${((performance.now() - t3) / 1000).toFixed(1)} s`);
   const budget = [minRatio === undefined ? '' : `--min-ratio ${minRatio}`, maxDrop === undefined ? '' : `--max-drop ${maxDrop}`].filter(Boolean).join(' ');
   writeFileSync(join(outDir, `${key}.sensitivity${minRatio === undefined ? '' : `-r${minRatio}`}.md`), `# ${key}: per-layer sensitivity (mixed, ${budget}; held-out images [${half}, ${calibEnd}))\n\n${sensitivityTable(mixed.sensitivity!, mixed.mixed, 'points')}\n`);
   writeFileSync(join(outDir, `${key}.sensitivity${minRatio === undefined ? '' : `-r${minRatio}`}.svg`), sensitivitySvg(mixed.sensitivity!, mixed.mixed, key));
-  await row(`mixed ${lowMethod} GPTQ-${learnKind}${chunkNote} ${mixed.mixed!.int4.size}/${mixed.sensitivity!.length} int4 (${budget}; calib 0-${half - 1}, held-out ${half}-${calibEnd - 1})`, mixed.bytes, weightBytes(mixed.graph));
+  await row(`mixed ${lowMethod}${seqNote} GPTQ-${learnKind}${chunkNote} ${mixed.mixed!.int4.size}/${mixed.sensitivity!.length} int4 (${budget}; calib 0-${half - 1}, held-out ${half}-${calibEnd - 1})`, mixed.bytes, weightBytes(mixed.graph));
 }
 const perRuntime = runtimes.map((r) => `${r}: top-1 % or mAP | AP50 | images/s`).join(' | ');
 const header = [`| model | config | eval images | ${perRuntime} | weight bytes | vs FP32 |${runtimes.length === 2 ? ` ${runtimes[0]} - ${runtimes[1]} |` : ''}`,

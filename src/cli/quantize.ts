@@ -55,7 +55,9 @@ export const QUANTIZE: CommandSpec = {
     'int8-rounding': { value: 'name', help: 'int8 weight rounding: nearest|gptq (default nearest)' },
     'learn-target': { value: 'name', help: 'gptq: what each layer reproduces: quantized (its own output on its quantized\ninputs; default) | float (the float model\'s layer output: also makes up for the layers before it) |\nfloat-bias (GPTQ, and each bias set so the output mean equals the float layer\'s)' },
     'learn-chunk': { value: 'K', help: 'gptq: consecutive waves of layers read from one model run (default 1: exact; more is faster,\na layer then sees its predecessors in the chunk rounded to nearest; quantized target only)' },
-    'learn-source': { value: 'name', help: 'gptq: read layer inputs from sim|gpu (the GPU runtime on the partly quantized model; default sim)' },
+    'learn-source': { value: 'name', help: 'gptq and --ranges sequential: run the partly quantized model on sim|gpu (the GPU\nruntime, fused as deployed; default sim)' },
+    ranges: { value: 'name', help: 'activation ranges from the float model (float; default) or sequential: wave by wave on what\nthe partly quantized model produces (one model run per wave over the calibration images)' },
+    'ranges-chunk': { value: 'K', help: '--ranges sequential: consecutive waves observed in one model run (default 1: exact)' },
     'float-below': { value: 'dB', help: 'auto: keep layers float when int8 SQNR is below this' },
     cle: { value: 'mode', help: 'cross-layer equalization: relu|silu|off (default off)' },
     'no-bias-correction': { help: 'skip bias correction' },
@@ -86,6 +88,9 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   const learnKind = choiceFlag(a, 'learn-source', ['sim', 'gpu'] as const, 'sim');
   const int8Rounding = choiceFlag(a, 'int8-rounding', ['nearest', 'gptq'] as const, 'nearest');
   const learnChunk = numberFlag(a, 'learn-chunk', 1, { integer: true, min: 1 });
+  const ranges = choiceFlag(a, 'ranges', ['float', 'sequential'] as const, 'float');
+  const rangesChunk = numberFlag(a, 'ranges-chunk', 1, { integer: true, min: 1 });
+  if (has(a, 'ranges-chunk') && ranges !== 'sequential') throw new UsageError('--ranges-chunk is an option of --ranges sequential');
   const learnTarget = choiceFlag(a, 'learn-target', ['quantized', 'float', 'float-bias'] as const, 'quantized');
   if (learnTarget !== 'quantized' && learnChunk > 1) throw new UsageError(`--learn-target ${learnTarget} needs --learn-chunk 1 (a layer would repay an error its chunk-mate also repays)`);
   const floatBelowDb = flag(a, 'float-below') === undefined ? undefined : numberFlag(a, 'float-below', 0);
@@ -107,7 +112,7 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   say(`quantize: ${path}: ${g.nodes.length} nodes; calibrating on images [${start}, ${end}) of ${calibPath} (${sampling}; ${method}, ${weights} weights)`);
   if (data.kind !== 'cifar' && data.kind !== 'npy') say(`preprocessing (${profile.source}): ${describePreprocess(profile.pre)}`);
   const stats = new DecodeStats();
-  const bars = { calibrate: progressBar('calibrate'), select: progressBar('select'), learn: progressBar('learn rounding'), sensitivity: progressBar('sensitivity'), search: progressBar('search') };
+  const bars = { calibrate: progressBar('calibrate'), select: progressBar('select'), ranges: progressBar('sequential ranges'), learn: progressBar('learn rounding'), sensitivity: progressBar('sensitivity'), search: progressBar('search') };
   const source = sourceKind === 'ort' ? (graph: typeof g) => ortSource(graph) : gpuSource;
   // Budget: accuracy on a held-out slice of the (labeled) calibration images, unless --min-sqnr or no labels.
   const labeled = data.kind === 'cifar' || data.kind === 'coco' || (data.kind === 'images' && !!data.labels);
@@ -143,6 +148,7 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
     method, weights, cle: cle === 'off' ? false : cle, weightMethod,
     biasCorrection: !has(a, 'no-bias-correction'),
     floatBelowDb, rounding, int8Rounding, learnTarget, learnWavesPerRun: learnChunk, learnSource: learnKind === 'gpu' ? (q) => gpuRuntimeSource(q, shapes) : undefined,
+    ranges, rangeWavesPerRun: rangesChunk,
     accuracy, maxDrop, minSqnrDb, minRatio,
     quantizeEnds: has(a, 'quantize-ends'),
     source,
@@ -156,7 +162,7 @@ export async function quantizeCommand(argv: string[]): Promise<void> {
   // The runtime reads `default` / `layers`; `preprocess` is the declared preprocessing that eval, run, inspect
   // and the browser helpers apply; `ptq` records how the model was made.
   const budget = r.mixed ? { minRatio, ...(accuracy ? { maxDrop, heldOut: [calibEnd, end] } : { minSqnrDb }) } : undefined;
-  const ptq = { pixels: profile.pixels, method, weights, rounding, int8Rounding, learnTarget: weights === 'int8' && int8Rounding === 'nearest' ? undefined : learnTarget, budget, calibration: { data: calibPath, start, end: calibEnd, sampling } };
+  const ptq = { pixels: profile.pixels, method, weights, rounding, int8Rounding, learnTarget: weights === 'int8' && int8Rounding === 'nearest' ? undefined : learnTarget, ranges, learnSource: learnKind, budget, calibration: { data: calibPath, start, end: calibEnd, sampling } };
   writeFileSync(`${out}.config.json`, `${JSON.stringify({ ...r.config, preprocess: profile.pre, ptq }, null, 2)}\n`);
   if (r.selection) writeFileSync(`${out}.select.md`, `${selectionTable(r.selection)}\n`);
   if (r.report) {

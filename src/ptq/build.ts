@@ -22,6 +22,11 @@ export interface BuildOptions {
   opset?: number;
   /** Per-tensor activation parameters (select.ts); when set, `method` is not read for activations. */
   activations?: Map<string, ActQParams>;
+  /**
+   * Tensors missing from `activations` stay float (no Q/DQ) instead of failing: the partly quantized models of
+   * sequential range calibration (ranges.ts).
+   */
+  floatRest?: boolean;
   /** Learned weights (gptq.ts via learn.ts) used instead of round-to-nearest where the layer's bits match. */
   learned?: Map<string, QuantizedWeight>;
 }
@@ -58,14 +63,19 @@ export function buildQdq(float: Graph, stats: CalibrationStats, bits: LayerBits,
   const raw = inputDerived(g);
   // Without a min/max calibration (a single-method stats object) those tensors take `method`'s range.
   const minmax = stats.observers.has('minmax') ? activationParams(stats, 'minmax') : undefined;
-  const skip = (n: Node): boolean => (n.opType === 'Conv' || n.opType === 'Gemm' || n.opType === 'MatMul') && !bits.has(n.name);
   const acts = new Map<string, ActQParams>();
-  for (const name of activationsToQuantize(g, skip)) {
+  for (const name of quantizedActivations(g, bits)) {
     const p = (raw.has(name) ? minmax?.get(name) : undefined) ?? all.get(name);
-    if (!p) throw new Error(`buildQdq: activation '${name}' was not calibrated`);
-    acts.set(name, p);
+    if (p) acts.set(name, p);
+    else if (!opts.floatRest) throw new Error(`buildQdq: activation '${name}' was not calibrated`);
   }
   return insertQdq(g, { activations: acts, weights, opset: opts.opset });
+}
+
+/** The activations the QDQ graph for `bits` quantizes (a layer missing from `bits` is float: its inputs stay float). */
+export function quantizedActivations(g: Graph, bits: LayerBits): string[] {
+  const skip = (n: Node): boolean => (n.opType === 'Conv' || n.opType === 'Gemm' || n.opType === 'MatMul') && !bits.has(n.name);
+  return activationsToQuantize(g, skip);
 }
 
 /** The runtime's per-layer JSON config for `bits` (default int8 W8A8; int4 and float layers listed by name). */

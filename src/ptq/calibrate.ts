@@ -115,6 +115,13 @@ export async function calibrate(source: ActivationSource, names: string[], data:
   return { observers, means, dims, batches: data.count };
 }
 
+/** Int8 activation parameters (asymmetric, full range [-128, 127]) from one observer's range. */
+export function observerParams(o: Observer): { scale: number; zeroPoint: number } {
+  const range = o.range({ bits: 8, symmetric: false, signed: true });
+  const p = chooseQParams(range, { bits: 8, symmetric: false, signed: true, narrow: false });
+  return { scale: p.scale, zeroPoint: p.zeroPoint };
+}
+
 /**
  * Int8 activation parameters (asymmetric, full range [-128, 127]) of every observed tensor, for one method.
  * `onTensor(done, total)` after each tensor's range search (not called when the result is cached).
@@ -126,9 +133,7 @@ export function activationParams(stats: CalibrationStats, method: ObserverMethod
   if (!obs) throw new Error(`activationParams: method '${method}' was not calibrated (have ${[...stats.observers.keys()].join(', ')})`);
   const out = new Map<string, { scale: number; zeroPoint: number }>();
   for (const [n, o] of obs) {
-    const range = o.range({ bits: 8, symmetric: false, signed: true });
-    const p = chooseQParams(range, { bits: 8, symmetric: false, signed: true, narrow: false });
-    out.set(n, { scale: p.scale, zeroPoint: p.zeroPoint });
+    out.set(n, observerParams(o));
     onTensor?.(out.size, obs.size);
   }
   (stats.paramsCache ??= new Map()).set(method, out);

@@ -25,6 +25,7 @@ import { searchMixed, type MixedResult } from './mixed.ts';
 import { activationsToQuantize } from './qdq.ts';
 import { sensitivitySvg, sensitivityTable } from './report.ts';
 import { layerSensitivity, outputSqnr, referenceOutputs, type GraphRunner, type LayerSensitivity } from './sensitivity.ts';
+import { sequentialRanges } from './ranges.ts';
 import { selectActivations, type Selection } from './select.ts';
 import { weightBytes } from './weights.ts';
 import { gpuSource, ortSource, type SourceFactory, type Tensors } from './source.ts';
@@ -74,6 +75,13 @@ export interface QuantizeOptions {
    * 'float' (the float model's layer output, also making up for the layers before it; learn.ts). Default 'quantized'.
    */
   learnTarget?: 'quantized' | 'float' | 'float-bias';
+  /**
+   * Activation ranges: 'float' (default: from the float model's calibration pass) or 'sequential' (wave by wave on
+   * the values the partly quantized model produces, run by `learnSource`: ranges.ts).
+   */
+  ranges?: 'float' | 'sequential';
+  /** Sequential ranges: consecutive waves observed in one model run (default 1, exact; ranges.ts). */
+  rangeWavesPerRun?: number;
   /** Learned rounding: consecutive waves read from one model run (default 1, exact; learn.ts, `wavesPerRun`). */
   learnWavesPerRun?: number;
   /** Learned rounding: multiply-adds per layer for its Hessian, all batches together (learn.ts `hessianBudget`). */
@@ -95,7 +103,7 @@ export interface QuantizeOptions {
   onProgress?: (stage: ProgressStage, done: number, total: number, note?: string) => void;
 }
 
-export type ProgressStage = 'calibrate' | 'select' | 'learn' | 'sensitivity' | 'search';
+export type ProgressStage = 'calibrate' | 'select' | 'ranges' | 'learn' | 'sensitivity' | 'search';
 
 /** Mixed without labels: keep the output SQNR against FP32 at or above this (dB). */
 export const DEFAULT_MIN_SQNR_DB = 20;
@@ -186,7 +194,17 @@ export async function quantize(model: Uint8Array | Graph, data: CalibrationSet, 
       source: opts.learnSource ?? run, target: opts.learnTarget, bits: learnBits, wavesPerRun: opts.learnWavesPerRun, hessianBudget: opts.learnHessianBudget, onProgress: (d, t, n) => opts.onProgress?.('learn', d, t, `${note}: ${n}`),
     });
   };
+  // Sequential ranges (before learning: learned rounding then sees its inputs at these ranges).
+  const methods = new Map<string, ObserverMethod>(selection?.choices.map((c) => [c.name, c.method]));
+  const decideRanges = async (b: LayerBits, note: string): Promise<void> => {
+    if (opts.ranges !== 'sequential') return;
+    build.activations = await sequentialRanges(g, stats, b, build, data, {
+      source: opts.learnSource ?? run, methods, observer: opts.observer, wavesPerRun: opts.rangeWavesPerRun,
+      onProgress: (d, t, n) => opts.onProgress?.('ranges', d, t, `${note}: ${n}`),
+    });
+  };
   let bits = withoutFloat(mode === 'int4' ? int4Bits(g, opts.quantizeEnds) : uniformBits(g, 8));
+  if (mode !== 'mixed') await decideRanges(bits, mode === 'int4' ? 'all int4' : 'all int8');
   let sensitivity: LayerSensitivity[] | undefined;
   let mixed: MixedResult | undefined;
   let report: QuantizeResult['report'];
@@ -223,6 +241,7 @@ export async function quantize(model: Uint8Array | Graph, data: CalibrationSet, 
         `all-int8 ${mixed.baselineDb.toFixed(2)}: lower the ratio, or drop the accuracy budget to get this model and its report`);
     }
     bits = configure(mixed.int4);
+    await decideRanges(bits, 'final');
     // The layers before each int4 layer changed (some stay int8): learn the final configuration's inputs again.
     await learn(bits, 'final');
     report = { markdown: sensitivityTable(sensitivity, mixed, unit), svg: sensitivitySvg(sensitivity, mixed) };

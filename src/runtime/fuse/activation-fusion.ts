@@ -8,7 +8,7 @@
  */
 import type { Activation } from '../../shaders/activation.ts';
 import { FUSED_DOMAIN, type Graph, type Node, attrFloat } from '../ir.ts';
-import { consumersOf, constScalar, replaceNodes } from './graph-util.ts';
+import { consumersOf, constScalar, integerConv, replaceNodes } from './graph-util.ts';
 
 const FUSE_INTO = new Set(['Conv', 'Gemm', 'MatMul']);
 
@@ -69,6 +69,8 @@ export function fuseResidualAdd(g: Graph): number {
   let count = 0;
   for (const conv of [...g.nodes]) {
     if (conv.opType !== 'Conv' || conv.fused?.residual !== undefined || conv.fused?.activation) continue;
+    // An integer conv (int8 input and weights, QDQ) has no float-residual epilogue: the float Add stays its own op.
+    if (integerConv(g, conv)) continue;
     const add = singleConsumer(g, conv.outputs[0]);
     if (!add || add.opType !== 'Add') continue;
     const skip = add.inputs[0] === conv.outputs[0] ? add.inputs[1] : add.inputs[0];

@@ -11,7 +11,8 @@
  */
 import type { Graph, Node } from '../ir.ts';
 import { fusedNames } from './activation-fusion.ts';
-import { activationDq, only, perTensorQ } from './qdq-residual.ts';
+import { activationDq } from './graph-util.ts';
+import { only, perTensorQ } from './qdq-residual.ts';
 
 /** Fuses every match (see the file comment); returns how many. */
 export function fuseQdqAddRelu(g: Graph): number {

@@ -15,22 +15,15 @@
 import { isClampActivation } from '../../shaders/pack-int.ts';
 import type { Graph, Node } from '../ir.ts';
 import { activationOf, fusedActivation, fusedNames } from './activation-fusion.ts';
-import { consumersOf, producerOf } from './graph-util.ts';
+import { activationDq, consumersOf, integerConv, producerOf } from './graph-util.ts';
 
 const FUSE_INTO = new Set(['Conv', 'Gemm', 'MatMul']);
-const WEIGHT_TYPES = new Set(['int8', 'uint8', 'int4', 'uint4']);
 
 /** The one reader of `value`, unless it is a graph output or has several readers. */
 export function only(g: Graph, value: string): Node | undefined {
   if (g.outputs.some((o) => o.name === value)) return undefined;
   const users = consumersOf(g, value);
   return users.length === 1 ? users[0] : undefined;
-}
-
-/** The DequantizeLinear of an activation (not of a constant) that produces `value`, if one does. */
-export function activationDq(g: Graph, value: string): Node | undefined {
-  const p = producerOf(g, value);
-  return p?.opType === 'DequantizeLinear' && !g.initializers.has(p.inputs[0]) ? p : undefined;
 }
 
 /** A per-tensor int8/uint8 QuantizeLinear with constant scale and zero point: the only kind the planner fuses. */
@@ -41,13 +34,6 @@ export function perTensorQ(g: Graph, n: Node | undefined): n is Node {
   if (!n.inputs[2]) return true;
   const zp = g.initializers.get(n.inputs[2]);
   return !!zp && (zp.dtype === 'int8' || zp.dtype === 'uint8');
-}
-
-/** True if the planner lowers `conv` with the integer kernels: int8 input, int8/int4 quantized weights. */
-function integerConv(g: Graph, conv: Node): boolean {
-  const w = producerOf(g, conv.inputs[1]);
-  const wq = w?.opType === 'DequantizeLinear' ? g.initializers.get(w.inputs[0]) : undefined;
-  return !!activationDq(g, conv.inputs[0]) && !!wq && WEIGHT_TYPES.has(wq.dtype);
 }
 
 /** Fuses every match (see the file comment); returns how many. */
