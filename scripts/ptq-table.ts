@@ -19,7 +19,8 @@
  * Mixed: calibrated on the first half of the calibration images, the budget measured (fake quant) on the second.
  * `--learn-target float`: learned rounding reproduces the float model's layer outputs (learn.ts `target`).
  * `--ranges sequential [--ranges-chunk K]`: every row's activation ranges decided wave by wave on the partly quantized
- * model run by the learn source (ranges.ts; K waves per run), each tensor with its calibrator.
+ * model run by the learn source (ranges.ts; K waves per run); 'auto' rows choose each tensor's calibrator again on
+ * top of the earlier waves (`--keep-calibrators`: the float pass's choice).
  * `--w8-learn`: each W8A8 row is followed by the same model with learned int8 rounding.
  * `--min-ratio R`: the mixed row takes the size budget instead (at least R times smaller than FP32; the held-out
  * accuracy is then reported, and checked only against an explicit `--max-drop`).
@@ -54,7 +55,7 @@ import { ptqModel } from './ptq-models.ts';
 
 const METHODS: ObserverMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
 
-const a = parseArgs(process.argv.slice(2), ['no-mixed', 'no-bias-correction', 'no-rtn', 'no-fp32', 'no-gptq', 'w8-learn']);
+const a = parseArgs(process.argv.slice(2), ['no-mixed', 'no-bias-correction', 'no-rtn', 'no-fp32', 'no-gptq', 'w8-learn', 'keep-calibrators']);
 const learnTarget = (flag(a, 'learn-target') ?? 'quantized') as 'quantized' | 'float' | 'float-bias';
 const biasCorrection = !has(a, 'no-bias-correction');
 type Method = ObserverMethod | 'auto';
@@ -145,8 +146,9 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
     if (!seqRanges) return p;
     const t = performance.now();
     const methods = new Map<string, ObserverMethod>(m === 'auto' ? selection!.choices.map((c) => [c.name, c.method]) : []);
-    const activations = await sequentialRanges(g, stats, p.bits, p.opts, calib, {
+    const { params: activations } = await sequentialRanges(g, stats, p.bits, p.opts, calib, {
       source: learnOpts('ranges').source, methods, wavesPerRun: rangesChunk, onProgress: progressBar(`${key} sequential ranges ${m} (${learnKind})`),
+      select: m === 'auto' && !has(a, 'keep-calibrators') ? { methods: METHODS, batches, run: fakeQuantRunner } : undefined,
     });
     console.error(`${key}: sequential ranges (${learnKind}) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     return { bits: p.bits, opts: { ...p.opts, activations } };

@@ -11,6 +11,7 @@ import { buildQdq, layerInputs, uniformBits } from '../src/ptq/build.ts';
 import { activationParams, calibrate, calibrationSet, observerParams } from '../src/ptq/calibrate.ts';
 import { activationsToQuantize } from '../src/ptq/qdq.ts';
 import { quantize } from '../src/ptq/quantize.ts';
+import { outputSqnr, referenceOutputs } from '../src/ptq/sensitivity.ts';
 import { activationWaves, sequentialRanges } from '../src/ptq/ranges.ts';
 import { gpuRuntimeSource, ortSource, type Tensors } from '../src/ptq/source.ts';
 import { type Rng, testRng } from './helpers/rng.ts';
@@ -63,7 +64,7 @@ describe('sequential activation ranges', () => {
       const build = { method: 'minmax' as ObserverMethod, biasCorrection: true };
       // y3 with mse, the rest with minmax: each tensor keeps its own calibrator.
       const methods = new Map<string, ObserverMethod>([['y3', 'mse']]);
-      const seq = await sequentialRanges(g, stats, bits, build, calibrationSet(batches), { source: sim, methods });
+      const seq = (await sequentialRanges(g, stats, bits, build, calibrationSet(batches), { source: sim, methods })).params;
       expect([...seq.keys()].sort()).toEqual(['a1', 'r', 'y2', 'y3']);
       const final = buildQdq(g, stats, bits, { ...build, activations: seq });
       // Independently: observe every quantized tensor of the finished model over the same batches.
@@ -86,13 +87,55 @@ describe('sequential activation ranges', () => {
     }
   });
 
+  it('with select: each tensor takes the calibrator whose range gives the best output SQNR on top of the earlier waves (checked by full runs)', async () => {
+    const rng = testRng();
+    const { g, batches } = await setup(rng);
+    const all: ObserverMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
+    const src = await ortSource(g);
+    const stats4 = await calibrate(src, activationsToQuantize(g), calibrationSet(batches), { methods: all, means: layerInputs(g) });
+    await src.dispose();
+    const bits = uniformBits(g, 8);
+    const build = { method: 'minmax' as ObserverMethod, biasCorrection: true };
+    const search = batches.slice(0, 2);
+    const r = await sequentialRanges(g, stats4, bits, build, calibrationSet(batches), { source: sim, select: { methods: all, batches: search, run: sim } });
+    const ref = await referenceOutputs(sim, g, search);
+    const waves = activationWaves(g, [...r.params.keys()]);
+    let distinct = 0;
+    for (const [k, wave] of waves.entries()) {
+      const earlier = new Map(waves.slice(0, k).flat().map((n) => [n, r.params.get(n)!]));
+      for (const n of wave) {
+        const c = r.choices.get(n)!;
+        // The candidates: each method's range over this tensor's values in the model quantized up to the wave before.
+        const base = buildQdq(g, stats4, bits, { ...build, activations: earlier, floatRest: true });
+        const s = await sim(base);
+        const obs = all.map((m) => createObserver(m));
+        for (const b of batches) {
+          const v = (await s.run(b, [n]))[n].data;
+          obs.forEach((o) => o.observe(v));
+        }
+        await s.dispose();
+        const params = obs.map(observerParams);
+        distinct += new Set(params.map((p) => p.scale)).size > 1 ? 1 : 0;
+        for (const [i, m] of all.entries()) {
+          const full = await outputSqnr(sim, buildQdq(g, stats4, bits, { ...build, activations: new Map([...earlier, [n, params[i]]]), floatRest: true }), search, ref);
+          expect(c.sqnr[m], `${n} ${m}`).toBeCloseTo(full, 6);
+        }
+        const best = Math.max(...all.map((m) => c.sqnr[m]!));
+        expect(c.sqnr[c.method]).toBe(best);
+        expect(r.params.get(n)).toEqual(params[all.indexOf(c.method)]);
+        console.log(`${n}: ${all.map((m) => `${m} ${c.sqnr[m]!.toFixed(2)}`).join(', ')} dB -> ${c.method}`);
+      }
+    }
+    expect(distinct).toBeGreaterThan(0);
+  });
+
   it('reads the same ranges from the GPU runtime as deployed (fused integer arithmetic), within a step of the simulation', async () => {
     const rng = testRng();
     const { g, batches, stats } = await setup(rng);
     const bits = uniformBits(g, 4);
     const build = { method: 'minmax' as ObserverMethod, biasCorrection: true };
-    const want = await sequentialRanges(g, stats, bits, build, calibrationSet(batches), { source: sim });
-    const got = await sequentialRanges(g, stats, bits, build, calibrationSet(batches), { source: (q) => gpuRuntimeSource(q, { x: [2, 3, 8, 8] }) });
+    const want = (await sequentialRanges(g, stats, bits, build, calibrationSet(batches), { source: sim })).params;
+    const got = (await sequentialRanges(g, stats, bits, build, calibrationSet(batches), { source: (q) => gpuRuntimeSource(q, { x: [2, 3, 8, 8] }) })).params;
     for (const [n, p] of want) {
       const q = got.get(n)!;
       // min/max of values that differ by float rounding (and, downstream, by a tie that rounds the other way).

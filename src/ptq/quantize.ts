@@ -77,7 +77,8 @@ export interface QuantizeOptions {
   learnTarget?: 'quantized' | 'float' | 'float-bias';
   /**
    * Activation ranges: 'float' (default: from the float model's calibration pass) or 'sequential' (wave by wave on
-   * the values the partly quantized model produces, run by `learnSource`: ranges.ts).
+   * the values the partly quantized model produces, run by `learnSource`: ranges.ts; with 'auto' each tensor's
+   * calibrator is chosen again there, by output SQNR on top of the earlier waves; `selection` then reports those).
    */
   ranges?: 'float' | 'sequential';
   /** Sequential ranges: consecutive waves observed in one model run (default 1, exact; ranges.ts). */
@@ -198,10 +199,16 @@ export async function quantize(model: Uint8Array | Graph, data: CalibrationSet, 
   const methods = new Map<string, ObserverMethod>(selection?.choices.map((c) => [c.name, c.method]));
   const decideRanges = async (b: LayerBits, note: string): Promise<void> => {
     if (opts.ranges !== 'sequential') return;
-    build.activations = await sequentialRanges(g, stats, b, build, data, {
+    const r = await sequentialRanges(g, stats, b, build, data, {
       source: opts.learnSource ?? run, methods, observer: opts.observer, wavesPerRun: opts.rangeWavesPerRun,
+      select: auto ? { methods: [...AUTO_METHODS], batches, run } : undefined,
       onProgress: (d, t, n) => opts.onProgress?.('ranges', d, t, `${note}: ${n}`),
     });
+    build.activations = r.params;
+    if (selection) for (const c of selection.choices) {
+      const s = r.choices.get(c.name);
+      if (s) Object.assign(c, { method: s.method, params: r.params.get(c.name)!, sqnr: s.sqnr });
+    }
   };
   let bits = withoutFloat(mode === 'int4' ? int4Bits(g, opts.quantizeEnds) : uniformBits(g, 8));
   if (mode !== 'mixed') await decideRanges(bits, mode === 'int4' ? 'all int4' : 'all int8');

@@ -23,8 +23,17 @@ import { buildQdq, quantizedActivations, type BuildOptions, type LayerBits } fro
 import { type CalibrationSet, type CalibrationStats, observerParams } from './calibrate.ts';
 import { type ActQParams, inputDerived } from './qdq.ts';
 import type { GraphRunner } from './sensitivity.ts';
+import type { Tensors } from './source.ts';
+import { referenceRuns, SuffixMeter } from './suffix.ts';
 
 export interface SequentialRangeOptions {
+  /**
+   * Choose each tensor's calibrator again on the partly quantized model ('auto', as select.ts does on the float
+   * model): every method of `methods` observes the wave's tensors; each distinct range is measured by the output
+   * SQNR against the float model (on `batches`, run by `run`) of the model with the earlier waves and this one
+   * tensor quantized; the best is kept. Without it, each tensor keeps its calibrator (`methods` map).
+   */
+  select?: { methods: ObserverMethod[]; batches: Tensors[]; run: GraphRunner };
   /** Runs the partly quantized QDQ graph (the simulation, or the GPU runtime as deployed). */
   source: GraphRunner;
   /** The calibrator of each tensor (default `build.method` for all). */
@@ -57,16 +66,22 @@ export function activationWaves(g: Graph, names: readonly string[]): string[][] 
   return waves.filter((w) => w?.length);
 }
 
-/**
- * Ranges of every activation the QDQ graph for `bits` quantizes, decided wave by wave on the partly quantized
- * model. Pass the result as `build.activations`.
- */
-export async function sequentialRanges(g: Graph, stats: CalibrationStats, bits: LayerBits, build: BuildOptions, data: CalibrationSet, opts: SequentialRangeOptions): Promise<Map<string, ActQParams>> {
+export interface SequentialRanges {
+  /** Every non-input-derived quantized activation's parameters: pass as `build.activations`. */
+  params: Map<string, ActQParams>;
+  /** With `select`: each tensor's chosen calibrator and the output SQNR (dB) of each method's range. */
+  choices: Map<string, { method: ObserverMethod; sqnr: Partial<Record<ObserverMethod, number>> }>;
+}
+
+/** Ranges of every activation the QDQ graph for `bits` quantizes, decided wave by wave on the partly quantized model. */
+export async function sequentialRanges(g: Graph, stats: CalibrationStats, bits: LayerBits, build: BuildOptions, data: CalibrationSet, opts: SequentialRangeOptions): Promise<SequentialRanges> {
   if (data.count === 0) throw new Error('sequentialRanges: the calibration set is empty');
   const names = quantizedActivations(g, bits);
   const raw = inputDerived(g);
   const waves = activationWaves(g, names.filter((n) => !raw.has(n)));
   const decided = new Map<string, ActQParams>();
+  const choices = new Map<string, { method: ObserverMethod; sqnr: Partial<Record<ObserverMethod, number>> }>();
+  const reference = opts.select ? await referenceRuns(opts.select.run, g, opts.select.batches) : undefined;
   // Input-derived tensors: the float pass's min/max (buildQdq reads them from `stats` itself).
   const per = Math.max(1, Math.floor(opts.wavesPerRun ?? 1));
   const runs = Math.ceil(waves.length / per);
@@ -75,10 +90,8 @@ export async function sequentialRanges(g: Graph, stats: CalibrationStats, bits: 
     const chunk = waves.slice(k * per, (k + 1) * per).flat();
     const note = per === 1 ? `wave ${k + 1}/${waves.length}` : `waves ${k * per + 1}-${Math.min(waves.length, (k + 1) * per)}/${waves.length}`;
     const qg = buildQdq(g, stats, bits, { ...build, activations: decided, floatRest: true });
-    const observers = new Map(chunk.map((n) => {
-      const m = opts.methods?.get(n) ?? build.method;
-      return [n, createObserver(m, opts.observer)];
-    }));
+    const methodsOf = (n: string): ObserverMethod[] => opts.select?.methods ?? [opts.methods?.get(n) ?? build.method];
+    const observers = new Map(chunk.map((n) => [n, methodsOf(n).map((m) => createObserver(m, opts.observer))]));
     const src = await opts.source(qg);
     try {
       for (let b = 0; b < data.count; b++) {
@@ -86,15 +99,32 @@ export async function sequentialRanges(g: Graph, stats: CalibrationStats, bits: 
         for (const n of chunk) {
           const t = out[n];
           if (!t) throw new Error(`sequentialRanges: ${src.label} returned no tensor '${n}' (${note})`);
-          observers.get(n)!.observe(t.data);
+          for (const o of observers.get(n)!) o.observe(t.data);
         }
         opts.onProgress?.(decided.size, total, `${note}: batch ${b + 1}/${data.count}`);
       }
     } finally {
       await src.dispose();
     }
-    for (const n of chunk) decided.set(n, observerParams(observers.get(n)!));
+    const candidates = new Map(chunk.map((n) => [n, observers.get(n)!.map(observerParams)]));
+    if (opts.select) {
+      // Each distinct range of each tensor, measured on top of this run's model (its values fill the meter's cache).
+      const meter = await SuffixMeter.create(opts.select.run, qg, opts.select.batches, reference);
+      const todo = chunk.flatMap((n) => [...new Map(candidates.get(n)!.map((p) => [`${p.scale}|${p.zeroPoint}`, p])).values()].map((p) => ({ n, p })));
+      const dbs = todo.length > chunk.length
+        ? await meter.sqnrMany(todo.map(({ n, p }) => buildQdq(g, stats, bits, { ...build, activations: new Map([...decided, [n, p]]), floatRest: true })),
+          (d, t) => opts.onProgress?.(decided.size, total, `${note}: ${d} of ${t} candidate ranges`))
+        : todo.map(() => 0);
+      const db = new Map(todo.map(({ n, p }, i) => [`${n}|${p.scale}|${p.zeroPoint}`, dbs[i]]));
+      for (const n of chunk) {
+        const sqnr = Object.fromEntries(opts.select.methods.map((m, k) => [m, db.get(`${n}|${candidates.get(n)![k].scale}|${candidates.get(n)![k].zeroPoint}`)!]));
+        let best = 0;
+        opts.select.methods.forEach((m, k) => { if (sqnr[m] > sqnr[opts.select!.methods[best]]) best = k; });
+        choices.set(n, { method: opts.select.methods[best], sqnr });
+        decided.set(n, candidates.get(n)![best]);
+      }
+    } else for (const n of chunk) decided.set(n, candidates.get(n)![0]);
     opts.onProgress?.(decided.size, total, `${note}: ${chunk.length} ranges`);
   }
-  return decided;
+  return { params: decided, choices };
 }

@@ -2,10 +2,12 @@
  * Cached output-SQNR measurements of partly quantized models: only the part of the model downstream of what
  * quantization changed is run again; everything upstream comes from one float run, cached.
  *
- *   changed = every QuantizeLinear / DequantizeLinear node of the QDQ graph (activation pairs, weight DQs)
+ *   changed = every QuantizeLinear / DequantizeLinear node of the QDQ graph (activation pairs, weight DQs); with a
+ *             base graph (a partly quantized model, sequential ranges: ranges.ts), every node the base lacks
+ *             or has with other inputs
  *   dirty   = changed nodes and every node reading a dirty value (graph order is topological)
  *   suffix  = dirty nodes; its inputs are the non-constant values they read that no dirty node produces
- *             (float values, identical in the float model: nothing upstream of them changed)
+ *             (float values, identical in the float model -- or the base -- : nothing upstream of them changed)
  *
  * The per-tensor calibrator choice (select.ts) quantizes one tensor at a time, so on average half of the network
  * runs per measurement; the cache holds each boundary value for the search images once. Graph outputs that are
@@ -19,12 +21,23 @@ import type { Graph, Node } from '../runtime/ir.ts';
 import type { GraphRunner } from './sensitivity.ts';
 import type { Tensors } from './source.ts';
 
+const isQdqNode = (n: Node): boolean => n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear';
+
+/**
+ * What changed against a base graph: nodes it does not have by name, or has with other inputs (a consumer that now
+ * reads a DequantizeLinear output). Graphs built from the same float graph keep node names.
+ */
+export function changedFrom(base: Graph): (n: Node) => boolean {
+  const inputsOf = new Map(base.nodes.map((n) => [n.name, n.inputs.join('\n')]));
+  return (n) => inputsOf.get(n.name) !== n.inputs.join('\n');
+}
+
 /** The dirty part of a QDQ graph (see the module comment): a graph whose inputs are its boundary values. */
-export function suffixGraph(q: Graph, dimsOf: (value: string) => number[] = () => []): { graph: Graph; inputs: string[]; outputs: string[] } {
+export function suffixGraph(q: Graph, dimsOf: (value: string) => number[] = () => [], changed: (n: Node) => boolean = isQdqNode): { graph: Graph; inputs: string[]; outputs: string[] } {
   const dirty = new Set<string>();
   const nodes: Node[] = [];
   for (const n of q.nodes) {
-    if (n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear' || n.inputs.some((i) => dirty.has(i))) {
+    if (changed(n) || n.inputs.some((i) => dirty.has(i))) {
       nodes.push(n);
       n.outputs.forEach((o) => dirty.add(o));
     }
@@ -42,22 +55,35 @@ export function suffixGraph(q: Graph, dimsOf: (value: string) => number[] = () =
   return { graph, inputs, outputs: outputs.map((o) => o.name) };
 }
 
+/** The outputs of `g` on each batch. */
+export async function referenceRuns(run: GraphRunner, g: Graph, batches: Tensors[]): Promise<Tensors[]> {
+  const src = await run(g);
+  try {
+    const names = g.outputs.map((o) => o.name);
+    const out: Tensors[] = [];
+    for (const b of batches) out.push(await src.run(b, names));
+    return out;
+  } finally {
+    await src.dispose();
+  }
+}
+
 /** Output-SQNR meter over fixed batches with the float values cached. */
 export class SuffixMeter {
   private readonly cache: Tensors[] = [];
-  private constructor(private readonly run: GraphRunner, private readonly float: Graph, private readonly batches: Tensors[], private readonly reference: Tensors[]) {}
+  private readonly changed: (n: Node) => boolean;
+  private constructor(private readonly run: GraphRunner, private readonly float: Graph, private readonly batches: Tensors[], private readonly reference: Tensors[]) {
+    this.changed = float.nodes.some(isQdqNode) ? changedFrom(float) : isQdqNode;
+  }
 
-  /** Runs the float model once per batch for the reference outputs. */
-  static async create(run: GraphRunner, float: Graph, batches: Tensors[]): Promise<SuffixMeter> {
-    const src = await run(float);
-    try {
-      const names = float.outputs.map((o) => o.name);
-      const reference: Tensors[] = [];
-      for (const b of batches) reference.push(await src.run(b, names));
-      return new SuffixMeter(run, float, batches, reference);
-    } finally {
-      await src.dispose();
-    }
+  /**
+   * Runs `float` once per batch for the reference outputs (or takes `reference`, the outputs of each batch). A base
+   * that is itself partly quantized (`float` with Q/DQ nodes, then its reference is the float model's, given) makes
+   * the meter measure what each graph changes *on top of* it: its values fill the cache.
+   */
+  static async create(run: GraphRunner, float: Graph, batches: Tensors[], reference?: Tensors[]): Promise<SuffixMeter> {
+    if (reference) return new SuffixMeter(run, float, batches, reference);
+    return new SuffixMeter(run, float, batches, await referenceRuns(run, float, batches));
   }
 
   /** Makes sure `names` are in the float-value cache (one float run per batch for the missing ones). */
@@ -81,7 +107,7 @@ export class SuffixMeter {
    * `onChunk(done, total)` once the float cache is filled (done 0) and after each combined graph.
    */
   async sqnrMany(qs: Graph[], onChunk?: (done: number, total: number) => void, maxNodes = 1500): Promise<number[]> {
-    const parts = qs.map((q) => suffixGraph(q));
+    const parts = qs.map((q) => suffixGraph(q, undefined, this.changed));
     await this.fill([...new Set(parts.flatMap((p) => p.inputs))]);
     onChunk?.(0, qs.length);
     const out = new Array<number>(qs.length);
@@ -114,7 +140,9 @@ export class SuffixMeter {
     const outNames: string[][] = [];
     parts.forEach((p, k) => {
       const q = qs[k];
-      const keep = (v: string): boolean => !v || p.inputs.includes(v) || floatInits.has(v);
+      // A constant shared with the base (the same data) keeps its name; one the graph made itself (a corrected bias
+      // of the same name) is renamed per copy.
+      const keep = (v: string): boolean => !v || p.inputs.includes(v) || (floatInits.has(v) && floatInits.get(v)!.data === q.initializers.get(v)?.data);
       const rename = (v: string): string => (keep(v) ? v : `${v}#${k}`);
       for (const n of p.graph.nodes) {
         combined.nodes.push({ ...n, name: `${n.name}#${k}`, inputs: n.inputs.map(rename), outputs: n.outputs.map(rename) });
@@ -154,8 +182,8 @@ export class SuffixMeter {
 
   /** Output SQNR (dB) of the QDQ graph `q` against the float model: total signal over total noise. */
   async sqnr(q: Graph): Promise<number> {
-    await this.fill(suffixGraph(q).inputs);
-    const s = suffixGraph(q, (n) => this.cache[0][n].dims);
+    await this.fill(suffixGraph(q, undefined, this.changed).inputs);
+    const s = suffixGraph(q, (n) => this.cache[0][n].dims, this.changed);
     let signal = 0;
     let noise = 0;
     const src = s.outputs.length ? await this.run(s.graph) : undefined;
