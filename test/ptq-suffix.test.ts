@@ -8,7 +8,7 @@ import { activationParams, calibrate, calibrationSet } from '../src/ptq/calibrat
 import { activationsToQuantize, insertQdq } from '../src/ptq/qdq.ts';
 import { outputSqnr, referenceOutputs } from '../src/ptq/sensitivity.ts';
 import { ortSource, type Tensors } from '../src/ptq/source.ts';
-import { SuffixMeter, suffixGraph } from '../src/ptq/suffix.ts';
+import { changedFrom, SuffixMeter, suffixGraph } from '../src/ptq/suffix.ts';
 import { testRng } from './helpers/rng.ts';
 
 const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node => ({ name, opType, domain: '', inputs, outputs, attrs });
@@ -55,5 +55,30 @@ describe('SuffixMeter', () => {
       const many = await meter.sqnrMany(graphs, undefined, maxNodes);
       many.forEach((v, i) => expect(v).toBeCloseTo(full[i], 6));
     }
+  });
+
+  it('on a partly quantized base: measures what a graph adds on top of it, weights (constant DQs) recomputed, not fed as batch values', async () => {
+    const rng = testRng();
+    const g = chain(rng);
+    // Batches of 3 and 2 images; the weights have 6 output channels: a weight fed as a boundary value would be
+    // declared [N, ...] with N the batch.
+    const batches: Tensors[] = [3, 2].map((n) => ({ x: { dims: [n, 3, 6, 6], data: Float32Array.from({ length: n * 108 }, () => rng.normal()) } }));
+    const run = (q: Graph) => ortSource(q, { optimization: 'disabled' });
+    const stats = await calibrate(await ortSource(g), activationsToQuantize(g), calibrationSet(batches), { methods: ['minmax'] });
+    const p = activationParams(stats, 'minmax');
+    const bits = new Map([['c1', 8], ['c2', 8], ['c3', 8]] as const);
+    const build = { method: 'minmax' as const, biasCorrection: false, floatRest: true };
+    const base = buildQdq(g, stats, bits, { ...build, activations: new Map([['a1', p.get('a1')!]]) });
+    const top = buildQdq(g, stats, bits, { ...build, activations: new Map([['a1', p.get('a1')!], ['a2', p.get('a2')!]]) });
+    const s = suffixGraph(top, undefined, changedFrom(base));
+    // a2's Q/DQ, then c3 with its weight's DequantizeLinear recomputed, then the Add.
+    expect(s.graph.nodes.map((n) => n.opType)).toEqual(['DequantizeLinear', 'QuantizeLinear', 'DequantizeLinear', 'Conv', 'Add']);
+    expect(s.inputs.sort()).toEqual(['a1_DequantizeLinear_Output', 'a2']);
+    const ref = await referenceOutputs(run, g, batches);
+    const meter = await SuffixMeter.create(run, base, batches, ref);
+    const want = await outputSqnr(run, top, batches, ref);
+    expect(await meter.sqnr(top)).toBeCloseTo(want, 6);
+    const many = await meter.sqnrMany([top, top]);
+    many.forEach((v) => expect(v).toBeCloseTo(want, 6));
   });
 });

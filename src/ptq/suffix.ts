@@ -6,8 +6,9 @@
  *             base graph (a partly quantized model, sequential ranges: ranges.ts), every node the base lacks
  *             or has with other inputs
  *   dirty   = changed nodes and every node reading a dirty value (graph order is topological)
- *   suffix  = dirty nodes; its inputs are the non-constant values they read that no dirty node produces
- *             (float values, identical in the float model -- or the base -- : nothing upstream of them changed)
+ *   suffix  = dirty nodes, plus constant nodes (initializer inputs only) they read; its inputs are the other values
+ *             they read that no suffix node produces (float values, identical in the float model -- or the base --:
+ *             nothing upstream of them changed)
  *
  * The per-tensor calibrator choice (select.ts) quantizes one tensor at a time, so on average half of the network
  * runs per measurement; the cache holds each boundary value for the search images once. Graph outputs that are
@@ -35,14 +36,21 @@ export function changedFrom(base: Graph): (n: Node) => boolean {
 /** The dirty part of a QDQ graph (see the module comment): a graph whose inputs are its boundary values. */
 export function suffixGraph(q: Graph, dimsOf: (value: string) => number[] = () => [], changed: (n: Node) => boolean = isQdqNode): { graph: Graph; inputs: string[]; outputs: string[] } {
   const dirty = new Set<string>();
-  const nodes: Node[] = [];
+  const chosen = new Set<Node>();
   for (const n of q.nodes) {
     if (changed(n) || n.inputs.some((i) => dirty.has(i))) {
-      nodes.push(n);
+      chosen.add(n);
       n.outputs.forEach((o) => dirty.add(o));
     }
   }
-  const inputs = [...new Set(nodes.flatMap((n) => n.inputs).filter((i) => i && !dirty.has(i) && !q.initializers.has(i)))];
+  // A constant computation read by the suffix (a weight's DequantizeLinear that did not change) is recomputed in it,
+  // not fed as a boundary value: boundary values get a symbolic batch dimension, which a weight does not have.
+  const constant = (n: Node): boolean => n.inputs.every((i) => !i || q.initializers.has(i));
+  const read = new Set([...chosen].flatMap((n) => n.inputs));
+  for (const n of q.nodes) if (!chosen.has(n) && constant(n) && n.outputs.some((o) => read.has(o))) chosen.add(n);
+  const nodes = q.nodes.filter((n) => chosen.has(n));
+  const made = new Set(nodes.flatMap((n) => n.outputs));
+  const inputs = [...new Set(nodes.flatMap((n) => n.inputs).filter((i) => i && !made.has(i) && !q.initializers.has(i)))];
   const outputs = q.outputs.filter((o) => dirty.has(o.name));
   const used = new Set(nodes.flatMap((n) => n.inputs));
   const graph: Graph = {
