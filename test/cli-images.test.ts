@@ -79,6 +79,13 @@ describe.skipIf(noSharp)(`CLI on image folders${noSharp ? ` (skipped: ${noSharp}
     // largest mean still wins, so use a channel swap, which moves red and blue.
     expect(cli('eval', out, '--dataset', data, '--classes', names, '--channels', 'bgr', '--batch', '5')).toMatch(/top-1 33\.33%/);
 
+    // Ranges decided wave by wave on the GPU runtime running the partly quantized model, calibrators chosen again.
+    const seqOut = join(dir, 'colours.seq.onnx');
+    const seq = cli('quantize', model, '--calib', data, '--pre', 'imagenet', '--calib-limit', '12', '--method', 'auto', '--ranges', 'sequential', '--learn-source', 'gpu', '-o', seqOut);
+    expect(seq).toMatch(/calibrated on images \[0, 12\)/);
+    expect(JSON.parse(readFileSync(`${seqOut}.config.json`, 'utf8')).ptq).toMatchObject({ ranges: 'sequential', learnSource: 'gpu', method: 'auto' });
+    expect(cli('eval', seqOut, '--dataset', data, '--classes', names, '--batch', '5')).toMatch(/top-1 100\.00% on images \[0, 12\)/);
+
     expect(cli('inspect', out)).toMatch(/preprocessing: imagenet: resize shorter 18 \(antialias\) -> center crop 16 -> RGB/);
 
     const outDir = join(dir, 'run');

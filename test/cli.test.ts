@@ -120,6 +120,7 @@ describe('quantgpu CLI conventions', () => {
     expectUsage(await cli('quantize', model, '--calib', dir, '-o', join(dir, 'q.onnx'), '--min-ratio', '5'), /--min-ratio is a size budget of --weights mixed \(got --weights int8\)/);
     expectUsage(await cli('quantize', model, '--calib', dir, '-o', join(dir, 'q.onnx'), '--weights', 'mixed', '--min-ratio', '0.5'), /--min-ratio/);
     expectUsage(await cli('quantize', model, '--calib', dir, '-o', join(dir, 'q.onnx'), '--learn-target', 'float', '--learn-chunk', '4'), /--learn-target float needs --learn-chunk 1/);
+    expectUsage(await cli('quantize', model, '--calib', dir, '-o', join(dir, 'q.onnx'), '--ranges-chunk', '4'), /--ranges-chunk is an option of --ranges sequential/);
     expectUsage(await cli('run', join(dir, 'photo.png'), ...feeds, '--out', join(dir, 'o')), /expected an ONNX model/, /PNG image/);
   });
 
