@@ -29,14 +29,20 @@ function chain(rng: ReturnType<typeof testRng>): Graph {
   };
 }
 
-describe('SuffixMeter', () => {
-  it('reruns only what is downstream of the quantized tensor and measures the same SQNR as the whole model', async () => {
-    const rng = testRng();
-    const g = chain(rng);
+/** A fresh random chain, batches of 3 and 2 images, its min/max statistics. */
+async function setup() {
+  const rng = testRng();
+  const g = chain(rng);
     const batches: Tensors[] = [3, 2].map((n) => ({ x: { dims: [n, 3, 6, 6], data: Float32Array.from({ length: n * 108 }, () => rng.normal()) } }));
     const run = (q: Graph) => ortSource(q, { optimization: 'disabled' });
     const stats = await calibrate(await ortSource(g), activationsToQuantize(g), calibrationSet(batches), { methods: ['minmax'] });
     const p = activationParams(stats, 'minmax');
+  return { g, batches, run, stats, p };
+}
+
+describe('SuffixMeter', () => {
+  it('reruns only what is downstream of the quantized tensor and measures the same SQNR as the whole model', async () => {
+    const { g, batches, run, stats, p } = await setup();
     const q = insertQdq(g, { activations: new Map([['a2', p.get('a2')!]]), weights: new Map() });
     const s = suffixGraph(q);
     expect(s.graph.nodes.map((n) => n.opType)).toEqual(['QuantizeLinear', 'DequantizeLinear', 'Conv', 'Add']);
@@ -58,13 +64,9 @@ describe('SuffixMeter', () => {
   });
 
   it('on a partly quantized base: measures what a graph adds on top of it, weights (constant DQs) recomputed, not fed as batch values', async () => {
-    const rng = testRng();
-    const g = chain(rng);
     // Batches of 3 and 2 images; the weights have 6 output channels: a weight fed as a boundary value would be
     // declared [N, ...] with N the batch.
-    const batches: Tensors[] = [3, 2].map((n) => ({ x: { dims: [n, 3, 6, 6], data: Float32Array.from({ length: n * 108 }, () => rng.normal()) } }));
-    const run = (q: Graph) => ortSource(q, { optimization: 'disabled' });
-    const stats = await calibrate(await ortSource(g), activationsToQuantize(g), calibrationSet(batches), { methods: ['minmax'] });
+    const { g, batches, run, stats } = await setup();
     const p = activationParams(stats, 'minmax');
     const bits = new Map([['c1', 8], ['c2', 8], ['c3', 8]] as const);
     const build = { method: 'minmax' as const, biasCorrection: false, floatRest: true };

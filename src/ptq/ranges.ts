@@ -24,7 +24,7 @@ import { type CalibrationSet, type CalibrationStats, observerParams } from './ca
 import { type ActQParams, inputDerived } from './qdq.ts';
 import type { GraphRunner } from './sensitivity.ts';
 import type { Tensors } from './source.ts';
-import { referenceRuns, SuffixMeter } from './suffix.ts';
+import { referenceOutputs, SuffixMeter } from './suffix.ts';
 
 export interface SequentialRangeOptions {
   /**
@@ -81,7 +81,7 @@ export async function sequentialRanges(g: Graph, stats: CalibrationStats, bits: 
   const waves = activationWaves(g, names.filter((n) => !raw.has(n)));
   const decided = new Map<string, ActQParams>();
   const choices = new Map<string, { method: ObserverMethod; sqnr: Partial<Record<ObserverMethod, number>> }>();
-  const reference = opts.select ? await referenceRuns(opts.select.run, g, opts.select.batches) : undefined;
+  const reference = opts.select ? await referenceOutputs(opts.select.run, g, opts.select.batches) : undefined;
   // Input-derived tensors: the float pass's min/max (buildQdq reads them from `stats` itself).
   const per = Math.max(1, Math.floor(opts.wavesPerRun ?? 1));
   const runs = Math.ceil(waves.length / per);

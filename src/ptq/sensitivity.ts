@@ -48,19 +48,6 @@ export async function outputSqnr(run: GraphRunner, g: Graph, batches: Tensors[],
   }
 }
 
-/** Float reference outputs of `g` on the batches. */
-export async function referenceOutputs(run: GraphRunner, g: Graph, batches: Tensors[]): Promise<Tensors[]> {
-  const src = await run(g);
-  try {
-    const names = g.outputs.map((o) => o.name);
-    const out: Tensors[] = [];
-    for (const b of batches) out.push(await src.run(b, names));
-    return out;
-  } finally {
-    await src.dispose();
-  }
-}
-
 /** Sensitivity of every quantizable layer (2 simulated runs per layer). */
 export async function layerSensitivity(
   g: Graph, stats: CalibrationStats, batches: Tensors[], run: GraphRunner, opts: BuildOptions,
@@ -80,3 +67,4 @@ export async function layerSensitivity(
 }
 
 export { sqnr };
+export { referenceOutputs } from './suffix.ts';

@@ -63,8 +63,8 @@ export function suffixGraph(q: Graph, dimsOf: (value: string) => number[] = () =
   return { graph, inputs, outputs: outputs.map((o) => o.name) };
 }
 
-/** The outputs of `g` on each batch. */
-export async function referenceRuns(run: GraphRunner, g: Graph, batches: Tensors[]): Promise<Tensors[]> {
+/** Float reference outputs of `g` on the batches. */
+export async function referenceOutputs(run: GraphRunner, g: Graph, batches: Tensors[]): Promise<Tensors[]> {
   const src = await run(g);
   try {
     const names = g.outputs.map((o) => o.name);
@@ -91,7 +91,7 @@ export class SuffixMeter {
    */
   static async create(run: GraphRunner, float: Graph, batches: Tensors[], reference?: Tensors[]): Promise<SuffixMeter> {
     if (reference) return new SuffixMeter(run, float, batches, reference);
-    return new SuffixMeter(run, float, batches, await referenceRuns(run, float, batches));
+    return new SuffixMeter(run, float, batches, await referenceOutputs(run, float, batches));
   }
 
   /** Makes sure `names` are in the float-value cache (one float run per batch for the missing ones). */
