@@ -35,10 +35,8 @@ import { assetPath } from '../src/eval/assets.ts';
 import { load } from '../src/runtime/onnx/load.ts';
 import { datasetSize, modelProfile, openDataset } from '../src/ptq/datasets.ts';
 import { evaluate, type Runner } from '../src/ptq/evaluate.ts';
-import type { Tensors } from '../src/ptq/source.ts';
 import { ortWebSession } from '../test/helpers/qdq-spread.ts';
-import { Rng } from '../test/helpers/random.ts';
-import { ptqModel } from './ptq-models.ts';
+import { jittered, ptqModel } from './ptq-models.ts';
 import { floatGraph } from '../src/ptq/quantize.ts';
 import { weightBytes } from '../src/ptq/weights.ts';
 
@@ -73,17 +71,6 @@ if (has(a, 'score')) {
 async function ortWebRunner(bytes: Uint8Array): Promise<Runner> {
   const s = await ortWebSession(bytes);
   return { label: 'onnxruntime-web wasm (disabled)', run: s.run, dispose: s.release };
-}
-
-/** The runner with every input element moved by uniform noise in [-eps, eps] (test/helpers/random.ts Rng). */
-function jittered(runner: Runner, eps: number, seed: number): Runner {
-  const rng = new Rng(seed);
-  return {
-    ...runner,
-    label: `${runner.label}, jitter ${eps} seed ${seed}`,
-    run: (feeds: Tensors) => runner.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) =>
-      [k, { dims: v.dims, data: Float32Array.from(v.data, (x) => x + eps * (2 * rng.next() - 1)) }]))),
-  };
 }
 
 const detsDir = flag(a, 'dets');

@@ -1,3 +1,7 @@
+import type { Runner } from '../src/ptq/evaluate.ts';
+import type { Tensors } from '../src/ptq/source.ts';
+import { Rng } from '../test/helpers/random.ts';
+
 /**
  * The PTQ scripts' models (ptq-table.ts, ptq-eval.ts, qdq-trace-file.ts): float file, dataset, and how many of the
  * dataset's first images calibrate (the rest evaluate: CIFAR-10 200-999, coco128 32-127).
@@ -14,4 +18,18 @@ export function ptqModel(key: string | undefined, script: string): (typeof PTQ_M
   const m = key === undefined ? undefined : PTQ_MODELS[key];
   if (!m) throw new Error(`${script}: --model must be one of ${Object.keys(PTQ_MODELS).join(', ')}; got '${key ?? ''}'`);
   return m;
+}
+
+/**
+ * The runner with every input element moved by uniform noise in [-eps, eps] (test/helpers/random.ts Rng): a
+ * perturbation far below the input's quantization step that flips a few near-ties (ptq-eval.ts `--jitter`).
+ */
+export function jittered(runner: Runner, eps: number, seed: number): Runner {
+  const rng = new Rng(seed);
+  return {
+    ...runner,
+    label: `${runner.label}, jitter ${eps} seed ${seed}`,
+    run: (feeds: Tensors) => runner.run(Object.fromEntries(Object.entries(feeds).map(([k, v]) =>
+      [k, { dims: v.dims, data: Float32Array.from(v.data, (x) => x + eps * (2 * rng.next() - 1)) }]))),
+  };
 }
