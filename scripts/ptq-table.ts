@@ -51,6 +51,7 @@ import { sequentialRanges } from '../src/ptq/ranges.ts';
 import { selectActivations, selectionTable, type Selection } from '../src/ptq/select.ts';
 import { gpuRuntimeSource, gpuSource, ortSource, type Tensors } from '../src/ptq/source.ts';
 import { weightBytes } from '../src/ptq/weights.ts';
+import type { SqnrMode } from '../src/ptq/suffix.ts';
 import { ptqModel } from './ptq-models.ts';
 
 const METHODS: ObserverMethod[] = ['minmax', 'percentile', 'entropy', 'mse'];
@@ -122,11 +123,11 @@ for (const key of (flag(a, 'models') ?? 'resnet20,resnet8,yolox,fastestdet').spl
     console.log(line);
     rows.push(line);
   };
-  const batches: Tensors[] = await searchSet(calib, 2, Number(flag(a, 'search-images') ?? 32));
+  const batches: Tensors[] = await searchSet(calib, Number(flag(a, 'search-batches') ?? 2), Number(flag(a, 'search-images') ?? 32));
   let selection: Selection | undefined;
   if (rowMethods.includes('auto') || (lowRows && lowMethod === 'auto')) {
     const t1 = performance.now();
-    selection = await selectActivations(g, stats, batches, fakeQuantRunner, { methods: METHODS, floatBelowDb: flag(a, 'float-below') === undefined ? undefined : Number(flag(a, 'float-below')), onProgress: progressBar(`${key} select`) });
+    selection = await selectActivations(g, stats, batches, fakeQuantRunner, { methods: METHODS, floatBelowDb: flag(a, 'float-below') === undefined ? undefined : Number(flag(a, 'float-below')), sqnr: flag(a, 'select-sqnr') as SqnrMode | undefined, onProgress: progressBar(`${key} select`) });
     console.error(`${key}: per-tensor selection in ${((performance.now() - t1) / 1000).toFixed(1)} s; float layers: ${[...selection.floatLayers].join(', ') || 'none'}`);
     writeFileSync(join(outDir, `${key}.select.md`), `# ${key}: single-tensor output SQNR (dB) per calibrator, worst 30\n\n${selectionTable(selection)}\n`);
   }

@@ -24,7 +24,7 @@ import { activationParams, type CalibrationStats } from './calibrate.ts';
 import { COMPUTE_OPS, consumersOf, weightSlot } from './graph.ts';
 import { type ActQParams, activationsToQuantize, inputDerived, insertQdq } from './qdq.ts';
 import type { GraphRunner } from './sensitivity.ts';
-import { SuffixMeter } from './suffix.ts';
+import { type SqnrMode, SuffixMeter } from './suffix.ts';
 import type { Tensors } from './source.ts';
 
 export interface TensorChoice {
@@ -42,6 +42,8 @@ export interface SelectOptions {
   methods: ObserverMethod[];
   /** Tensors whose best single-tensor SQNR is below this (dB) keep their layers float. Default 20; -Infinity: never. */
   floatBelowDb?: number;
+  /** How output noise is weighed (suffix.ts SqnrMode; default 'total'). */
+  sqnr?: SqnrMode;
   onProgress?: (done: number, total: number, tensor: string) => void;
 }
 
@@ -64,7 +66,7 @@ export async function selectActivations(g: Graph, stats: CalibrationStats, batch
     [m, activationParams(stats, m, (d) => say(k * names.length + d, searches, `ranges: ${m}, tensor ${d} of ${names.length}`))] as const);
   const images = batches.reduce((a, b) => a + Object.values(b)[0].dims[0], 0);
   say(0, 1, `float reference on ${images} images`);
-  const meter = await SuffixMeter.create(run, g, batches);
+  const meter = await SuffixMeter.create(run, g, batches, undefined, opts.sqnr);
   const readers = consumersOf(g);
   const floor = opts.floatBelowDb ?? 20;
   const params = new Map<string, ActQParams>();

@@ -63,6 +63,54 @@ export function suffixGraph(q: Graph, dimsOf: (value: string) => number[] = () =
   return { graph, inputs, outputs: outputs.map((o) => o.name) };
 }
 
+/**
+ * How output noise is weighed: 'total' (sum of squared errors over sum of squares, all outputs) or 'fields' (each
+ * index of each output's last axis its own SQNR, their noise-to-signal ratios averaged). YOLOX-nano's one output
+ * [1, 3549, 85] holds 4 box coordinates in pixels next to objectness and 80 class scores in [0, 1]: the total is
+ * the boxes' SQNR, blind to the scores that rank detections; per field every one of the 85 counts the same.
+ */
+export type SqnrMode = 'total' | 'fields';
+
+/** Accumulates an output SQNR over batches (see SqnrMode). */
+export class SqnrAccumulator {
+  private signal = 0;
+  private noise = 0;
+  private readonly perField = new Map<string, { signal: Float64Array; noise: Float64Array }>();
+  constructor(private readonly mode: SqnrMode = 'total') {}
+
+  add(name: string, ref: { dims: number[]; data: Float32Array }, got: ArrayLike<number>): void {
+    const r = ref.data;
+    if (this.mode === 'total') {
+      for (let i = 0; i < r.length; i++) {
+        this.signal += r[i] * r[i];
+        this.noise += (r[i] - got[i]) ** 2;
+      }
+      return;
+    }
+    const f = ref.dims.at(-1) ?? 1;
+    let acc = this.perField.get(name);
+    if (!acc) this.perField.set(name, (acc = { signal: new Float64Array(f), noise: new Float64Array(f) }));
+    for (let i = 0, c = 0; i < r.length; i++, c = c + 1 === f ? 0 : c + 1) {
+      acc.signal[c] += r[i] * r[i];
+      acc.noise[c] += (r[i] - got[i]) ** 2;
+    }
+  }
+
+  db(): number {
+    if (this.mode === 'total') return this.noise === 0 ? Infinity : 10 * Math.log10(this.signal / this.noise);
+    let nsr = 0;
+    let count = 0;
+    for (const { signal, noise } of this.perField.values()) {
+      for (let c = 0; c < signal.length; c++) {
+        if (signal[c] === 0 && noise[c] === 0) continue;
+        nsr += noise[c] / Math.max(signal[c], Number.MIN_VALUE);
+        count++;
+      }
+    }
+    return nsr === 0 ? Infinity : -10 * Math.log10(nsr / count);
+  }
+}
+
 /** Float reference outputs of `g` on the batches. */
 export async function referenceOutputs(run: GraphRunner, g: Graph, batches: Tensors[]): Promise<Tensors[]> {
   const src = await run(g);
@@ -80,7 +128,7 @@ export async function referenceOutputs(run: GraphRunner, g: Graph, batches: Tens
 export class SuffixMeter {
   private readonly cache: Tensors[] = [];
   private readonly changed: (n: Node) => boolean;
-  private constructor(private readonly run: GraphRunner, private readonly float: Graph, private readonly batches: Tensors[], private readonly reference: Tensors[]) {
+  private constructor(private readonly run: GraphRunner, private readonly float: Graph, private readonly batches: Tensors[], private readonly reference: Tensors[], private readonly fields: SqnrMode) {
     this.changed = float.nodes.some(isQdqNode) ? changedFrom(float) : isQdqNode;
   }
 
@@ -89,9 +137,8 @@ export class SuffixMeter {
    * that is itself partly quantized (`float` with Q/DQ nodes, then its reference is the float model's, given) makes
    * the meter measure what each graph changes *on top of* it: its values fill the cache.
    */
-  static async create(run: GraphRunner, float: Graph, batches: Tensors[], reference?: Tensors[]): Promise<SuffixMeter> {
-    if (reference) return new SuffixMeter(run, float, batches, reference);
-    return new SuffixMeter(run, float, batches, await referenceOutputs(run, float, batches));
+  static async create(run: GraphRunner, float: Graph, batches: Tensors[], reference?: Tensors[], mode: SqnrMode = 'total'): Promise<SuffixMeter> {
+    return new SuffixMeter(run, float, batches, reference ?? await referenceOutputs(run, float, batches), mode);
   }
 
   /** Makes sure `names` are in the float-value cache (one float run per batch for the missing ones). */
@@ -163,8 +210,7 @@ export class SuffixMeter {
       for (const o of p.graph.outputs) combined.outputs.push({ ...o, name: rename(o.name) });
     });
     combined.inputs = [...inputs].map((name) => ({ name, dtype: 'float32', shape: ['N', ...dimsOf(name).slice(1)] }));
-    const signal = new Array<number>(qs.length).fill(0);
-    const noise = new Array<number>(qs.length).fill(0);
+    const acc = qs.map(() => new SqnrAccumulator(this.fields));
     const all = outNames.flat();
     const src = all.length ? await this.run(combined) : undefined;
     try {
@@ -174,42 +220,31 @@ export class SuffixMeter {
         parts.forEach((p, k) => {
           for (const [name, r] of Object.entries(this.reference[b])) {
             const i = p.outputs.indexOf(name);
-            const t = i >= 0 ? got[outNames[k][i]].data : r.data;
-            for (let j = 0; j < r.data.length; j++) {
-              signal[k] += r.data[j] * r.data[j];
-              noise[k] += (r.data[j] - t[j]) ** 2;
-            }
+            acc[k].add(name, r, i >= 0 ? got[outNames[k][i]].data : r.data);
           }
         });
       }
     } finally {
       await src?.dispose();
     }
-    return signal.map((s, k) => (noise[k] === 0 ? Infinity : 10 * Math.log10(s / noise[k])));
+    return acc.map((x) => x.db());
   }
 
-  /** Output SQNR (dB) of the QDQ graph `q` against the float model: total signal over total noise. */
+  /** Output SQNR (dB) of the QDQ graph `q` against the float model (total, or per field: `SqnrAccumulator`). */
   async sqnr(q: Graph): Promise<number> {
     await this.fill(suffixGraph(q, undefined, this.changed).inputs);
     const s = suffixGraph(q, (n) => this.cache[0][n].dims, this.changed);
-    let signal = 0;
-    let noise = 0;
+    const acc = new SqnrAccumulator(this.fields);
     const src = s.outputs.length ? await this.run(s.graph) : undefined;
     try {
       for (let b = 0; b < this.batches.length; b++) {
         const feeds = Object.fromEntries(s.inputs.map((n) => [n, this.cache[b][n]]));
         const out = src ? await src.run(feeds, s.outputs) : {};
-        for (const [name, r] of Object.entries(this.reference[b])) {
-          const t = out[name]?.data ?? r.data;
-          for (let i = 0; i < r.data.length; i++) {
-            signal += r.data[i] * r.data[i];
-            noise += (r.data[i] - t[i]) ** 2;
-          }
-        }
+        for (const [name, r] of Object.entries(this.reference[b])) acc.add(name, r, out[name]?.data ?? r.data);
       }
     } finally {
       await src?.dispose();
     }
-    return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
+    return acc.db();
   }
 }
