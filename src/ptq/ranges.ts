@@ -10,9 +10,10 @@
  *
  * So a range fits what the quantized layers before it actually produce (their rounding, clipping and requantization
  * included), on the runtime that `source` is: `gpuRuntimeSource` reads them from the GPU runtime's own integer
- * arithmetic (fused conv + activation + requantize as deployed). The calibrator of each tensor stays the one the
- * float pass chose ('auto': select.ts; else the one method); only the values it sees change. Input-derived tensors
- * (qdq.ts `inputDerived`) keep their min/max range: quantization upstream cannot change them.
+ * arithmetic (fused conv + activation + requantize as deployed). With `select` ('auto') each tensor's calibrator is
+ * chosen again on those values, by output SQNR on top of the earlier waves; without it each tensor keeps its own
+ * (the KL search is not stable under small changes of its histogram: docs/ptq.md, sixth round). Input-derived
+ * tensors (qdq.ts `inputDerived`) keep their min/max range: quantization upstream cannot change them.
  *
  * `wavesPerRun` > 1 observes several consecutive waves in one run: a tensor then sees its predecessors of the same
  * chunk in float (one run per chunk instead of one per wave).
@@ -78,11 +79,11 @@ export async function sequentialRanges(g: Graph, stats: CalibrationStats, bits: 
   if (data.count === 0) throw new Error('sequentialRanges: the calibration set is empty');
   const names = quantizedActivations(g, bits);
   const raw = inputDerived(g);
+  // Input-derived tensors keep the float pass's min/max (buildQdq reads them from `stats` itself).
   const waves = activationWaves(g, names.filter((n) => !raw.has(n)));
   const decided = new Map<string, ActQParams>();
   const choices = new Map<string, { method: ObserverMethod; sqnr: Partial<Record<ObserverMethod, number>> }>();
   const reference = opts.select ? await referenceOutputs(opts.select.run, g, opts.select.batches) : undefined;
-  // Input-derived tensors: the float pass's min/max (buildQdq reads them from `stats` itself).
   const per = Math.max(1, Math.floor(opts.wavesPerRun ?? 1));
   const runs = Math.ceil(waves.length / per);
   const total = waves.reduce((a, w) => a + w.length, 0);
@@ -111,10 +112,8 @@ export async function sequentialRanges(g: Graph, stats: CalibrationStats, bits: 
       // Each distinct range of each tensor, measured on top of this run's model (its values fill the meter's cache).
       const meter = await SuffixMeter.create(opts.select.run, qg, opts.select.batches, reference);
       const todo = chunk.flatMap((n) => [...new Map(candidates.get(n)!.map((p) => [`${p.scale}|${p.zeroPoint}`, p])).values()].map((p) => ({ n, p })));
-      const dbs = todo.length > chunk.length
-        ? await meter.sqnrMany(todo.map(({ n, p }) => buildQdq(g, stats, bits, { ...build, activations: new Map([...decided, [n, p]]), floatRest: true })),
-          (d, t) => opts.onProgress?.(decided.size, total, `${note}: ${d} of ${t} candidate ranges`))
-        : todo.map(() => 0);
+      const dbs = await meter.sqnrMany(todo.map(({ n, p }) => buildQdq(g, stats, bits, { ...build, activations: new Map([...decided, [n, p]]), floatRest: true })),
+        (d, t) => opts.onProgress?.(decided.size, total, `${note}: ${d} of ${t} candidate ranges`));
       const db = new Map(todo.map(({ n, p }, i) => [`${n}|${p.scale}|${p.zeroPoint}`, dbs[i]]));
       for (const n of chunk) {
         const sqnr = Object.fromEntries(opts.select.methods.map((m, k) => [m, db.get(`${n}|${candidates.get(n)![k].scale}|${candidates.get(n)![k].zeroPoint}`)!]));
