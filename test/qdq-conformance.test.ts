@@ -11,6 +11,7 @@ import { ortRun } from './helpers/ort.ts';
 import { testRng } from './helpers/rng.ts';
 import { QDQ_PATTERNS, qdqPattern } from './fixtures/qdq-patterns.ts';
 import { type Agreement, agreement, formatAgreement } from './helpers/qdq-agreement.ts';
+import { allowedLsb, describeDiff, traceQdq } from './helpers/qdq-trace.ts';
 
 const INT_PRECISIONS = new Set(['w8a8', 'w4a8']);
 
@@ -28,11 +29,29 @@ describe('QDQ conformance vs onnxruntime (graph optimizations disabled)', () => 
         expect(intSteps.map((s) => s.precision).filter((x) => INT_PRECISIONS.has(x)).length, 'integer conv/gemm steps').toBe(p.intLayers);
         const used = new Set(session.steps().map((s) => `${s.op}/${s.kernel}`));
         for (const u of p.uses ?? []) expect(used.has(u), `plan uses ${u} (has ${[...used].join(', ')})`).toBe(true);
+        // A tie upstream can reach several elements of a small output (SEED=802222930: one GlobalAveragePool element
+        // at 28.4999973 in onnxruntime's float32 sum, 28.5000002 exactly, then 2 of 5 MatMul outputs): where the
+        // count rule fails, the per-tensor trace decides, each tensor computed from onnxruntime's upstream codes.
+        const overCount = rows.filter((r) => r.off > Math.max(1, Math.floor(0.001 * r.count)));
+        const trace = overCount.length ? await traceQdq(p.bytes, p.feeds, async (bytes, f) => {
+          const traced = await InferenceSession.create(bytes, { context: await testGpu() });
+          try {
+            return await traced.run(f);
+          } finally {
+            traced.dispose();
+          }
+        }) : undefined;
+        for (const d of trace?.diffs ?? []) {
+          console.log(`[qdq] ${p.name} | traced: ${describeDiff(d)}`);
+          expect(d.maxLsb, describeDiff(d)).toBeLessThanOrEqual(allowedLsb(d.point));
+          expect(d.off, describeDiff(d)).toBeLessThanOrEqual(Math.max(1, Math.floor(0.001 * d.count)));
+        }
         for (const r of rows) {
           expect(r.maxLsb, `${r.name}: max LSB difference`).toBeLessThanOrEqual(1);
           // At most 0.1% of the elements, and never less than one: a float32 tie in onnxruntime's accumulation hits
-          // one element, and on a 5-element MatMul output one element is 20% (SEED=1133636650).
-          expect(r.off, `${r.name}: elements 1 LSB off of ${r.count}`).toBeLessThanOrEqual(Math.max(1, Math.floor(0.001 * r.count)));
+          // one element, and on a 5-element MatMul output one element is 20% (SEED=1133636650). More only where the
+          // trace above shows every tensor within that rule from onnxruntime's own upstream codes.
+          if (!trace) expect(r.off, `${r.name}: elements 1 LSB off of ${r.count}`).toBeLessThanOrEqual(Math.max(1, Math.floor(0.001 * r.count)));
           // SQNR says something only over many elements: one tied element of five is 33 dB, and the LSB rule above
           // already bounds it.
           if (r.count >= 1000) expect(r.sqnr, `${r.name}: SQNR`).toBeGreaterThanOrEqual(45);
