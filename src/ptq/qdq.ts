@@ -20,6 +20,9 @@ export interface ActQParams {
   zeroPoint: number;
 }
 
+/** A key equal for equal parameters (the calibrators' ranges are measured once per distinct key). */
+export const paramsKey = (p: ActQParams): string => `${p.scale}|${p.zeroPoint}`;
+
 /**
  * The activation tensors to quantize: float inputs of Conv/Gemm/MatMul/Add, and float inputs of pass-through ops
  * (Concat, MaxPool, Resize, ...) whose output is itself quantized. Initializers are never included.

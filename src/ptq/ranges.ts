@@ -22,7 +22,7 @@ import { createObserver, type ObserverMethod, type ObserverOptions } from '../qu
 import type { Graph } from '../runtime/ir.ts';
 import { buildQdq, quantizedActivations, type BuildOptions, type LayerBits } from './build.ts';
 import { type CalibrationSet, type CalibrationStats, observerParams } from './calibrate.ts';
-import { type ActQParams, inputDerived } from './qdq.ts';
+import { type ActQParams, inputDerived, paramsKey } from './qdq.ts';
 import type { GraphRunner } from './sensitivity.ts';
 import type { Tensors } from './source.ts';
 import { referenceOutputs, SuffixMeter } from './suffix.ts';
@@ -111,12 +111,12 @@ export async function sequentialRanges(g: Graph, stats: CalibrationStats, bits: 
     if (opts.select) {
       // Each distinct range of each tensor, measured on top of this run's model (its values fill the meter's cache).
       const meter = await SuffixMeter.create(opts.select.run, qg, opts.select.batches, reference);
-      const todo = chunk.flatMap((n) => [...new Map(candidates.get(n)!.map((p) => [`${p.scale}|${p.zeroPoint}`, p])).values()].map((p) => ({ n, p })));
+      const todo = chunk.flatMap((n) => [...new Map(candidates.get(n)!.map((p) => [paramsKey(p), p])).values()].map((p) => ({ n, p })));
       const dbs = await meter.sqnrMany(todo.map(({ n, p }) => buildQdq(g, stats, bits, { ...build, activations: new Map([...decided, [n, p]]), floatRest: true })),
         (d, t) => opts.onProgress?.(decided.size, total, `${note}: ${d} of ${t} candidate ranges`));
-      const db = new Map(todo.map(({ n, p }, i) => [`${n}|${p.scale}|${p.zeroPoint}`, dbs[i]]));
+      const db = new Map(todo.map(({ n, p }, i) => [`${n}|${paramsKey(p)}`, dbs[i]]));
       for (const n of chunk) {
-        const sqnr = Object.fromEntries(opts.select.methods.map((m, k) => [m, db.get(`${n}|${candidates.get(n)![k].scale}|${candidates.get(n)![k].zeroPoint}`)!]));
+        const sqnr = Object.fromEntries(opts.select.methods.map((m, k) => [m, db.get(`${n}|${paramsKey(candidates.get(n)![k])}`)!]));
         let best = 0;
         opts.select.methods.forEach((m, k) => { if (sqnr[m] > sqnr[opts.select!.methods[best]]) best = k; });
         choices.set(n, { method: opts.select.methods[best], sqnr });

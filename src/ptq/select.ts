@@ -22,7 +22,7 @@ import type { ObserverMethod } from '../quant/index.ts';
 import type { Graph } from '../runtime/ir.ts';
 import { activationParams, type CalibrationStats } from './calibrate.ts';
 import { COMPUTE_OPS, consumersOf, weightSlot } from './graph.ts';
-import { type ActQParams, activationsToQuantize, inputDerived, insertQdq } from './qdq.ts';
+import { type ActQParams, activationsToQuantize, inputDerived, insertQdq, paramsKey } from './qdq.ts';
 import type { GraphRunner } from './sensitivity.ts';
 import { type SqnrMode, SuffixMeter } from './suffix.ts';
 import type { Tensors } from './source.ts';
@@ -75,15 +75,14 @@ export async function selectActivations(g: Graph, stats: CalibrationStats, batch
   const raw = inputDerived(g);
   // All (tensor, distinct range) candidates first, then measured in batched suffix graphs (suffix.ts).
   const todo: { name: string; key: string; p: ActQParams }[] = [];
-  const keyOf = (p: ActQParams): string => `${p.scale}|${p.zeroPoint}`;
   for (const name of names) {
     if (raw.has(name)) continue; // min/max always (qdq.ts inputDerived)
     const keys = new Set<string>();
     for (const [m, all] of byMethod) {
       const p = all.get(name);
       if (!p) throw new Error(`selectActivations: '${name}' was not calibrated with ${m}`);
-      if (!keys.has(keyOf(p))) todo.push({ name, key: keyOf(p), p });
-      keys.add(keyOf(p));
+      if (!keys.has(paramsKey(p))) todo.push({ name, key: paramsKey(p), p });
+      keys.add(paramsKey(p));
     }
   }
   const tensors = new Set(todo.map((c) => c.name)).size;
@@ -96,7 +95,7 @@ export async function selectActivations(g: Graph, stats: CalibrationStats, batch
     let best: { m: ObserverMethod; p: ActQParams; db: number } | undefined;
     for (const [m, all] of byMethod) {
       const p = all.get(name)!;
-      const db = measured.get(`${name}|${keyOf(p)}`)!;
+      const db = measured.get(`${name}|${paramsKey(p)}`)!;
       sqnr[m] = db;
       if (!best || db > best.db) best = { m, p, db };
     }

@@ -10,7 +10,7 @@ import { buildQdq, type BuildOptions, type LayerBits } from './build.ts';
 import type { CalibrationStats } from './calibrate.ts';
 import { quantizableLayers, weightSlot } from './graph.ts';
 import type { ActivationSource, Tensors } from './source.ts';
-import { SuffixMeter } from './suffix.ts';
+import { SqnrAccumulator, SuffixMeter } from './suffix.ts';
 
 export interface LayerSensitivity {
   name: string;
@@ -29,20 +29,12 @@ export async function outputSqnr(run: GraphRunner, g: Graph, batches: Tensors[],
   const src = await run(g);
   try {
     const names = g.outputs.map((o) => o.name);
-    let signal = 0;
-    let noise = 0;
+    const acc = new SqnrAccumulator();
     for (let b = 0; b < batches.length; b++) {
       const out = await src.run(batches[b], names);
-      for (const n of names) {
-        const r = reference[b][n].data;
-        const t = out[n].data;
-        for (let i = 0; i < r.length; i++) {
-          signal += r[i] * r[i];
-          noise += (r[i] - t[i]) ** 2;
-        }
-      }
+      for (const n of names) acc.add(n, reference[b][n], out[n].data);
     }
-    return noise === 0 ? Infinity : 10 * Math.log10(signal / noise);
+    return acc.db();
   } finally {
     await src.dispose();
   }

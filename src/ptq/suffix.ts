@@ -127,9 +127,10 @@ export async function referenceOutputs(run: GraphRunner, g: Graph, batches: Tens
 /** Output-SQNR meter over fixed batches with the float values cached. */
 export class SuffixMeter {
   private readonly cache: Tensors[] = [];
+  /** On a float base this marks exactly the Q/DQ nodes and their rewired readers; on a partly quantized one, what a graph adds. */
   private readonly changed: (n: Node) => boolean;
   private constructor(private readonly run: GraphRunner, private readonly float: Graph, private readonly batches: Tensors[], private readonly reference: Tensors[], private readonly fields: SqnrMode) {
-    this.changed = float.nodes.some(isQdqNode) ? changedFrom(float) : isQdqNode;
+    this.changed = changedFrom(float);
   }
 
   /**
